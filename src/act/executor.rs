@@ -1,0 +1,63 @@
+//! The executor: the only code that changes anything. Read-only is enforced here,
+//! not only by hiding keys, and every attempt is audited before it runs.
+
+use crate::app::action::{Action, Outcome};
+use crate::config::Config;
+
+use super::audit::AuditLog;
+use super::aws::AwsActions;
+use super::kube::KubeActions;
+use super::postgres::PgActions;
+use super::redis::RedisActions;
+
+pub struct Executor {
+    readonly: bool,
+    audit: AuditLog,
+    kube: KubeActions,
+    pg: PgActions,
+    redis: RedisActions,
+    aws: AwsActions,
+}
+
+impl Executor {
+    pub fn new(config: &Config) -> Self {
+        Self {
+            readonly: config.readonly,
+            audit: AuditLog::new(config.audit_log.clone()),
+            kube: KubeActions::new(config.kube.clone()),
+            pg: PgActions::new(config.postgres.clone()),
+            redis: RedisActions::new(config.redis.clone()),
+            aws: AwsActions::new(config.aws.clone()),
+        }
+    }
+
+    pub async fn run(&mut self, action: &Action) -> Outcome {
+        if let Err(e) = self.audit.record("attempt", action, None) {
+            // An action that cannot be audited does not run.
+            return Outcome::Refused(format!(
+                "audit log {} not writable: {e}",
+                self.audit.path().display()
+            ));
+        }
+        let outcome = if self.readonly {
+            Outcome::Refused("read-only mode: no action runs".into())
+        } else {
+            match action {
+                Action::RolloutRestart { .. }
+                | Action::DeletePod { .. }
+                | Action::Scale { .. }
+                | Action::RolloutUndo { .. } => self.kube.execute(action).await,
+                Action::PgCancel(_) | Action::PgTerminate(_) => self.pg.execute(action).await,
+                Action::RedisSetEvictionPolicy { .. } => self.redis.execute(action).await,
+                Action::RdsCreateSnapshot { .. }
+                | Action::RdsRebootFailover { .. }
+                | Action::ModifyHealthCheck { .. }
+                | Action::DeregisterTarget { .. } => self.aws.execute(action).await,
+            }
+        };
+        if let Err(e) = self.audit.record("result", action, Some(&outcome)) {
+            tracing::error!(error = %e, "audit log write failed after the action ran");
+        }
+        outcome
+    }
+}

@@ -1,0 +1,61 @@
+//! Everything that reaches the reducer, and everything it asks the outside to do.
+
+use std::time::SystemTime;
+
+use crossterm::event::KeyEvent;
+
+use super::action::{Action, Outcome};
+use crate::collect::aws::AwsData;
+use crate::collect::host::HostData;
+use crate::collect::kube::KubeData;
+use crate::collect::postgres::PgData;
+use crate::collect::redis::RedisData;
+use crate::collect::Snapshot;
+
+#[derive(Debug, Clone)]
+pub enum SourceUpdate {
+    Kube(Snapshot<KubeData>),
+    Postgres(Snapshot<PgData>),
+    Redis(Snapshot<RedisData>),
+    Aws(Snapshot<AwsData>),
+    Host(Snapshot<HostData>),
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Key presses only: releases and repeats are filtered out before this.
+    Key(KeyEvent),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// The clock moved: ages and the header clock need a redraw.
+    Tick(SystemTime),
+    Source(SourceUpdate),
+    Outcome {
+        action: Action,
+        outcome: Outcome,
+    },
+    /// Lines for the logs view, already fetched by the kube layer.
+    LogLines(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Quit,
+    /// Run a confirmed action through the executor (read-only gate, audit, source API).
+    Execute(Action),
+    /// Copy to the user's clipboard with OSC 52 (works over SSH and in tmux).
+    Copy(String),
+    SetPaused(bool),
+    RefreshNow,
+    Suspend,
+    StartLogs {
+        namespace: String,
+        pod: Option<String>,
+        deployment: Option<String>,
+        follow: bool,
+    },
+    StopLogs,
+    WriteLogs(Vec<String>),
+}

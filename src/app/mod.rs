@@ -1,0 +1,16 @@
+//! The application layer: state, events, the reducer and the action values.
+//! `update` does no I/O; side effects leave as `Command`s.
+
+pub mod action;
+pub mod event;
+pub mod modal;
+pub mod pane;
+pub mod state;
+pub mod table;
+pub mod update;
+mod update_modal;
+
+pub use event::{Command, Event, SourceUpdate};
+pub use pane::PaneId;
+pub use state::State;
+pub use update::update;

@@ -1,0 +1,75 @@
+//! Modals sit on a stack; the top one consumes every key.
+
+use super::action::{Action, ConfirmSpec, InputRequest};
+use super::pane::PaneId;
+use crate::ui::sanitize::SafeText;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Modal {
+    Help {
+        scroll: u16,
+    },
+    Details {
+        title: String,
+        fields: Vec<(String, SafeText)>,
+        scroll: u16,
+    },
+    Filter {
+        pane: PaneId,
+        text: String,
+    },
+    Input(InputState),
+    Confirm(ConfirmState),
+    Logs(LogsState),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputState {
+    pub request: InputRequest,
+    pub text: String,
+    pub choice: usize,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfirmState {
+    pub action: Action,
+    pub spec: ConfirmSpec,
+    /// What the user typed so far, when the dialog asks for typed confirmation.
+    pub typed: String,
+    pub production: bool,
+    pub readonly: bool,
+    pub error: Option<String>,
+}
+
+/// Most lines the logs view keeps: bounded memory however long it follows.
+pub const LOG_LINES_MAX: usize = 5_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogsState {
+    pub title: String,
+    pub lines: std::collections::VecDeque<SafeText>,
+    pub follow: bool,
+    pub filter: String,
+    pub editing_filter: bool,
+    pub scroll_from_bottom: usize,
+}
+
+impl LogsState {
+    pub fn push_lines(&mut self, lines: Vec<String>) {
+        for l in lines {
+            if self.lines.len() == LOG_LINES_MAX {
+                self.lines.pop_front();
+            }
+            self.lines.push_back(SafeText::line(&l));
+        }
+    }
+
+    pub fn visible(&self) -> Vec<&SafeText> {
+        let needle = self.filter.to_lowercase();
+        self.lines
+            .iter()
+            .filter(|l| needle.is_empty() || l.as_str().to_lowercase().contains(&needle))
+            .collect()
+    }
+}

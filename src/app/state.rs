@@ -1,0 +1,119 @@
+//! The whole application state: what rendering is a pure function of.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::modal::Modal;
+use super::pane::{PaneId, PaneState};
+use super::table::Level;
+use crate::collect::aws::AwsData;
+use crate::collect::host::HostData;
+use crate::collect::kube::KubeData;
+use crate::collect::postgres::PgData;
+use crate::collect::redis::RedisData;
+use crate::collect::Snapshot;
+use crate::config::keymap::Keymap;
+use crate::config::theme::Theme;
+use crate::config::Config;
+
+/// The latest snapshot of every source, kept so panes can be rebuilt on a view change.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub kube: Snapshot<KubeData>,
+    pub pg: Snapshot<PgData>,
+    pub redis: Snapshot<RedisData>,
+    pub aws: Snapshot<AwsData>,
+    pub host: Snapshot<HostData>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusMessage {
+    pub text: String,
+    pub level: Level,
+    pub at: SystemTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub config: Arc<Config>,
+    pub keymap: Arc<Keymap>,
+    pub theme: Arc<Theme>,
+    pub now: SystemTime,
+    pub focus: PaneId,
+    pub zoomed: bool,
+    pub paused: bool,
+    pub panes: Vec<PaneState>,
+    pub sources: Sources,
+    pub modals: Vec<Modal>,
+    pub status: Option<StatusMessage>,
+    /// Terminal height, so page up/down move by about a pane's worth of rows.
+    pub screen_height: u16,
+    /// Set by every change; the loop redraws only when it is set.
+    pub dirty: bool,
+}
+
+impl State {
+    pub fn new(
+        config: Arc<Config>,
+        keymap: Arc<Keymap>,
+        theme: Arc<Theme>,
+        now: SystemTime,
+    ) -> Self {
+        Self {
+            config,
+            keymap,
+            theme,
+            now,
+            focus: PaneId::Pods,
+            zoomed: false,
+            paused: false,
+            panes: PaneId::ALL.iter().map(|&id| PaneState::new(id)).collect(),
+            sources: Sources {
+                kube: Snapshot::loading(),
+                pg: Snapshot::loading(),
+                redis: Snapshot::loading(),
+                aws: Snapshot::loading(),
+                host: Snapshot::loading(),
+            },
+            modals: Vec::new(),
+            status: None,
+            screen_height: 24,
+            dirty: true,
+        }
+    }
+
+    pub fn pane(&self, id: PaneId) -> &PaneState {
+        &self.panes[id.index()]
+    }
+
+    pub fn pane_mut(&mut self, id: PaneId) -> &mut PaneState {
+        &mut self.panes[id.index()]
+    }
+
+    pub fn focused(&self) -> &PaneState {
+        self.pane(self.focus)
+    }
+
+    /// The Kubernetes context in use, once the source has reported it.
+    pub fn kube_context(&self) -> Option<&str> {
+        self.sources
+            .kube
+            .data
+            .as_ref()
+            .map(|d| d.context.as_str())
+            .filter(|c| !c.is_empty())
+            .or(self.config.kube.context.as_deref())
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.config.is_production(self.kube_context())
+    }
+
+    pub fn set_status(&mut self, text: impl Into<String>, level: Level) {
+        self.status = Some(StatusMessage {
+            text: text.into(),
+            level,
+            at: self.now,
+        });
+    }
+}

@@ -1,0 +1,405 @@
+//! The generic table every pane is made of. Panes turn their source's snapshot into
+//! a `PaneContent`; selection, filter, sort and scrolling live here once, and the
+//! selection is held by row identity so refreshes never move it.
+
+use crate::ui::sanitize::SafeText;
+
+/// Severity of a row or a summary item; themes map it to colour *and* a symbol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub enum Level {
+    #[default]
+    Normal,
+    Ok,
+    Warn,
+    Crit,
+    Dim,
+}
+
+/// A column: its title, how wide it may be, and how soon it is dropped on narrow screens
+/// (higher `priority` survives longer).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub title: &'static str,
+    pub min_width: u16,
+    pub max_width: u16,
+    pub priority: u8,
+    /// Numeric columns sort by value (see `TableRow::sort_keys`) and align right.
+    pub numeric: bool,
+}
+
+impl Column {
+    pub const fn text(title: &'static str, min_width: u16, max_width: u16, priority: u8) -> Self {
+        Self {
+            title,
+            min_width,
+            max_width,
+            priority,
+            numeric: false,
+        }
+    }
+
+    pub const fn num(title: &'static str, width: u16, priority: u8) -> Self {
+        Self {
+            title,
+            min_width: width,
+            max_width: width,
+            priority,
+            numeric: true,
+        }
+    }
+}
+
+/// What an action acts on, held by identity so a stale selection cannot hit the
+/// wrong object (a recreated pod, a reused pid).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Pod {
+        namespace: String,
+        name: String,
+        uid: String,
+        /// Owning deployment, when the pod belongs to one.
+        deployment: Option<String>,
+    },
+    Deployment {
+        namespace: String,
+        name: String,
+    },
+    Node {
+        name: String,
+    },
+    Backend {
+        pid: i32,
+        /// `backend_start` in microseconds since the Unix epoch: with the pid, the identity.
+        backend_start_us: i64,
+    },
+    Redis,
+    TargetGroup {
+        arn: String,
+    },
+    LbTarget {
+        target_group_arn: String,
+        id: String,
+        port: Option<i32>,
+    },
+    RdsInstance {
+        id: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableRow {
+    /// Stable identity (pod UID, backend pid+start, target id): the selection follows it.
+    pub key: String,
+    pub cells: Vec<SafeText>,
+    /// Per-column numeric sort keys; `None` falls back to the cell text.
+    pub sort_keys: Vec<Option<f64>>,
+    pub level: Level,
+    /// Indentation for trees (lock chains) and groups (pods under a deployment).
+    pub depth: u8,
+    /// Group headers are shown but never sorted away from their members.
+    pub is_group_header: bool,
+    /// What `y` copies: the query text, the pod name.
+    pub copy_text: String,
+    /// Shown by `enter`: every field, untruncated.
+    pub details: Vec<(String, SafeText)>,
+    pub target: Option<Target>,
+}
+
+impl TableRow {
+    pub fn new(key: impl Into<String>, cells: Vec<SafeText>) -> Self {
+        Self {
+            key: key.into(),
+            sort_keys: vec![None; cells.len()],
+            cells,
+            level: Level::Normal,
+            depth: 0,
+            is_group_header: false,
+            copy_text: String::new(),
+            details: Vec::new(),
+            target: None,
+        }
+    }
+
+    pub fn level(mut self, level: Level) -> Self {
+        self.level = level;
+        self
+    }
+
+    pub fn depth(mut self, depth: u8) -> Self {
+        self.depth = depth;
+        self
+    }
+
+    pub fn group_header(mut self) -> Self {
+        self.is_group_header = true;
+        self
+    }
+
+    pub fn copy(mut self, text: impl Into<String>) -> Self {
+        self.copy_text = text.into();
+        self
+    }
+
+    pub fn detail(mut self, name: impl Into<String>, value: &str) -> Self {
+        self.details.push((name.into(), SafeText::block(value)));
+        self
+    }
+
+    pub fn target(mut self, target: Target) -> Self {
+        self.target = Some(target);
+        self
+    }
+
+    pub fn sort_key(mut self, column: usize, value: f64) -> Self {
+        if let Some(slot) = self.sort_keys.get_mut(column) {
+            *slot = Some(value);
+        }
+        self
+    }
+
+    fn matches(&self, needle_lower: &str) -> bool {
+        needle_lower.is_empty()
+            || self
+                .cells
+                .iter()
+                .any(|c| c.as_str().to_lowercase().contains(needle_lower))
+    }
+}
+
+/// A pane-level summary item shown above the table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SummaryItem {
+    /// Label/value pairs on one line, each with its level.
+    Line(Vec<(SafeText, Level)>),
+    Gauge {
+        label: SafeText,
+        ratio: f64,
+        level: Level,
+    },
+    Sparkline {
+        label: SafeText,
+        points: Vec<u64>,
+        level: Level,
+    },
+}
+
+impl SummaryItem {
+    pub fn text(text: &str, level: Level) -> Self {
+        SummaryItem::Line(vec![(SafeText::line(text), level)])
+    }
+}
+
+/// What a pane builder produces from a snapshot.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PaneContent {
+    pub summary: Vec<SummaryItem>,
+    pub columns: Vec<Column>,
+    pub rows: Vec<TableRow>,
+    /// Shown in place of the table when there are no rows ("no blocking locks").
+    pub empty_message: Option<String>,
+}
+
+/// Selection, filter, sort and scroll of one pane's table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TableState {
+    pub content: PaneContent,
+    /// Rows after filter and sort, as indices into `content.rows`.
+    pub visible: Vec<usize>,
+    pub selected_key: Option<String>,
+    pub filter: String,
+    /// Column index and descending flag.
+    pub sort: Option<(usize, bool)>,
+}
+
+impl TableState {
+    pub fn set_content(&mut self, content: PaneContent) {
+        self.content = content;
+        self.recompute();
+    }
+
+    pub fn set_filter(&mut self, filter: String) {
+        self.filter = filter;
+        self.recompute();
+    }
+
+    /// Cycles the sort column; the same column twice flips the direction.
+    pub fn cycle_sort(&mut self) {
+        let n = self.content.columns.len();
+        if n == 0 {
+            return;
+        }
+        self.sort = match self.sort {
+            None => Some((0, false)),
+            Some((c, false)) => Some((c, true)),
+            Some((c, true)) if c + 1 < n => Some((c + 1, false)),
+            Some(_) => None,
+        };
+        self.recompute();
+    }
+
+    fn recompute(&mut self) {
+        let needle = self.filter.to_lowercase();
+        let rows = &self.content.rows;
+        let mut visible: Vec<usize> = (0..rows.len())
+            .filter(|&i| rows[i].is_group_header || rows[i].matches(&needle))
+            .collect();
+        if let Some((col, desc)) = self.sort {
+            // Sorting flattens groups and trees: what the user asked for is a ranking.
+            visible.retain(|&i| !rows[i].is_group_header);
+            visible.sort_by(|&a, &b| {
+                let ord = compare_cells(&rows[a], &rows[b], col);
+                if desc {
+                    ord.reverse()
+                } else {
+                    ord
+                }
+            });
+        } else if !needle.is_empty() {
+            visible = drop_empty_groups(rows, visible);
+        }
+        self.visible = visible;
+        let still_there = self
+            .selected_key
+            .as_ref()
+            .is_some_and(|k| self.visible.iter().any(|&i| &rows[i].key == k));
+        if !still_there {
+            self.selected_key = self.first_selectable().map(|r| r.key.clone());
+        }
+    }
+
+    fn first_selectable(&self) -> Option<&TableRow> {
+        self.visible
+            .iter()
+            .map(|&i| &self.content.rows[i])
+            .find(|r| !r.is_group_header)
+            .or_else(|| self.visible.first().map(|&i| &self.content.rows[i]))
+    }
+
+    pub fn selected_position(&self) -> Option<usize> {
+        let key = self.selected_key.as_ref()?;
+        self.visible
+            .iter()
+            .position(|&i| &self.content.rows[i].key == key)
+    }
+
+    pub fn selected(&self) -> Option<&TableRow> {
+        self.selected_position()
+            .map(|p| &self.content.rows[self.visible[p]])
+    }
+
+    /// Moves the selection by `delta` visible rows, clamped to the ends.
+    pub fn move_by(&mut self, delta: isize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let last = self.visible.len() - 1;
+        let current = self.selected_position().unwrap_or(0) as isize;
+        let next = (current + delta).clamp(0, last as isize) as usize;
+        self.selected_key = Some(self.content.rows[self.visible[next]].key.clone());
+    }
+
+    pub fn select_first(&mut self) {
+        self.move_by(isize::MIN / 2);
+    }
+
+    pub fn select_last(&mut self) {
+        self.move_by(isize::MAX / 2);
+    }
+}
+
+fn compare_cells(a: &TableRow, b: &TableRow, col: usize) -> std::cmp::Ordering {
+    let ka = a.sort_keys.get(col).copied().flatten();
+    let kb = b.sort_keys.get(col).copied().flatten();
+    match (ka, kb) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        _ => {
+            let ta = a.cells.get(col).map(SafeText::as_str).unwrap_or("");
+            let tb = b.cells.get(col).map(SafeText::as_str).unwrap_or("");
+            ta.cmp(tb)
+        }
+    }
+}
+
+/// After filtering, a group header with no matching members is noise.
+fn drop_empty_groups(rows: &[TableRow], visible: Vec<usize>) -> Vec<usize> {
+    let mut kept = Vec::with_capacity(visible.len());
+    let mut pending_header: Option<usize> = None;
+    for i in visible {
+        if rows[i].is_group_header {
+            pending_header = Some(i);
+        } else {
+            if let Some(h) = pending_header.take() {
+                kept.push(h);
+            }
+            kept.push(i);
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(key: &str, name: &str, mem: f64) -> TableRow {
+        TableRow::new(
+            key,
+            vec![SafeText::line(name), SafeText::line(&mem.to_string())],
+        )
+        .sort_key(1, mem)
+    }
+
+    fn content(rows: Vec<TableRow>) -> PaneContent {
+        PaneContent {
+            columns: vec![Column::text("NAME", 4, 20, 9), Column::num("MEM", 5, 5)],
+            rows,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn selection_follows_identity_across_refreshes() {
+        let mut t = TableState::default();
+        t.set_content(content(vec![row("a", "alpha", 1.0), row("b", "beta", 2.0)]));
+        t.move_by(1);
+        assert_eq!(t.selected().map(|r| r.key.as_str()), Some("b"));
+        // a new pod appears above: the selection must stay on "b", not on index 1
+        t.set_content(content(vec![
+            row("z", "zeta", 9.0),
+            row("a", "alpha", 1.0),
+            row("b", "beta", 2.0),
+        ]));
+        assert_eq!(t.selected().map(|r| r.key.as_str()), Some("b"));
+        assert_eq!(t.selected_position(), Some(2));
+    }
+
+    #[test]
+    fn vanished_selection_falls_back_to_first_row() {
+        let mut t = TableState::default();
+        t.set_content(content(vec![row("a", "alpha", 1.0), row("b", "beta", 2.0)]));
+        t.move_by(1);
+        t.set_content(content(vec![row("a", "alpha", 1.0)]));
+        assert_eq!(t.selected().map(|r| r.key.as_str()), Some("a"));
+    }
+
+    #[test]
+    fn filter_is_case_insensitive_and_sort_is_numeric() {
+        let mut t = TableState::default();
+        t.set_content(content(vec![
+            row("a", "Alpha", 10.0),
+            row("b", "beta", 9.0),
+            row("c", "alphabet", 100.0),
+        ]));
+        t.set_filter("ALPHA".into());
+        assert_eq!(t.visible.len(), 2);
+        t.set_filter(String::new());
+        t.sort = Some((1, true));
+        t.recompute();
+        let order: Vec<&str> = t
+            .visible
+            .iter()
+            .map(|&i| t.content.rows[i].key.as_str())
+            .collect();
+        assert_eq!(order, ["c", "a", "b"]);
+    }
+}

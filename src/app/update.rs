@@ -1,0 +1,337 @@
+//! The reducer: `update(state, event) -> commands`. No I/O happens here.
+
+use crossterm::event::KeyEvent;
+
+use super::action::{Op, Plan};
+use super::event::{Command, Event, SourceUpdate};
+use super::modal::{ConfirmState, InputState, LogsState, Modal};
+use super::pane::PaneId;
+use super::state::State;
+use super::table::Level;
+use crate::act;
+use crate::collect::{Snapshot, SourceStatus};
+use crate::config::keymap::{Context, Key, KeyAction};
+use crate::ui::panes::{self, BuildCtx};
+
+pub fn update(state: &mut State, event: Event) -> Vec<Command> {
+    match event {
+        Event::Key(key) => {
+            state.dirty = true;
+            on_key(state, key)
+        }
+        Event::Resize { height, .. } => {
+            state.screen_height = height;
+            state.dirty = true;
+            vec![]
+        }
+        Event::Tick(now) => {
+            state.now = now;
+            state.dirty = true;
+            vec![]
+        }
+        Event::Source(update) => {
+            on_source(state, update);
+            state.dirty = true;
+            vec![]
+        }
+        Event::Outcome { action, outcome } => {
+            let level = match outcome {
+                super::action::Outcome::Done(_) => Level::Ok,
+                super::action::Outcome::Refused(_) => Level::Warn,
+                super::action::Outcome::Failed(_) => Level::Crit,
+            };
+            state.set_status(
+                format!(
+                    "{} {}: {}",
+                    action.verb(),
+                    action.object(),
+                    outcome.message()
+                ),
+                level,
+            );
+            state.dirty = true;
+            vec![Command::RefreshNow]
+        }
+        Event::LogLines(lines) => {
+            if let Some(Modal::Logs(logs)) = state.modals.last_mut() {
+                logs.push_lines(lines);
+                state.dirty = true;
+            }
+            vec![]
+        }
+    }
+}
+
+fn on_source(state: &mut State, update: SourceUpdate) {
+    let panes: &[PaneId] = match update {
+        SourceUpdate::Kube(s) => {
+            state.sources.kube = s;
+            &[PaneId::Pods, PaneId::Nodes]
+        }
+        SourceUpdate::Postgres(s) => {
+            state.sources.pg = s;
+            &[PaneId::PgActivity, PaneId::PgLocks]
+        }
+        SourceUpdate::Redis(s) => {
+            state.sources.redis = s;
+            &[PaneId::Redis]
+        }
+        SourceUpdate::Aws(s) => {
+            state.sources.aws = s;
+            &[PaneId::Targets]
+        }
+        SourceUpdate::Host(s) => {
+            state.sources.host = s;
+            &[]
+        }
+    };
+    for &p in panes {
+        rebuild(state, p);
+    }
+}
+
+fn status_of<T>(s: &Snapshot<T>) -> (SourceStatus, Option<std::time::SystemTime>) {
+    (s.status.clone(), s.fetched_at)
+}
+
+/// Rebuilds one pane's rows from its source's latest snapshot.
+pub fn rebuild(state: &mut State, id: PaneId) {
+    let alt_view = state.pane(id).alt_view;
+    let ctx = BuildCtx {
+        config: &state.config,
+        now: state.now,
+        alt_view,
+    };
+    let s = &state.sources;
+    let (content, (status, fetched_at)) = match id {
+        PaneId::Pods => (
+            s.kube.data.as_deref().map(|d| panes::pods::build(d, &ctx)),
+            status_of(&s.kube),
+        ),
+        PaneId::Nodes => (
+            s.kube.data.as_deref().map(|d| panes::nodes::build(d, &ctx)),
+            status_of(&s.kube),
+        ),
+        PaneId::PgActivity => (
+            s.pg.data
+                .as_deref()
+                .map(|d| panes::pg_activity::build(d, &ctx)),
+            status_of(&s.pg),
+        ),
+        PaneId::PgLocks => (
+            s.pg.data
+                .as_deref()
+                .map(|d| panes::pg_locks::build(d, &ctx)),
+            status_of(&s.pg),
+        ),
+        PaneId::Redis => (
+            s.redis
+                .data
+                .as_deref()
+                .map(|d| panes::redis::build(d, &ctx)),
+            status_of(&s.redis),
+        ),
+        PaneId::Targets => (
+            s.aws
+                .data
+                .as_deref()
+                .map(|d| panes::targets::build(d, &ctx)),
+            status_of(&s.aws),
+        ),
+    };
+    let pane = state.pane_mut(id);
+    pane.status = status;
+    pane.fetched_at = fetched_at;
+    if let Some(c) = content {
+        pane.table.set_content(c);
+    }
+}
+
+fn on_key(state: &mut State, ev: KeyEvent) -> Vec<Command> {
+    let Some(key) = Key::from_event(&ev) else {
+        return vec![];
+    };
+    if !state.modals.is_empty() {
+        return super::update_modal::on_modal_key(state, ev, key);
+    }
+    let contexts = [state.focus.context(), Context::Global];
+    match state.keymap.lookup(&contexts, &key) {
+        Some(action) => on_action(state, action),
+        None => vec![],
+    }
+}
+
+fn page(state: &State) -> isize {
+    (state.screen_height as isize / 3 - 3).max(3)
+}
+
+pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
+    use KeyAction as K;
+    let focus = state.focus;
+    match action {
+        K::Quit => return vec![Command::Quit],
+        K::Help => state.modals.push(Modal::Help { scroll: 0 }),
+        K::FocusNext => state.focus = focus.next(),
+        K::FocusPrev => state.focus = focus.prev(),
+        K::FocusPods => state.focus = PaneId::Pods,
+        K::FocusNodes => state.focus = PaneId::Nodes,
+        K::FocusPgActivity => state.focus = PaneId::PgActivity,
+        K::FocusPgLocks => state.focus = PaneId::PgLocks,
+        K::FocusRedis => state.focus = PaneId::Redis,
+        K::FocusTargets => state.focus = PaneId::Targets,
+        K::Zoom => state.zoomed = !state.zoomed,
+        K::Filter => {
+            let text = state.focused().table.filter.clone();
+            state.modals.push(Modal::Filter { pane: focus, text });
+        }
+        K::Pause => {
+            state.paused = !state.paused;
+            return vec![Command::SetPaused(state.paused)];
+        }
+        K::Copy => {
+            if let Some(row) = state.focused().table.selected() {
+                let text = if row.copy_text.is_empty() {
+                    row.cells
+                        .first()
+                        .map(|c| c.as_str().to_string())
+                        .unwrap_or_default()
+                } else {
+                    row.copy_text.clone()
+                };
+                let shown: String = text.chars().take(40).collect();
+                state.set_status(format!("copied: {shown}"), Level::Ok);
+                return vec![Command::Copy(text)];
+            }
+        }
+        K::Down => state.pane_mut(focus).table.move_by(1),
+        K::Up => state.pane_mut(focus).table.move_by(-1),
+        K::PageDown => {
+            let p = page(state);
+            state.pane_mut(focus).table.move_by(p)
+        }
+        K::PageUp => {
+            let p = page(state);
+            state.pane_mut(focus).table.move_by(-p)
+        }
+        K::Top => state.pane_mut(focus).table.select_first(),
+        K::Bottom => state.pane_mut(focus).table.select_last(),
+        K::Details => {
+            if let Some(row) = state.focused().table.selected() {
+                let title = format!(
+                    "{} — {}",
+                    focus.title(),
+                    row.cells.first().map(|c| c.as_str()).unwrap_or("")
+                );
+                let fields = if row.details.is_empty() {
+                    state
+                        .focused()
+                        .table
+                        .content
+                        .columns
+                        .iter()
+                        .zip(&row.cells)
+                        .map(|(c, v)| (c.title.to_string(), v.clone()))
+                        .collect()
+                } else {
+                    row.details.clone()
+                };
+                state.modals.push(Modal::Details {
+                    title,
+                    fields,
+                    scroll: 0,
+                });
+            }
+        }
+        K::Back => {
+            if state.zoomed {
+                state.zoomed = false;
+            } else if !state.focused().table.filter.is_empty() {
+                state.pane_mut(focus).table.set_filter(String::new());
+            }
+        }
+        K::Sort => state.pane_mut(focus).table.cycle_sort(),
+        K::Refresh => return vec![Command::RefreshNow],
+        K::Suspend => return vec![Command::Suspend],
+        K::ToggleView => {
+            let pane = state.pane_mut(focus);
+            pane.alt_view = !pane.alt_view;
+            rebuild(state, focus);
+        }
+        K::RolloutRestart => return request(state, Op::RolloutRestart),
+        K::DeletePod => return request(state, Op::DeletePod),
+        K::Scale => return request(state, Op::Scale),
+        K::RolloutUndo => return request(state, Op::RolloutUndo),
+        K::Logs => return request(state, Op::Logs),
+        K::PgCancel => return request(state, Op::PgCancel),
+        K::PgTerminate => return request(state, Op::PgTerminate),
+        K::RedisEvictionPolicy => return request(state, Op::RedisEvictionPolicy),
+        K::RdsSnapshot => return request(state, Op::RdsSnapshot),
+        K::RdsFailover => return request(state, Op::RdsFailover),
+        K::HealthCheck => return request(state, Op::HealthCheck),
+        K::DeregisterTarget => return request(state, Op::DeregisterTarget),
+        K::Follow | K::WriteLogs | K::Confirm | K::Cancel => {}
+    }
+    vec![]
+}
+
+/// A key asked for an operation: plan it, then ask for input or confirmation.
+fn request(state: &mut State, op: Op) -> Vec<Command> {
+    match act::plan(op, state) {
+        Plan::Refuse(why) => {
+            state.set_status(why, Level::Warn);
+            vec![]
+        }
+        Plan::Ask(request) => {
+            let text = request.initial.clone();
+            let choice = request.choices.iter().position(|c| *c == text).unwrap_or(0);
+            state.modals.push(Modal::Input(InputState {
+                request,
+                text,
+                choice,
+                error: None,
+            }));
+            vec![]
+        }
+        Plan::Confirm(action) => {
+            push_confirm(state, action);
+            vec![]
+        }
+        Plan::Logs {
+            namespace,
+            pod,
+            deployment,
+        } => {
+            let title = match (&pod, &deployment) {
+                (Some(p), _) => format!("logs pod/{p} -n {namespace}"),
+                (None, Some(d)) => format!("logs deployment/{d} -n {namespace}"),
+                _ => format!("logs -n {namespace}"),
+            };
+            state.modals.push(Modal::Logs(LogsState {
+                title,
+                lines: Default::default(),
+                follow: true,
+                filter: String::new(),
+                editing_filter: false,
+                scroll_from_bottom: 0,
+            }));
+            vec![Command::StartLogs {
+                namespace,
+                pod,
+                deployment,
+                follow: true,
+            }]
+        }
+    }
+}
+
+pub(crate) fn push_confirm(state: &mut State, action: super::action::Action) {
+    let spec = act::describe(&action, state);
+    state.modals.push(Modal::Confirm(ConfirmState {
+        action,
+        spec,
+        typed: String::new(),
+        production: state.is_production(),
+        readonly: state.config.readonly,
+        error: None,
+    }));
+}

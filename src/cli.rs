@@ -1,0 +1,101 @@
+//! Command-line interface. Every flag here also works with the headless subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Clone, Parser, Default)]
+#[command(
+    name = "kitops-top",
+    version,
+    about = "One-screen operations console for the KitOps platform: pods, node memory, PostgreSQL activity and locks, Redis, ALB targets and RDS",
+    after_help = "Precedence: flag > environment > config file > default. Logs go to --log-file, never to the terminal."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub opts: Opts,
+
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct Opts {
+    /// Config file (default: $XDG_CONFIG_HOME/kitops-top/config.toml)
+    #[arg(short = 'c', long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Kubernetes context from the kubeconfig
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// Kubernetes namespace [default: kitops]
+    #[arg(short = 'n', long, global = true)]
+    pub namespace: Option<String>,
+    /// Deployment the runbook actions default to [default: kitops-backend]
+    #[arg(long, global = true)]
+    pub deployment: Option<String>,
+    /// PostgreSQL URL (or KITOPS_PG_URL; PG* variables and .pgpass are honoured)
+    #[arg(long = "pg", global = true, value_name = "URL")]
+    pub pg_url: Option<String>,
+    /// Redis URL, redis:// or rediss:// (or KITOPS_REDIS_URL)
+    #[arg(long = "redis", global = true, value_name = "URL")]
+    pub redis_url: Option<String>,
+    /// AWS region (or AWS_REGION)
+    #[arg(long, global = true)]
+    pub aws_region: Option<String>,
+    /// AWS profile (or AWS_PROFILE)
+    #[arg(long, global = true)]
+    pub aws_profile: Option<String>,
+    /// AWS endpoint override for emulators (or AWS_ENDPOINT_URL)
+    #[arg(long, global = true, value_name = "URL")]
+    pub aws_endpoint_url: Option<String>,
+    /// RDS instance identifier [default: kitops-production]
+    #[arg(long, global = true)]
+    pub rds_instance: Option<String>,
+    /// Target group ARN or name; repeatable
+    #[arg(long = "target-group", global = true, value_name = "ARN|NAME")]
+    pub target_groups: Vec<String>,
+    /// Refresh interval, e.g. 2s, 500ms [default: 2s]
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub refresh: Option<String>,
+    /// Refuse every mutating action (enforced in the executor)
+    #[arg(long, global = true)]
+    pub readonly: bool,
+    /// Theme name (default, light, high-contrast, colorblind) or TOML file
+    #[arg(long, global = true, value_name = "NAME|FILE")]
+    pub theme: Option<String>,
+    /// Keymap name (default, vim) or TOML file
+    #[arg(long, global = true, value_name = "NAME|FILE")]
+    pub keymap: Option<String>,
+    /// No colours; emphasis by bold and reverse (NO_COLOR is honoured too)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// ASCII-only borders and symbols for old terminals
+    #[arg(long, global = true)]
+    pub ascii: bool,
+    /// Log file (default: $XDG_STATE_HOME/kitops-top/kitops-top.log)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Sub {
+    /// Check every configured source (resolve, connect, authenticate, permissions, latency); exit 1 on any failure
+    Doctor,
+    /// One collection round of every configured source, printed
+    Snapshot {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Config helpers
+    Config {
+        /// Print a commented default config with the runbook's values
+        #[arg(long)]
+        print_default: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Json,
+    Table,
+}

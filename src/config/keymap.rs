@@ -1,0 +1,430 @@
+//! Keymaps: per context (global, each pane, logs, dialog) an action name maps to keys.
+//! Loading validates everything and reports `file:line`; the help overlay is
+//! generated from the active keymap.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::file::line_of;
+use super::ConfigError;
+
+pub const DEFAULT_KEYMAP: &str = include_str!("../../keymaps/default.toml");
+pub const VIM_KEYMAP: &str = include_str!("../../keymaps/vim.toml");
+
+/// Where a key applies. The top modal's context wins, then the focused pane's, then global.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    Global,
+    Pods,
+    Nodes,
+    PgActivity,
+    PgLocks,
+    Redis,
+    Targets,
+    Logs,
+    Dialog,
+}
+
+impl Context {
+    pub const ALL: [Context; 9] = [
+        Context::Global,
+        Context::Pods,
+        Context::Nodes,
+        Context::PgActivity,
+        Context::PgLocks,
+        Context::Redis,
+        Context::Targets,
+        Context::Logs,
+        Context::Dialog,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Pods => "pods",
+            Context::Nodes => "nodes",
+            Context::PgActivity => "pg_activity",
+            Context::PgLocks => "pg_locks",
+            Context::Redis => "redis",
+            Context::Targets => "targets",
+            Context::Logs => "logs",
+            Context::Dialog => "dialog",
+        }
+    }
+
+    fn from_name(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == s)
+    }
+}
+
+macro_rules! key_actions {
+    ($($variant:ident => $name:literal, $desc:literal;)*) => {
+        /// Everything a key can ask for.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum KeyAction { $($variant),* }
+
+        impl KeyAction {
+            pub const ALL: &'static [KeyAction] = &[$(KeyAction::$variant),*];
+            pub fn name(self) -> &'static str { match self { $(KeyAction::$variant => $name),* } }
+            pub fn description(self) -> &'static str { match self { $(KeyAction::$variant => $desc),* } }
+            pub fn from_name(s: &str) -> Option<Self> { match s { $($name => Some(KeyAction::$variant),)* _ => None } }
+        }
+    };
+}
+
+key_actions! {
+    Quit => "quit", "quit";
+    Help => "help", "show this help";
+    FocusNext => "focus_next", "focus next pane";
+    FocusPrev => "focus_prev", "focus previous pane";
+    FocusPods => "focus_pods", "focus Pods";
+    FocusNodes => "focus_nodes", "focus Nodes";
+    FocusPgActivity => "focus_pg_activity", "focus PG activity";
+    FocusPgLocks => "focus_pg_locks", "focus PG locks";
+    FocusRedis => "focus_redis", "focus Redis";
+    FocusTargets => "focus_targets", "focus Targets";
+    Zoom => "zoom", "zoom the focused pane";
+    Filter => "filter", "filter rows";
+    Pause => "pause", "pause / resume refresh";
+    Copy => "copy", "copy selected row's text (OSC 52)";
+    Down => "down", "move down";
+    Up => "up", "move up";
+    PageDown => "page_down", "page down";
+    PageUp => "page_up", "page up";
+    Top => "top", "first row";
+    Bottom => "bottom", "last row";
+    Details => "details", "details of the selected row";
+    Back => "back", "back / close";
+    Sort => "sort", "cycle sort column";
+    Refresh => "refresh", "refresh now";
+    Suspend => "suspend", "suspend to the shell";
+    ToggleView => "toggle_view", "toggle activity / top statements";
+    RolloutRestart => "rollout_restart", "rollout restart the deployment";
+    DeletePod => "delete_pod", "delete the selected pod";
+    Scale => "scale", "scale the deployment";
+    RolloutUndo => "rollout_undo", "rollout undo";
+    Logs => "logs", "logs of the selected pod";
+    PgCancel => "pg_cancel", "cancel the backend's query";
+    PgTerminate => "pg_terminate", "terminate the backend";
+    RedisEvictionPolicy => "redis_eviction_policy", "set maxmemory-policy";
+    RdsSnapshot => "rds_snapshot", "create an RDS snapshot";
+    RdsFailover => "rds_failover", "reboot RDS with failover";
+    HealthCheck => "health_check", "tune the target group health check";
+    DeregisterTarget => "deregister_target", "deregister the selected target";
+    Follow => "follow", "follow new log lines";
+    WriteLogs => "write_logs", "write shown logs to a file";
+    Confirm => "confirm", "confirm";
+    Cancel => "cancel", "cancel";
+}
+
+/// A normalised key: characters carry their case, so SHIFT is dropped for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    pub code: KeyCodeOrd,
+    pub ctrl: bool,
+    pub alt: bool,
+    pub shift: bool,
+}
+
+/// `KeyCode` subset we bind, orderable for stable help output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyCodeOrd {
+    Char(char),
+    F(u8),
+    Named(&'static str),
+}
+
+const NAMED: &[(&str, KeyCode)] = &[
+    ("tab", KeyCode::Tab),
+    ("enter", KeyCode::Enter),
+    ("esc", KeyCode::Esc),
+    ("up", KeyCode::Up),
+    ("down", KeyCode::Down),
+    ("left", KeyCode::Left),
+    ("right", KeyCode::Right),
+    ("pageup", KeyCode::PageUp),
+    ("pagedown", KeyCode::PageDown),
+    ("home", KeyCode::Home),
+    ("end", KeyCode::End),
+    ("backspace", KeyCode::Backspace),
+    ("delete", KeyCode::Delete),
+];
+
+impl Key {
+    pub fn parse(spec: &str) -> Result<Key, String> {
+        let mut key = Key {
+            code: KeyCodeOrd::Named(""),
+            ctrl: false,
+            alt: false,
+            shift: false,
+        };
+        let mut rest = spec;
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-") {
+                key.ctrl = true;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-") {
+                key.alt = true;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("shift-") {
+                key.shift = true;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let mut chars = rest.chars();
+        key.code = match (chars.next(), chars.next()) {
+            (Some(c), None) => KeyCodeOrd::Char(c),
+            _ if rest == "space" => KeyCodeOrd::Char(' '),
+            _ if rest.starts_with('f')
+                && rest[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+            {
+                KeyCodeOrd::F(rest[1..].parse().unwrap_or(1))
+            }
+            _ => match NAMED.iter().find(|(n, _)| *n == rest) {
+                Some((n, _)) => KeyCodeOrd::Named(n),
+                None => return Err(format!("unknown key name {spec:?}")),
+            },
+        };
+        if let KeyCodeOrd::Char(c) = key.code {
+            if key.shift {
+                // "shift-k" means "K": keep one spelling per key.
+                key.code = KeyCodeOrd::Char(c.to_ascii_uppercase());
+                key.shift = false;
+            }
+        }
+        Ok(key)
+    }
+
+    /// From a terminal key press; `None` for keys we never bind.
+    pub fn from_event(ev: &KeyEvent) -> Option<Key> {
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = ev.modifiers.contains(KeyModifiers::ALT);
+        let shift = ev.modifiers.contains(KeyModifiers::SHIFT);
+        let (code, shift) = match ev.code {
+            KeyCode::Char(c) => (
+                KeyCodeOrd::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
+                false,
+            ),
+            KeyCode::BackTab => (KeyCodeOrd::Named("tab"), true),
+            KeyCode::F(n) => (KeyCodeOrd::F(n), shift),
+            other => {
+                let name = NAMED.iter().find(|(_, k)| *k == other)?.0;
+                (KeyCodeOrd::Named(name), shift)
+            }
+        };
+        Some(Key {
+            code,
+            ctrl,
+            alt,
+            shift,
+        })
+    }
+
+    pub fn display(&self) -> String {
+        let mut s = String::new();
+        if self.ctrl {
+            s.push_str("ctrl-");
+        }
+        if self.alt {
+            s.push_str("alt-");
+        }
+        if self.shift {
+            s.push_str("shift-");
+        }
+        match self.code {
+            KeyCodeOrd::Char(' ') => s.push_str("space"),
+            KeyCodeOrd::Char(c) => s.push(c),
+            KeyCodeOrd::F(n) => s.push_str(&format!("f{n}")),
+            KeyCodeOrd::Named(n) => s.push_str(n),
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Keymap {
+    bindings: BTreeMap<Context, BTreeMap<Key, KeyAction>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+type RawKeymap = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<OneOrMany>>>;
+
+impl Keymap {
+    /// `name` is a built-in (`default`, `vim`) or a path to a TOML file.
+    pub fn load(name: &str) -> Result<Keymap, ConfigError> {
+        let mut map = Keymap::default();
+        map.apply(Path::new("keymaps/default.toml"), DEFAULT_KEYMAP, false)?;
+        match name {
+            "default" => {}
+            "vim" => map.apply(Path::new("keymaps/vim.toml"), VIM_KEYMAP, true)?,
+            path => {
+                let p = Path::new(path);
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| ConfigError::at(p, None, format!("cannot read keymap: {e}")))?;
+                map.apply(p, &text, true)?;
+            }
+        }
+        Ok(map)
+    }
+
+    /// Parses `text`; with `overriding`, actions it names replace their default keys.
+    pub fn apply(&mut self, path: &Path, text: &str, overriding: bool) -> Result<(), ConfigError> {
+        let raw: RawKeymap = super::file::parse_toml(path, text)?;
+        for (ctx_name, entries) in raw {
+            let line = line_of(text, ctx_name.span().start);
+            let ctx = Context::from_name(ctx_name.get_ref()).ok_or_else(|| {
+                ConfigError::at(
+                    path,
+                    Some(line),
+                    format!("unknown context [{}]", ctx_name.get_ref()),
+                )
+            })?;
+            let table = self.bindings.entry(ctx).or_default();
+            // In file order, so a duplicate is reported at its second occurrence.
+            let mut entries: Vec<_> = entries.into_iter().collect();
+            entries.sort_by_key(|(name, _)| name.span().start);
+            for (action_name, keys) in entries {
+                let line = line_of(text, action_name.span().start);
+                let action = KeyAction::from_name(action_name.get_ref()).ok_or_else(|| {
+                    ConfigError::at(
+                        path,
+                        Some(line),
+                        format!("unknown action {:?}", action_name.get_ref()),
+                    )
+                })?;
+                if overriding {
+                    table.retain(|_, a| *a != action);
+                }
+                let specs = match keys.into_inner() {
+                    OneOrMany::One(s) => vec![s],
+                    OneOrMany::Many(v) => v,
+                };
+                for spec in specs {
+                    let key =
+                        Key::parse(&spec).map_err(|e| ConfigError::at(path, Some(line), e))?;
+                    if let Some(prev) = table.get(&key) {
+                        if *prev != action {
+                            return Err(ConfigError::at(
+                                path,
+                                Some(line),
+                                format!(
+                                    "duplicate binding: {:?} in [{}] is already bound to {}",
+                                    spec,
+                                    ctx.name(),
+                                    prev.name()
+                                ),
+                            ));
+                        }
+                    }
+                    table.insert(key, action);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The action for `key` in the first context of `contexts` that binds it.
+    pub fn lookup(&self, contexts: &[Context], key: &Key) -> Option<KeyAction> {
+        contexts
+            .iter()
+            .find_map(|c| self.bindings.get(c).and_then(|t| t.get(key)).copied())
+    }
+
+    /// Keys bound to `action` in `ctx`, for hints and help.
+    pub fn keys_for(&self, ctx: Context, action: KeyAction) -> Vec<Key> {
+        self.bindings
+            .get(&ctx)
+            .map(|t| {
+                t.iter()
+                    .filter(|(_, a)| **a == action)
+                    .map(|(k, _)| *k)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// (action, keys) of one context in action order: what the help overlay lists.
+    pub fn entries(&self, ctx: Context) -> Vec<(KeyAction, Vec<Key>)> {
+        let mut by_action: BTreeMap<KeyAction, Vec<Key>> = BTreeMap::new();
+        if let Some(t) = self.bindings.get(&ctx) {
+            for (k, a) in t {
+                by_action.entry(*a).or_default().push(*k);
+            }
+        }
+        by_action.into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_load() {
+        let m = Keymap::load("default").expect("default keymap");
+        let q = Key::parse("q").expect("q");
+        assert_eq!(m.lookup(&[Context::Global], &q), Some(KeyAction::Quit));
+        let big_k = Key::parse("K").expect("K");
+        assert_eq!(
+            m.lookup(&[Context::PgLocks, Context::Global], &big_k),
+            Some(KeyAction::PgTerminate)
+        );
+        assert_eq!(m.lookup(&[Context::Pods, Context::Global], &big_k), None);
+        let v = Keymap::load("vim").expect("vim keymap");
+        assert_eq!(
+            v.lookup(&[Context::Global], &Key::parse("G").expect("G")),
+            Some(KeyAction::Bottom)
+        );
+    }
+
+    #[test]
+    fn shift_char_and_backtab_normalise() {
+        let ev = KeyEvent::new(KeyCode::Char('K'), KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(&ev), Key::parse("K").ok());
+        assert_eq!(Key::parse("shift-k"), Key::parse("K"));
+        let bt = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(&bt), Key::parse("shift-tab").ok());
+        let cd = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL);
+        assert_eq!(Key::from_event(&cd), Key::parse("ctrl-d").ok());
+    }
+
+    fn err(text: &str) -> String {
+        let mut m = Keymap::default();
+        m.apply(Path::new("my.toml"), text, true)
+            .expect_err("must fail")
+            .to_string()
+    }
+
+    #[test]
+    fn validation_names_file_and_line() {
+        assert_eq!(
+            err("[global]\nquit = \"q\"\nfly = \"f\"\n"),
+            "my.toml:3: unknown action \"fly\""
+        );
+        assert_eq!(
+            err("[global]\n\nquit = \"hyper-q\"\n"),
+            "my.toml:3: unknown key name \"hyper-q\""
+        );
+        assert_eq!(
+            err("[pods]\nscale = \"s\"\nlogs = \"s\"\n"),
+            "my.toml:3: duplicate binding: \"s\" in [pods] is already bound to scale"
+        );
+        assert_eq!(
+            err("[global]\nquit = \"q\"\n[moon]\n"),
+            "my.toml:3: unknown context [moon]"
+        );
+        assert!(err("[global\n").starts_with("my.toml:1: "));
+    }
+}

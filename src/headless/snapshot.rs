@@ -1,0 +1,218 @@
+//! `kitops-top snapshot`: one collection round of every configured source.
+//! JSON schema (stable, documented in README):
+//! `{ "taken_at": RFC3339, "sources": { NAME: { "status": "live"|"error"|"unconfigured",
+//!   "latency_ms": N?, "error": S?, "hint": S?, "data": {...}? } } }`
+//! Table format prints the rows each pane shows, from the same builders.
+
+use std::time::{Duration, SystemTime};
+
+use serde_json::{json, Value};
+
+use super::{probe, probe_future, Probe};
+use crate::app::table::PaneContent;
+use crate::cli::Format;
+use crate::collect::aws::AwsCollector;
+use crate::collect::postgres::PgCollector;
+use crate::collect::redis::RedisCollector;
+use crate::collect::sources::{aws_hint, pg_hint, redis_hint, timeout_for};
+use crate::config::Config;
+use crate::ui::panes::{self, BuildCtx};
+
+pub struct SourceResult {
+    pub name: &'static str,
+    pub json: Value,
+    pub panes: Vec<(&'static str, PaneContent)>,
+}
+
+fn entry<T: serde::Serialize>(
+    name: &'static str,
+    p: Probe<T>,
+    build: impl Fn(&T) -> Vec<(&'static str, PaneContent)>,
+) -> SourceResult {
+    match p {
+        Probe::Unconfigured(hint) => SourceResult {
+            name,
+            json: json!({"status": "unconfigured", "hint": hint}),
+            panes: vec![],
+        },
+        Probe::Failed { error, latency } => SourceResult {
+            name,
+            json: json!({"status": "error", "error": error, "latency_ms": latency.as_millis() as u64}),
+            panes: vec![],
+        },
+        Probe::Ok { data, latency } => SourceResult {
+            name,
+            json: json!({
+                "status": "live",
+                "latency_ms": latency.as_millis() as u64,
+                "data": serde_json::to_value(&data).unwrap_or(Value::Null),
+            }),
+            panes: build(&data),
+        },
+    }
+}
+
+pub async fn collect_all(config: &Config) -> Vec<SourceResult> {
+    let t = timeout_for(config.refresh);
+    let now = SystemTime::now();
+    let ctx = BuildCtx {
+        config,
+        now,
+        alt_view: false,
+    };
+    let kube = async {
+        match crate::collect::kube::unconfigured_hint(&config.kube) {
+            Some(h) => Probe::Unconfigured(h),
+            None => {
+                probe_future(
+                    crate::collect::kube::collect_once(&config.kube),
+                    t.max(Duration::from_secs(10)),
+                )
+                .await
+            }
+        }
+    };
+    let pg = async {
+        match pg_hint(&config.postgres) {
+            Some(h) => Probe::Unconfigured(h),
+            None => probe(PgCollector::new(config.postgres.clone()), t).await,
+        }
+    };
+    let redis = async {
+        match redis_hint(&config.redis) {
+            Some(h) => Probe::Unconfigured(h),
+            None => probe(RedisCollector::new(config.redis.clone()), t).await,
+        }
+    };
+    let aws = async {
+        match aws_hint(&config.aws) {
+            Some(h) => Probe::Unconfigured(h),
+            None => {
+                probe(
+                    AwsCollector::new(config.aws.clone()),
+                    timeout_for(config.aws.refresh),
+                )
+                .await
+            }
+        }
+    };
+    let (kube, pg, redis, aws) = tokio::join!(kube, pg, redis, aws);
+    vec![
+        entry("kubernetes", kube, |d| {
+            vec![
+                ("pods", panes::pods::build(d, &ctx)),
+                ("nodes", panes::nodes::build(d, &ctx)),
+            ]
+        }),
+        entry("postgres", pg, |d| {
+            vec![
+                ("pg_activity", panes::pg_activity::build(d, &ctx)),
+                ("pg_locks", panes::pg_locks::build(d, &ctx)),
+            ]
+        }),
+        entry("redis", redis, |d| {
+            vec![("redis", panes::redis::build(d, &ctx))]
+        }),
+        entry("aws", aws, |d| {
+            vec![("targets", panes::targets::build(d, &ctx))]
+        }),
+    ]
+}
+
+pub fn render(results: &[SourceResult], format: Format) -> String {
+    match format {
+        Format::Json => {
+            let sources: serde_json::Map<String, Value> = results
+                .iter()
+                .map(|r| (r.name.to_string(), r.json.clone()))
+                .collect();
+            let taken: chrono::DateTime<chrono::Utc> = SystemTime::now().into();
+            let doc = json!({"taken_at": taken.to_rfc3339(), "sources": sources});
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        }
+        Format::Table => {
+            let mut out = String::new();
+            for r in results {
+                let status = r.json["status"].as_str().unwrap_or("?");
+                let detail = r
+                    .json
+                    .get("error")
+                    .or(r.json.get("hint"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                out.push_str(&format!(
+                    "== {} [{status}] {}\n",
+                    r.name,
+                    crate::ui::sanitize::SafeText::line(detail)
+                ));
+                for (pane, content) in &r.panes {
+                    out.push_str(&table_text(pane, content));
+                }
+            }
+            out
+        }
+    }
+}
+
+/// A pane's content as plain text: summary lines, then the columns and rows.
+pub fn table_text(pane: &str, c: &PaneContent) -> String {
+    use crate::app::table::SummaryItem;
+    let mut out = format!("-- {pane}\n");
+    for s in &c.summary {
+        let line = match s {
+            SummaryItem::Line(parts) => parts
+                .iter()
+                .map(|(t, _)| t.as_str())
+                .collect::<Vec<_>>()
+                .join("  "),
+            SummaryItem::Gauge { label, ratio, .. } => format!("{label} {:.0}%", ratio * 100.0),
+            SummaryItem::Sparkline { label, .. } => label.to_string(),
+        };
+        out.push_str(&format!("   {line}\n"));
+    }
+    if c.rows.is_empty() {
+        if let Some(m) = &c.empty_message {
+            out.push_str(&format!("   {m}\n"));
+        }
+        return out;
+    }
+    let widths: Vec<usize> = c
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, col)| {
+            c.rows
+                .iter()
+                .map(|r| {
+                    r.cells
+                        .get(i)
+                        .map(|x| x.as_str().chars().count())
+                        .unwrap_or(0)
+                })
+                .max()
+                .unwrap_or(0)
+                .max(col.title.len())
+                .min(60)
+        })
+        .collect();
+    let fmt_row = |cells: Vec<String>| {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(s, w)| format!("{:<w$}", crate::ui::text::truncate(s, *w, true), w = *w))
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    out.push_str(&format!(
+        "   {}\n",
+        fmt_row(c.columns.iter().map(|c| c.title.to_string()).collect())
+    ));
+    for r in &c.rows {
+        let mut cells: Vec<String> = r.cells.iter().map(|x| x.as_str().to_string()).collect();
+        if let Some(first) = cells.first_mut() {
+            *first = format!("{}{first}", "  ".repeat(r.depth as usize));
+        }
+        out.push_str(&format!("   {}\n", fmt_row(cells).trim_end()));
+    }
+    out
+}

@@ -1,0 +1,13 @@
+//! kitops-top: collectors publish snapshots → the app reduces events into state →
+//! rendering is a pure function of state → actions pass one confirm + audit path.
+
+pub mod act;
+pub mod app;
+pub mod cli;
+pub mod collect;
+pub mod config;
+pub mod headless;
+pub mod logging;
+pub mod runtime;
+pub mod terminal;
+pub mod ui;

@@ -1,0 +1,95 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use kitops_top::cli::{Cli, Sub};
+use kitops_top::config::{self, keymap::Keymap, theme::Theme, ConfigError};
+use kitops_top::{headless, logging, runtime, terminal};
+
+/// Bad input (flags, URLs, config, theme, keymap) exits 2 with one clear line.
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse(); // clap prints usage errors itself and exits 2
+    if let Err(e) = terminal::install_panic_hook() {
+        eprintln!("kitops-top: {e}");
+    }
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            terminal::restore();
+            eprintln!("kitops-top: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage_error(e: ConfigError) -> ExitCode {
+    eprintln!("kitops-top: {e}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
+    if let Some(Sub::Config {
+        print_default: true,
+    }) = cli.command
+    {
+        print!("{}", config::DEFAULT_CONFIG_TOML);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let env = |k: &str| std::env::var(k).ok();
+    let file = match config::load_file(&cli.opts, &env) {
+        Ok(f) => f,
+        Err(e) => return Ok(usage_error(e)),
+    };
+    let cfg = match config::resolve(&cli.opts, &env, &file) {
+        Ok(c) => c,
+        Err(e) => return Ok(usage_error(e)),
+    };
+    let keymap = match Keymap::load(&cfg.keymap) {
+        Ok(k) => k,
+        Err(e) => return Ok(usage_error(e)),
+    };
+    let theme = match Theme::load(&cfg.theme, cfg.no_color, cfg.ascii) {
+        Ok(t) => t,
+        Err(e) => return Ok(usage_error(e)),
+    };
+    let _log_guard = match logging::init(&cfg.log_file) {
+        Ok(g) => g,
+        Err(e) => {
+            return Ok(usage_error(ConfigError::plain(format!(
+                "cannot open log file {}: {e}",
+                cfg.log_file.display()
+            ))))
+        }
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        match cli.command {
+            Some(Sub::Doctor) => {
+                let (checks, failed) = headless::doctor::run(&cfg).await;
+                print!("{}", headless::doctor::render(&checks));
+                Ok(if failed {
+                    ExitCode::FAILURE
+                } else {
+                    ExitCode::SUCCESS
+                })
+            }
+            Some(Sub::Snapshot { format }) => {
+                let results = headless::snapshot::collect_all(&cfg).await;
+                println!("{}", headless::snapshot::render(&results, format));
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(Sub::Config { .. }) => {
+                println!("use `kitops-top config --print-default`");
+                Ok(ExitCode::SUCCESS)
+            }
+            None => {
+                runtime::run(cfg, keymap, theme).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    })
+}

@@ -1,0 +1,193 @@
+//! The interactive loop: one `select!` over terminal events, snapshots, action
+//! outcomes, a clock tick and signals. Redraws only when something changed.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use color_eyre::Result;
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use futures::StreamExt;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::{mpsc, watch};
+
+use crate::act::Executor;
+use crate::app::action::Action;
+use crate::app::table::Level;
+use crate::app::{update, Command, Event, SourceUpdate, State};
+use crate::collect::sources::{spawn_all, Channels};
+use crate::collect::{Controls, Snapshot};
+use crate::config::keymap::Keymap;
+use crate::config::theme::Theme;
+use crate::config::Config;
+use crate::{terminal, ui};
+
+/// Forwards a snapshot channel into the event queue: its current value first, then
+/// each change. A slow UI makes this wait, and it then reads only the latest value.
+fn forward<T: Send + Sync + 'static>(
+    mut rx: watch::Receiver<Snapshot<T>>,
+    tx: mpsc::Sender<Event>,
+    wrap: fn(Snapshot<T>) -> SourceUpdate,
+) {
+    tokio::spawn(async move {
+        loop {
+            let snap = rx.borrow_and_update().clone();
+            if tx.send(Event::Source(wrap(snap))).await.is_err() {
+                return;
+            }
+            if rx.changed().await.is_err() {
+                return; // the source is off or finished; its last value stays shown
+            }
+        }
+    });
+}
+
+fn spawn_executor(config: &Config, events: mpsc::Sender<Event>) -> mpsc::Sender<Action> {
+    let (tx, mut rx) = mpsc::channel::<Action>(4);
+    let mut executor = Executor::new(config);
+    tokio::spawn(async move {
+        while let Some(action) = rx.recv().await {
+            let outcome = executor.run(&action).await;
+            if events
+                .send(Event::Outcome { action, outcome })
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
+    tx
+}
+
+pub async fn run(config: Config, keymap: Keymap, theme: Theme) -> Result<()> {
+    let config = Arc::new(config);
+    let mut guard = terminal::enter()?;
+    let (pause_tx, controls) = Controls::free_running();
+    let (event_tx, mut event_rx) = mpsc::channel::<Event>(64);
+    let Channels {
+        kube,
+        pg,
+        redis,
+        aws,
+        host,
+    } = spawn_all(&config, &controls);
+    forward(kube, event_tx.clone(), SourceUpdate::Kube);
+    forward(pg, event_tx.clone(), SourceUpdate::Postgres);
+    forward(redis, event_tx.clone(), SourceUpdate::Redis);
+    forward(aws, event_tx.clone(), SourceUpdate::Aws);
+    forward(host, event_tx.clone(), SourceUpdate::Host);
+    let actions = spawn_executor(&config, event_tx.clone());
+
+    let mut state = State::new(
+        config.clone(),
+        Arc::new(keymap),
+        Arc::new(theme),
+        SystemTime::now(),
+    );
+    let size = guard.terminal.size()?;
+    state.screen_height = size.height;
+    let mut keys = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut logs_task: Option<tokio::task::JoinHandle<()>> = None;
+
+    loop {
+        if state.dirty {
+            guard.terminal.draw(|f| ui::draw(f, &state))?;
+            state.dirty = false;
+        }
+        let event = tokio::select! {
+            biased;
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+            _ = sigint.recv() => break,
+            key = keys.next() => match key {
+                Some(Ok(TermEvent::Key(k))) if k.kind == KeyEventKind::Press => Event::Key(k),
+                Some(Ok(TermEvent::Resize(width, height))) => Event::Resize { width, height },
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.into()),
+                None => break, // the terminal is gone (SSH dropped)
+            },
+            Some(ev) = event_rx.recv() => ev,
+            _ = tick.tick() => Event::Tick(SystemTime::now()),
+        };
+        for command in update(&mut state, event) {
+            match command {
+                Command::Quit => return Ok(()),
+                Command::Execute(action) => {
+                    if actions.try_send(action).is_err() {
+                        state.set_status(
+                            "an action is still running; try again when it finishes",
+                            Level::Warn,
+                        );
+                    }
+                }
+                Command::Copy(text) => {
+                    if let Err(e) = terminal::copy(&text) {
+                        state.set_status(format!("copy failed: {e}"), Level::Warn);
+                    }
+                }
+                Command::SetPaused(p) => {
+                    let _ = pause_tx.send(p);
+                }
+                Command::RefreshNow => controls.refresh_now.notify_waiters(),
+                Command::Suspend => {
+                    terminal::suspend(&mut guard)?;
+                    state.dirty = true;
+                }
+                Command::StartLogs {
+                    namespace,
+                    pod,
+                    deployment,
+                    follow,
+                } => {
+                    let (tx, mut rx) = mpsc::channel::<Vec<String>>(16);
+                    let task = crate::collect::kube::spawn_logs(
+                        config.kube.clone(),
+                        namespace,
+                        pod,
+                        deployment,
+                        follow,
+                        tx,
+                    );
+                    let events = event_tx.clone();
+                    let relay = tokio::spawn(async move {
+                        while let Some(lines) = rx.recv().await {
+                            if events.send(Event::LogLines(lines)).await.is_err() {
+                                break;
+                            }
+                        }
+                        task.abort();
+                    });
+                    if let Some(old) = logs_task.replace(relay) {
+                        old.abort();
+                    }
+                }
+                Command::StopLogs => {
+                    if let Some(t) = logs_task.take() {
+                        t.abort();
+                    }
+                }
+                Command::WriteLogs(lines) => {
+                    let name = format!(
+                        "kitops-logs-{}.log",
+                        chrono::Utc::now().format("%Y%m%d-%H%M%S")
+                    );
+                    match std::fs::write(&name, lines.join("\n") + "\n") {
+                        Ok(()) => state.set_status(
+                            format!("wrote {} lines to {name}", lines.len()),
+                            Level::Ok,
+                        ),
+                        Err(e) => {
+                            state.set_status(format!("cannot write {name}: {e}"), Level::Crit)
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}

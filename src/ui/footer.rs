@@ -1,0 +1,94 @@
+//! The footer: the last action's outcome, or the focused pane's key hints
+//! generated from the active keymap.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::app::State;
+use crate::config::keymap::{Context, KeyAction};
+
+/// How long an action's outcome stays in the footer.
+const STATUS_SECS: u64 = 15;
+
+pub fn hints(state: &State) -> Vec<(String, &'static str)> {
+    let km = &state.keymap;
+    let ctx = state.focus.context();
+    let mut out: Vec<(String, &'static str)> = km
+        .entries(ctx)
+        .into_iter()
+        .map(|(a, keys)| {
+            (
+                keys.iter()
+                    .map(|k| k.display())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+                short(a),
+            )
+        })
+        .collect();
+    for a in [
+        KeyAction::Help,
+        KeyAction::Filter,
+        KeyAction::Zoom,
+        KeyAction::Pause,
+        KeyAction::Quit,
+    ] {
+        if let Some(k) = km.keys_for(Context::Global, a).first() {
+            out.push((k.display(), short(a)));
+        }
+    }
+    out
+}
+
+fn short(a: KeyAction) -> &'static str {
+    match a {
+        KeyAction::RolloutRestart => "restart",
+        KeyAction::DeletePod => "delete",
+        KeyAction::RolloutUndo => "undo",
+        KeyAction::PgCancel => "cancel",
+        KeyAction::PgTerminate => "terminate",
+        KeyAction::RedisEvictionPolicy => "policy",
+        KeyAction::RdsSnapshot => "snapshot",
+        KeyAction::RdsFailover => "failover",
+        KeyAction::HealthCheck => "health",
+        KeyAction::DeregisterTarget => "deregister",
+        KeyAction::ToggleView => "top-sql",
+        other => other.name(),
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    if let Some(msg) = &state.status {
+        let fresh = state
+            .now
+            .duration_since(msg.at)
+            .map(|d| d.as_secs() < STATUS_SECS)
+            .unwrap_or(true);
+        if fresh {
+            let line = Line::from(vec![
+                Span::styled(
+                    format!(" {} ", theme.symbol(msg.level)),
+                    theme.level(msg.level),
+                ),
+                Span::styled(
+                    super::sanitize::SafeText::line(&msg.text).into_string(),
+                    theme.level(msg.level),
+                ),
+            ]);
+            frame.render_widget(Paragraph::new(line), area);
+            return;
+        }
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (key, what) in hints(state) {
+        spans.push(Span::styled(
+            key,
+            theme.accent().add_modifier(ratatui::style::Modifier::BOLD),
+        ));
+        spans.push(Span::raw(format!(" {what}  ")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

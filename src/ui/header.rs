@@ -1,0 +1,112 @@
+//! The header: where am I pointed, how fresh is it, and is it production.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+use super::sanitize::SafeText;
+use crate::app::State;
+
+/// Header pieces in priority order: when the screen is narrow the last ones go first.
+pub fn pieces(state: &State) -> Vec<(String, Option<Style>)> {
+    let cfg = &state.config;
+    let theme = &state.theme;
+    let mut out: Vec<(String, Option<Style>)> = Vec::new();
+    out.push((" kitops-top".into(), None));
+    if state.is_production() {
+        out.push(("PRODUCTION".into(), Some(theme.header(true))));
+    }
+    if cfg.readonly {
+        out.push(("READ-ONLY".into(), Some(theme.badge_readonly())));
+    }
+    if state.paused {
+        out.push(("PAUSED".into(), Some(theme.badge_readonly())));
+    }
+    let clock: chrono::DateTime<chrono::Utc> = state.now.into();
+    out.push((clock.format("%H:%M:%SZ").to_string(), None));
+    let ctx = state.kube_context().map(SafeText::line);
+    out.push((
+        format!(
+            "k8s {}/{}",
+            ctx.as_ref().map(SafeText::as_str).unwrap_or("-"),
+            SafeText::line(&cfg.kube.namespace)
+        ),
+        None,
+    ));
+    let db = cfg
+        .postgres
+        .url
+        .as_ref()
+        .map(|u| short_endpoint(&u.redacted()));
+    out.push((format!("pg {}", db.as_deref().unwrap_or("-")), None));
+    let redis = cfg
+        .redis
+        .url
+        .as_ref()
+        .map(|u| short_endpoint(&u.redacted()));
+    out.push((format!("redis {}", redis.as_deref().unwrap_or("-")), None));
+    out.push((
+        format!("aws {}", cfg.aws.region.as_deref().unwrap_or("-")),
+        None,
+    ));
+    out.push((
+        format!("every {}", humantime::format_duration(cfg.refresh)),
+        None,
+    ));
+    if let Some(h) = state.sources.host.data.as_deref() {
+        out.push((
+            format!("{} load {:.2}", SafeText::line(&h.hostname), h.load_1m),
+            None,
+        ));
+    }
+    out
+}
+
+/// `user@host:port/db` without scheme, password or query.
+fn short_endpoint(redacted: &str) -> String {
+    match url::Url::parse(redacted) {
+        Ok(u) => {
+            let mut s = String::new();
+            if !u.username().is_empty() {
+                s.push_str(u.username());
+                s.push('@');
+            }
+            s.push_str(u.host_str().unwrap_or(""));
+            if let Some(p) = u.port() {
+                s.push_str(&format!(":{p}"));
+            }
+            let path = u.path().trim_start_matches('/');
+            if !path.is_empty() {
+                s.push('/');
+                s.push_str(path);
+            }
+            SafeText::line(&s).into_string()
+        }
+        Err(_) => SafeText::line(redacted).into_string(),
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    let base = state.theme.header(state.is_production());
+    let sep = if state.theme.ascii { " | " } else { " │ " };
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for (i, (text, style)) in pieces(state).into_iter().enumerate() {
+        let extra = if i == 0 { 0 } else { sep.width() };
+        if used + extra + text.width() > area.width as usize {
+            break;
+        }
+        if i > 0 {
+            spans.push(Span::raw(sep));
+        }
+        used += extra + text.width();
+        spans.push(match style {
+            Some(s) => Span::styled(text, s),
+            None => Span::raw(text),
+        });
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}

@@ -1,0 +1,87 @@
+//! The confirmation dialog: exactly what will be done, the equivalent command,
+//! a production banner when it applies, and typed confirmation where asked.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::{centered, frame_block};
+use crate::app::modal::ConfirmState;
+use crate::app::table::Level;
+use crate::app::State;
+use crate::ui::sanitize::SafeText;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, c: &ConfirmState) {
+    let theme = &state.theme;
+    let spec = &c.spec;
+    let mut lines: Vec<Line> = Vec::new();
+    if c.production {
+        let ctx = state.kube_context().unwrap_or("production");
+        lines.push(Line::from(Span::styled(
+            format!(" PRODUCTION — {} ", SafeText::line(ctx)),
+            theme.header(true),
+        )));
+    }
+    if c.readonly {
+        lines.push(Line::from(Span::styled(
+            " READ-ONLY — this will be refused ",
+            theme.badge_readonly(),
+        )));
+    }
+    lines.push(Line::from(Span::styled(
+        SafeText::line(&spec.title).into_string(),
+        theme.title(false),
+    )));
+    lines.push(Line::raw(""));
+    let key_w = spec.facts.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (k, v) in &spec.facts {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{k:>key_w$}: "), theme.column_header()),
+            Span::raw(SafeText::line(v).into_string()),
+        ]));
+    }
+    if !spec.equivalent.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled("will run:", theme.column_header())));
+        lines.push(Line::from(Span::styled(
+            format!("  {}", SafeText::line(&spec.equivalent)),
+            theme.accent(),
+        )));
+    }
+    lines.push(Line::raw(""));
+    let cursor = if theme.ascii { "_" } else { "█" };
+    let prompt = match &spec.typed_confirmation {
+        Some(expected) => {
+            lines.push(Line::from(vec![
+                Span::raw(format!("type {} to confirm: ", SafeText::line(expected))),
+                Span::styled(
+                    format!("{}{cursor}", SafeText::line(&c.typed)),
+                    theme.selected(),
+                ),
+            ]));
+            "enter confirm · esc cancel".to_string()
+        }
+        None if spec.destructive => "y confirm · n/esc cancel".to_string(),
+        None => "y/enter confirm · n/esc cancel".to_string(),
+    };
+    if let Some(e) = &c.error {
+        lines.push(Line::from(Span::styled(
+            format!("{} {}", theme.symbol(Level::Warn), e),
+            theme.level(Level::Warn),
+        )));
+    }
+    let height = lines.len() as u16 + 4;
+    let rect = centered(area, 90, height);
+    frame.render_widget(Clear, rect);
+    let mut block = frame_block(state, " Confirm ").title_bottom(format!(" {prompt} "));
+    if c.production {
+        block = block.border_style(theme.header(true));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}

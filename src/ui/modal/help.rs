@@ -1,0 +1,48 @@
+//! The `?` overlay, generated from the active keymap so it never lies.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+use ratatui::Frame;
+
+use super::{centered, frame_block};
+use crate::app::State;
+use crate::config::keymap::Context;
+
+pub fn lines(state: &State) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for ctx in Context::ALL {
+        let entries = state.keymap.entries(ctx);
+        if entries.is_empty() {
+            continue;
+        }
+        out.push(Line::from(Span::styled(
+            format!("[{}]", ctx.name()),
+            state.theme.column_header(),
+        )));
+        for (action, keys) in entries {
+            let keys = keys
+                .iter()
+                .map(|k| k.display())
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(Line::from(vec![
+                Span::styled(format!("  {keys:<18}"), state.theme.accent()),
+                Span::raw(action.description()),
+            ]));
+        }
+    }
+    out
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: u16) {
+    let rect = centered(area, 72, area.height.saturating_sub(2));
+    frame.render_widget(Clear, rect);
+    let p = Paragraph::new(lines(state))
+        .block(
+            frame_block(state, " Help — keys of the active keymap ")
+                .title_bottom(" esc close · j/k scroll "),
+        )
+        .scroll((scroll, 0));
+    frame.render_widget(p, rect);
+}

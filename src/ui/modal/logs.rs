@@ -1,0 +1,51 @@
+//! The logs view: the last lines of a pod or deployment, bounded in memory.
+
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph};
+use ratatui::Frame;
+
+use super::{centered, frame_block};
+use crate::app::modal::LogsState;
+use crate::app::State;
+use crate::ui::sanitize::SafeText;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, logs: &LogsState) {
+    let rect = centered(
+        area,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    );
+    frame.render_widget(Clear, rect);
+    let visible = logs.visible();
+    let height = rect.height.saturating_sub(2) as usize;
+    let end = visible.len().saturating_sub(logs.scroll_from_bottom);
+    let start = end.saturating_sub(height);
+    let lines: Vec<Line> = visible[start..end]
+        .iter()
+        .map(|l| Line::raw(l.as_str().to_string()))
+        .collect();
+    let title = format!(
+        " {} {}{} ",
+        SafeText::line(&logs.title),
+        if logs.follow {
+            "· following"
+        } else {
+            "· paused"
+        },
+        if logs.filter.is_empty() {
+            String::new()
+        } else {
+            format!(" · /{}", SafeText::line(&logs.filter))
+        }
+    );
+    let hint = if logs.editing_filter {
+        " type filter · enter keep · esc clear "
+    } else {
+        " f follow · / filter · w write · esc close "
+    };
+    frame.render_widget(
+        Paragraph::new(lines).block(frame_block(state, title).title_bottom(hint)),
+        rect,
+    );
+}

@@ -1,0 +1,104 @@
+//! Dialogs drawn over the panes; only the top of the stack is drawn on top.
+
+mod confirm;
+mod help;
+mod input;
+mod logs;
+
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::app::modal::Modal;
+use crate::app::State;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    for modal in &state.modals {
+        match modal {
+            Modal::Help { scroll } => help::draw(frame, area, state, *scroll),
+            Modal::Details {
+                title,
+                fields,
+                scroll,
+            } => details(frame, area, state, title, fields, *scroll),
+            Modal::Filter { text, .. } => filter(frame, area, state, text),
+            Modal::Input(input) => input::draw(frame, area, state, input),
+            Modal::Confirm(c) => confirm::draw(frame, area, state, c),
+            Modal::Logs(l) => logs::draw(frame, area, state, l),
+        }
+    }
+}
+
+/// A centred rectangle of at most `w`×`h`, never larger than `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(h.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [c] = Layout::horizontal([Constraint::Length(w.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
+    c
+}
+
+pub fn frame_block<'a>(state: &State, title: impl Into<Line<'a>>) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(state.theme.border(true))
+        .title(title)
+        .style(state.theme.base())
+}
+
+fn details(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    title: &str,
+    fields: &[(String, crate::ui::sanitize::SafeText)],
+    scroll: u16,
+) {
+    let rect = centered(
+        area,
+        area.width.saturating_sub(8).max(40),
+        area.height.saturating_sub(4),
+    );
+    frame.render_widget(Clear, rect);
+    let key_w = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let mut lines: Vec<Line> = Vec::new();
+    for (k, v) in fields {
+        let mut first = true;
+        for part in v.as_str().split('\n') {
+            let label = if first {
+                format!("{k:>key_w$}: ")
+            } else {
+                " ".repeat(key_w + 2)
+            };
+            first = false;
+            lines.push(Line::from(vec![
+                ratatui::text::Span::styled(label, state.theme.column_header()),
+                ratatui::text::Span::raw(part.to_string()),
+            ]));
+        }
+    }
+    let title = format!(" {} ", crate::ui::sanitize::SafeText::line(title));
+    let p = Paragraph::new(lines)
+        .block(frame_block(state, title).title_bottom(" esc close · j/k scroll · y copy "))
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0));
+    frame.render_widget(p, rect);
+}
+
+fn filter(frame: &mut Frame, area: Rect, state: &State, text: &str) {
+    let rect = Rect {
+        y: area.bottom().saturating_sub(1),
+        height: 1,
+        ..area
+    };
+    frame.render_widget(Clear, rect);
+    let cursor = if state.theme.ascii { "_" } else { "█" };
+    let line = format!(
+        " filter /{}{cursor}   enter keep · esc clear",
+        crate::ui::sanitize::SafeText::line(text)
+    );
+    frame.render_widget(Paragraph::new(line).style(state.theme.accent()), rect);
+}

@@ -1,0 +1,145 @@
+//! One pane: a bordered block whose title says what it is and how fresh its data
+//! is, the source's error in its own pane, then the summary and the table.
+
+use std::time::Duration;
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::symbols::border;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::text::age;
+use crate::app::pane::PaneState;
+use crate::app::table::Level;
+use crate::app::{PaneId, State};
+use crate::collect::SourceStatus;
+
+const ASCII_BORDER: border::Set = border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
+
+/// What the title says about the source: symbol, level and words.
+pub fn freshness(pane: &PaneState, state: &State) -> (Level, String) {
+    let age_of = || {
+        pane.fetched_at
+            .map(|t| state.now.duration_since(t).unwrap_or_default())
+            .unwrap_or_default()
+    };
+    match &pane.status {
+        SourceStatus::Loading => (Level::Dim, "connecting…".into()),
+        SourceStatus::Unconfigured(_) => (Level::Dim, "not configured".into()),
+        SourceStatus::Error(_) if pane.fetched_at.is_some() => {
+            (Level::Crit, format!("stale {}", age(age_of())))
+        }
+        SourceStatus::Error(_) => (Level::Crit, "error".into()),
+        SourceStatus::Live => {
+            let a = age_of();
+            if state.paused {
+                (Level::Warn, format!("paused {}", age(a)))
+            } else if a > stale_after(state, pane.id) {
+                (Level::Warn, format!("stale {}", age(a)))
+            } else {
+                (Level::Ok, "live".into())
+            }
+        }
+    }
+}
+
+/// Data older than three refreshes is called stale even without an error.
+fn stale_after(state: &State, id: PaneId) -> Duration {
+    let every = match id {
+        PaneId::Targets => state.config.aws.refresh,
+        PaneId::Pods | PaneId::Nodes => Duration::from_secs(60),
+        _ => state.config.refresh,
+    };
+    every * 3 + Duration::from_secs(1)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, id: PaneId, strip: bool) {
+    let pane = state.pane(id);
+    let theme = &state.theme;
+    let focused = state.focus == id;
+    let (level, words) = freshness(pane, state);
+    let number = id.index() + 1;
+    let title = Line::from(vec![
+        Span::styled(format!(" {number} {} ", id.title()), theme.title(focused)),
+        Span::styled(
+            format!(" {} {words} ", theme.symbol(level)),
+            theme.level(level),
+        ),
+    ]);
+    if strip {
+        let mut spans = title.spans;
+        spans.push(Span::styled(strip_summary(pane), theme.level(Level::Dim)));
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        return;
+    }
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(focused))
+        .title(title);
+    if theme.ascii {
+        block = block.border_set(ASCII_BORDER);
+    }
+    if !pane.table.filter.is_empty() {
+        block = block.title_bottom(Line::from(format!(
+            " /{} ",
+            super::sanitize::SafeText::line(&pane.table.filter)
+        )));
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let mut problem: Option<(Level, String)> = match &pane.status {
+        SourceStatus::Error(e) => Some((Level::Crit, format!("{} {e}", theme.symbol(Level::Crit)))),
+        SourceStatus::Unconfigured(hint) => Some((Level::Dim, format!("not configured: {hint}"))),
+        SourceStatus::Loading => Some((Level::Dim, "connecting…".into())),
+        SourceStatus::Live => None,
+    };
+    let has_data = pane.fetched_at.is_some();
+    if let (Some((lvl, msg)), false) = (&problem, has_data) {
+        let p = Paragraph::new(super::sanitize::SafeText::block(msg).into_string())
+            .style(theme.level(*lvl))
+            .wrap(Wrap { trim: true });
+        frame.render_widget(p, inner);
+        return;
+    }
+    let mut rest = inner;
+    if let Some((lvl, msg)) = problem.take() {
+        let [line, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(rest);
+        let msg = super::sanitize::SafeText::line(&msg).into_string();
+        frame.render_widget(Paragraph::new(msg).style(theme.level(lvl)), line);
+        rest = body;
+    }
+    super::table::draw(frame, rest, state, pane, focused);
+}
+
+/// One line for a collapsed pane: its first summary item, else its row count.
+fn strip_summary(pane: &PaneState) -> String {
+    use crate::app::table::SummaryItem;
+    if let SourceStatus::Error(e) = &pane.status {
+        return super::sanitize::SafeText::line(e).into_string();
+    }
+    if let SourceStatus::Unconfigured(hint) = &pane.status {
+        return hint.clone();
+    }
+    match pane.table.content.summary.first() {
+        Some(SummaryItem::Line(parts)) => parts
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        Some(SummaryItem::Gauge { label, ratio, .. }) => format!("{label} {:.0}%", ratio * 100.0),
+        Some(SummaryItem::Sparkline { label, .. }) => label.to_string(),
+        None => format!("{} rows", pane.table.content.rows.len()),
+    }
+}

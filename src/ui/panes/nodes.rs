@@ -1,0 +1,12 @@
+//! Nodes pane: node memory used vs allocatable, requests and limits. (Kubernetes issue.)
+
+use super::BuildCtx;
+use crate::app::table::PaneContent;
+use crate::collect::kube::KubeData;
+
+pub fn build(_data: &KubeData, _ctx: &BuildCtx) -> PaneContent {
+    PaneContent {
+        empty_message: Some("no data yet".into()),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,12 @@
+//! PG locks pane: blocker → blocked trees. (PostgreSQL issue.)
+
+use super::BuildCtx;
+use crate::app::table::PaneContent;
+use crate::collect::postgres::PgData;
+
+pub fn build(_data: &PgData, _ctx: &BuildCtx) -> PaneContent {
+    PaneContent {
+        empty_message: Some("no data yet".into()),
+        ..Default::default()
+    }
+}

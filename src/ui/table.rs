@@ -1,0 +1,211 @@
+//! Draws a pane's summary and table. Columns are dropped by priority when the
+//! pane is narrow; the selection is reverse + bold, never colour alone.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Sparkline, Table, TableState};
+use ratatui::Frame;
+
+use super::text::{bar, truncate};
+use crate::app::pane::PaneState;
+use crate::app::table::{Column, SummaryItem};
+use crate::app::State;
+
+/// Which columns fit in `width`, keeping the highest priorities, in display order.
+pub fn fit_columns(columns: &[Column], width: u16) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..columns.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(columns[i].priority));
+    let mut chosen = Vec::new();
+    let mut used = 0u16;
+    for i in order {
+        let need = columns[i].min_width + if chosen.is_empty() { 0 } else { 1 };
+        if used + need <= width {
+            used += need;
+            chosen.push(i);
+        }
+    }
+    chosen.sort_unstable();
+    chosen
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, pane: &PaneState, focused: bool) {
+    let theme = &state.theme;
+    let content = &pane.table.content;
+    let summary_h = (content.summary.len() as u16).min(area.height.saturating_sub(2));
+    let [summary_area, table_area] =
+        Layout::vertical([Constraint::Length(summary_h), Constraint::Min(0)]).areas(area);
+    for (i, item) in content.summary.iter().take(summary_h as usize).enumerate() {
+        let line_area = Rect {
+            y: summary_area.y + i as u16,
+            height: 1,
+            ..summary_area
+        };
+        draw_summary(frame, line_area, state, item);
+    }
+    if table_area.height == 0 {
+        return;
+    }
+    if pane.table.visible.is_empty() {
+        let msg = if !pane.table.filter.is_empty() {
+            "no rows match the filter".to_string()
+        } else {
+            content
+                .empty_message
+                .clone()
+                .unwrap_or_else(|| "no rows".into())
+        };
+        frame.render_widget(
+            Paragraph::new(msg).style(theme.level(crate::app::table::Level::Dim)),
+            table_area,
+        );
+        return;
+    }
+    let cols = fit_columns(&content.columns, table_area.width);
+    let widths: Vec<Constraint> = cols
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let c = &content.columns[i];
+            if n == cols.len() - 1 {
+                Constraint::Min(c.min_width)
+            } else {
+                Constraint::Length(c.max_width.min(c.min_width.max(c.max_width)))
+            }
+        })
+        .collect();
+    let sort_mark = |i: usize| match pane.table.sort {
+        Some((c, desc)) if c == i => {
+            if desc {
+                "▼"
+            } else {
+                "▲"
+            }
+        }
+        _ => "",
+    };
+    let header = Row::new(
+        cols.iter()
+            .map(|&i| format!("{}{}", content.columns[i].title, sort_mark(i)))
+            .collect::<Vec<_>>(),
+    )
+    .style(theme.column_header());
+    let ascii = theme.ascii;
+    let rows: Vec<Row> = pane
+        .table
+        .visible
+        .iter()
+        .map(|&ri| {
+            let r = &content.rows[ri];
+            let cells: Vec<Line> = cols
+                .iter()
+                .enumerate()
+                .map(|(n, &ci)| {
+                    let text = r.cells.get(ci).map(|c| c.as_str()).unwrap_or("");
+                    let mut s = String::new();
+                    if n == 0 {
+                        if r.depth > 0 {
+                            s.push_str(&"  ".repeat(r.depth.saturating_sub(1) as usize));
+                            s.push_str(if ascii { "`-" } else { "└ " });
+                        }
+                        let sym = theme.symbol(r.level);
+                        if sym != " " {
+                            s.push_str(sym);
+                            s.push(' ');
+                        }
+                    }
+                    s.push_str(text);
+                    let width = content.columns[ci]
+                        .max_width
+                        .max(content.columns[ci].min_width)
+                        as usize;
+                    let s = if n == cols.len() - 1 {
+                        s
+                    } else {
+                        truncate(&s, width, ascii)
+                    };
+                    let line = Line::from(s);
+                    if content.columns[ci].numeric {
+                        line.right_aligned()
+                    } else {
+                        line
+                    }
+                })
+                .collect();
+            let mut style = theme.level(r.level);
+            if r.is_group_header {
+                style = style.add_modifier(ratatui::style::Modifier::BOLD);
+            }
+            Row::new(cells).style(style)
+        })
+        .collect();
+    let highlight = if focused {
+        theme.selected()
+    } else {
+        Style::default().add_modifier(ratatui::style::Modifier::BOLD)
+    };
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(highlight)
+        .highlight_symbol(if ascii { ">" } else { "▶" });
+    let mut ts = TableState::default().with_selected(pane.table.selected_position());
+    frame.render_stateful_widget(table, table_area, &mut ts);
+}
+
+fn draw_summary(frame: &mut Frame, area: Rect, state: &State, item: &SummaryItem) {
+    let theme = &state.theme;
+    match item {
+        SummaryItem::Line(parts) => {
+            let mut spans = Vec::new();
+            for (i, (text, level)) in parts.iter().enumerate() {
+                if i > 0 {
+                    spans.push(Span::raw("  "));
+                }
+                let sym = theme.symbol(*level);
+                if sym != " " {
+                    spans.push(Span::styled(format!("{sym} "), theme.level(*level)));
+                }
+                spans.push(Span::styled(text.as_str().to_string(), theme.level(*level)));
+            }
+            frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        }
+        SummaryItem::Gauge {
+            label,
+            ratio,
+            level,
+        } => {
+            let pct = format!(" {:.0}%", ratio * 100.0);
+            let sym = theme.symbol(*level);
+            let head = format!("{sym} {label} ");
+            let room = (area.width as usize)
+                .saturating_sub(head.chars().count() + pct.len())
+                .min(30);
+            let line = Line::from(vec![
+                Span::styled(head, theme.level(*level)),
+                Span::styled(bar(*ratio, room, theme.ascii), theme.level(*level)),
+                Span::styled(pct, theme.level(*level)),
+            ]);
+            frame.render_widget(Paragraph::new(line), area);
+        }
+        SummaryItem::Sparkline {
+            label,
+            points,
+            level,
+        } => {
+            let head = format!("{} ", label);
+            let w = (head.chars().count() as u16).min(area.width);
+            let [l, r] =
+                Layout::horizontal([Constraint::Length(w), Constraint::Min(0)]).areas(area);
+            frame.render_widget(Paragraph::new(head).style(theme.level(*level)), l);
+            let take = r.width as usize;
+            let start = points.len().saturating_sub(take);
+            frame.render_widget(
+                Sparkline::default()
+                    .data(&points[start..])
+                    .style(theme.level(*level)),
+                r,
+            );
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Small formatting helpers shared by panes: ages, byte sizes, bars, truncation.
+
+use std::time::Duration;
+
+use unicode_width::UnicodeWidthStr;
+
+/// `45s`, `12m`, `3h4m`, `2d5h`: compact ages for narrow columns.
+pub fn age(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
+        3600..=86_399 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+        _ => format!("{}d{}h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
+/// Binary units, as kubectl shows memory: `512Mi`, `1.5Gi`.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "Ki", "Mi", "Gi", "Ti"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 || v >= 100.0 {
+        format!("{v:.0}{}", UNITS[u])
+    } else {
+        format!("{v:.1}{}", UNITS[u])
+    }
+}
+
+/// A text bar `█████░░░░░` (or `#####.....` in ASCII mode).
+pub fn bar(ratio: f64, width: usize, ascii: bool) -> String {
+    let r = if ratio.is_finite() {
+        ratio.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let full = (r * width as f64).round() as usize;
+    let (f, e) = if ascii { ('#', '.') } else { ('█', '░') };
+    std::iter::repeat_n(f, full)
+        .chain(std::iter::repeat_n(e, width - full))
+        .collect()
+}
+
+/// Cuts `s` to `width` display columns, marking the cut with `…` (or `~`).
+pub fn truncate(s: &str, width: usize, ascii: bool) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mark = if ascii { "~" } else { "…" };
+    let mut out = String::new();
+    let mut w = 0;
+    for ch in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        out.push(ch);
+        w += cw;
+    }
+    out.push_str(mark);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(age(Duration::from_secs(45)), "45s");
+        assert_eq!(age(Duration::from_secs(125)), "2m05s");
+        assert_eq!(age(Duration::from_secs(3 * 3600 + 240)), "3h04m");
+        assert_eq!(bytes(512 * 1024 * 1024), "512Mi");
+        assert_eq!(bytes(1536 * 1024 * 1024), "1.5Gi");
+        assert_eq!(bar(0.5, 4, true), "##..");
+        assert_eq!(bar(f64::NAN, 2, false), "░░");
+        assert_eq!(truncate("abcdef", 4, false), "abc…");
+        assert_eq!(truncate("abc", 4, false), "abc");
+    }
+}

@@ -117,3 +117,21 @@ impl State {
         });
     }
 }
+
+impl State {
+    /// A state with built-in defaults (no sources configured), fixed clock: for tests.
+    pub fn for_tests(now: SystemTime) -> Self {
+        let opts = crate::cli::Opts::default();
+        let config =
+            crate::config::resolve(&opts, &|_| None, &crate::config::FileConfig::default())
+                .expect("defaults resolve");
+        Self::with_config(config, now)
+    }
+
+    /// A state for `config` with its keymap and theme loaded: for tests.
+    pub fn with_config(config: Config, now: SystemTime) -> Self {
+        let keymap = Keymap::load(&config.keymap).expect("keymap loads");
+        let theme = Theme::load(&config.theme, config.no_color, config.ascii).expect("theme loads");
+        Self::new(Arc::new(config), Arc::new(keymap), Arc::new(theme), now)
+    }
+}

@@ -26,3 +26,22 @@ pub fn draw(frame: &mut Frame, state: &State) {
     footer::draw(frame, l.footer, state);
     modal::draw(frame, area, state);
 }
+
+/// The whole screen as text, drawn on a `TestBackend`: for snapshot tests and docs.
+pub fn render_to_string(state: &State, width: u16, height: u16) -> String {
+    let backend = ratatui::backend::TestBackend::new(width, height);
+    // TestBackend cannot fail: its error type is uninhabited.
+    let Ok(mut terminal) = ratatui::Terminal::new(backend);
+    let Ok(_) = terminal.draw(|f| draw(f, state));
+    let buffer = terminal.backend().buffer();
+    let mut out = String::with_capacity((width as usize + 1) * height as usize);
+    for y in 0..height {
+        let mut line = String::new();
+        for x in 0..width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

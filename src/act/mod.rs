@@ -69,7 +69,9 @@ pub fn describe(action: &Action, state: &State) -> ConfirmSpec {
 /// Turns an input dialog's answer into an action, or says what is wrong with it.
 pub fn complete(purpose: &InputPurpose, answer: &str) -> Result<Action, String> {
     match purpose {
-        InputPurpose::ScaleReplicas { .. } | InputPurpose::UndoRevision { .. } => {
+        InputPurpose::ScaleReplicas { .. }
+        | InputPurpose::UndoRevision { .. }
+        | InputPurpose::DeletePodGrace { .. } => {
             kube::complete(purpose, answer)
         }
         InputPurpose::EvictionPolicy { .. } => redis::complete(purpose, answer),

@@ -222,6 +222,12 @@ pub enum InputPurpose {
         namespace: String,
         deployment: String,
     },
+    /// Graceful delete or force (grace 0) of a pod held by uid.
+    DeletePodGrace {
+        namespace: String,
+        name: String,
+        uid: String,
+    },
     EvictionPolicy {
         from: String,
     },

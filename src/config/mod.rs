@@ -71,6 +71,8 @@ pub struct KubeSettings {
     pub deployment: String,
     pub label_selector: Option<String>,
     pub production_contexts: Vec<String>,
+    /// Explicit kubeconfig file (tests, benches); `None`: `KUBECONFIG`, `~/.kube/config`, in-cluster.
+    pub kubeconfig: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -285,6 +287,7 @@ pub fn resolve(
                 .filter(|(_, c)| c.production)
                 .map(|(name, _)| name.clone())
                 .collect(),
+            kubeconfig: None,
         },
         postgres: PgSettings {
             url: pg_url,

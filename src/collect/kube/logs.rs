@@ -1,0 +1,155 @@
+//! Pod logs: the last lines of one pod, or of every pod of a deployment merged with
+//! a `[pod]` prefix, optionally following. Lines go to the UI in batches; the UI
+//! keeps a bounded ring (`LOG_LINES_MAX`), so memory stays bounded however long it follows.
+
+use futures::{AsyncBufReadExt, StreamExt};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams, LogParams};
+use tokio::sync::mpsc;
+
+use super::client::{connect, describe_error};
+use crate::config::KubeSettings;
+
+/// Lines fetched per pod before following.
+pub const TAIL_LINES: i64 = 100;
+/// Most lines sent to the UI in one message.
+const BATCH: usize = 256;
+
+const DEFAULT_CONTAINER: &str = "kubectl.kubernetes.io/default-container";
+
+/// The container `kubectl logs` picks: the annotated default, else the first.
+fn container_of(p: &Pod) -> Option<String> {
+    p.metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(DEFAULT_CONTAINER).cloned())
+        .or_else(|| {
+            p.spec
+                .as_ref()
+                .and_then(|s| s.containers.first())
+                .map(|c| c.name.clone())
+        })
+}
+
+/// `app=web,tier=api` from a deployment's matchLabels.
+fn selector_of(d: &Deployment) -> Option<String> {
+    let labels = d.spec.selector.match_labels.as_ref()?;
+    (!labels.is_empty()).then(|| {
+        labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    })
+}
+
+async fn pods_to_stream(
+    api: &Api<Pod>,
+    namespace: &str,
+    pod: Option<String>,
+    deployment: Option<String>,
+    client: &kube::Client,
+) -> Result<Vec<Pod>, String> {
+    if let Some(name) = pod {
+        return api
+            .get(&name)
+            .await
+            .map(|p| vec![p])
+            .map_err(|e| describe_error(&e, "get", "pods", Some(namespace)));
+    }
+    let Some(dep) = deployment else {
+        return Err("no pod or deployment selected".into());
+    };
+    let deps: Api<Deployment> = Api::namespaced(client.clone(), namespace);
+    let d = deps
+        .get(&dep)
+        .await
+        .map_err(|e| describe_error(&e, "get", "deployments", Some(namespace)))?;
+    let sel = selector_of(&d).ok_or_else(|| format!("deployment/{dep} has no matchLabels"))?;
+    let mut pods = api
+        .list(&ListParams::default().labels(&sel))
+        .await
+        .map_err(|e| describe_error(&e, "list", "pods", Some(namespace)))?
+        .items;
+    pods.retain(|p| p.metadata.deletion_timestamp.is_none());
+    if pods.is_empty() {
+        return Err(format!("deployment/{dep} has no pods"));
+    }
+    Ok(pods)
+}
+
+/// Streams log lines of a pod (or every pod of a deployment) into `sink` until dropped.
+pub fn spawn_logs(
+    settings: KubeSettings,
+    namespace: String,
+    pod: Option<String>,
+    deployment: Option<String>,
+    follow: bool,
+    sink: mpsc::Sender<Vec<String>>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        if let Err(e) = stream_logs(&settings, &namespace, pod, deployment, follow, &sink).await {
+            let _ = sink.send(vec![format!("error: {e}")]).await;
+        }
+    })
+}
+
+async fn stream_logs(
+    settings: &KubeSettings,
+    namespace: &str,
+    pod: Option<String>,
+    deployment: Option<String>,
+    follow: bool,
+    sink: &mpsc::Sender<Vec<String>>,
+) -> Result<(), String> {
+    let conn = connect(settings).await.map_err(|e| e.to_string())?;
+    let api: Api<Pod> = Api::namespaced(conn.client.clone(), namespace);
+    let single = pod.is_some();
+    let pods = pods_to_stream(&api, namespace, pod, deployment, &conn.client).await?;
+    let mut streams = Vec::new();
+    for p in &pods {
+        let name = p.metadata.name.clone().unwrap_or_default();
+        let lp = LogParams {
+            container: container_of(p),
+            follow,
+            tail_lines: Some(TAIL_LINES),
+            ..LogParams::default()
+        };
+        match api.log_stream(&name, &lp).await {
+            Ok(reader) => {
+                let prefix = if single {
+                    String::new()
+                } else {
+                    format!("[{name}] ")
+                };
+                streams.push(
+                    reader
+                        .lines()
+                        .map(move |l| match l {
+                            Ok(line) => format!("{prefix}{line}"),
+                            Err(e) => format!("{prefix}error: {e}"),
+                        })
+                        .boxed(),
+                );
+            }
+            Err(e) => {
+                let msg = describe_error(&e, "get", "pods/log", Some(namespace));
+                if single {
+                    return Err(msg);
+                }
+                let _ = sink.send(vec![format!("[{name}] error: {msg}")]).await;
+            }
+        }
+    }
+    let mut merged = futures::stream::select_all(streams).ready_chunks(BATCH);
+    while let Some(batch) = merged.next().await {
+        if sink.send(batch).await.is_err() {
+            return Ok(()); // the logs view was closed
+        }
+    }
+    if follow {
+        let _ = sink.send(vec!["-- log stream ended --".into()]).await;
+    }
+    Ok(())
+}

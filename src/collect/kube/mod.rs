@@ -1,0 +1,219 @@
+//! Kubernetes source: pods, nodes, deployments and replicasets from watches
+//! (kube-runtime watchers feeding compact stores), metrics.k8s.io polled at its
+//! own resolution, pod logs on demand.
+
+pub mod client;
+pub mod logs;
+pub mod metrics;
+pub mod model;
+pub mod watches;
+
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{Node, Pod};
+use kube::api::{Api, ListParams};
+use serde::Serialize;
+use tokio::sync::watch;
+
+use super::{CollectError, Controls, Snapshot};
+use crate::config::KubeSettings;
+
+pub use logs::spawn_logs;
+pub use metrics::MetricsStatus;
+pub use model::{DeploymentInfo, NodeInfo, PodInfo, ReplicaSetInfo, Resources, Usage};
+
+/// A resource whose watch (or list) currently fails, shown in the pane that needs it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResourceError {
+    pub resource: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct KubeData {
+    pub context: String,
+    pub namespace: String,
+    pub label_selector: Option<String>,
+    /// Pods of every namespace are watched, so node allocation is exact; the pods
+    /// pane shows only `namespace`. False: only `namespace`'s pods are known.
+    pub cluster_pods: bool,
+    /// Sorted by namespace, name.
+    pub pods: Vec<PodInfo>,
+    pub deployments: Vec<DeploymentInfo>,
+    pub replicasets: Vec<ReplicaSetInfo>,
+    pub nodes: Vec<NodeInfo>,
+    pub pod_metrics: MetricsStatus,
+    pub node_metrics: MetricsStatus,
+    pub errors: Vec<ResourceError>,
+}
+
+impl KubeData {
+    /// The error of `resource`, if its watch is failing.
+    pub fn error_of(&self, resource: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.resource == resource)
+            .map(|e| e.message.as_str())
+    }
+
+    /// Pods of the configured namespace (what the pods pane shows).
+    pub fn namespace_pods(&self) -> impl Iterator<Item = &PodInfo> {
+        self.pods.iter().filter(|p| p.namespace == self.namespace)
+    }
+
+    pub fn deployment(&self, name: &str) -> Option<&DeploymentInfo> {
+        self.deployments.iter().find(|d| d.name == name)
+    }
+
+    /// The deployment owning a pod, through its ReplicaSet.
+    pub fn deployment_of(&self, pod: &PodInfo) -> Option<&str> {
+        let rs = pod.replicaset.as_deref()?;
+        self.replicasets
+            .iter()
+            .find(|r| r.name == rs && r.namespace == pod.namespace)
+            .and_then(|r| r.deployment.as_deref())
+    }
+}
+
+/// Retry delay while the client cannot even be configured or connected.
+const RECONNECT: Duration = Duration::from_secs(5);
+
+/// Starts the watches and returns the snapshot channel the panes read.
+/// `refresh` is unused: watches are live and metrics follow metrics-server's resolution.
+pub fn spawn(
+    settings: KubeSettings,
+    _refresh: Duration,
+    controls: Controls,
+) -> watch::Receiver<Snapshot<KubeData>> {
+    let (tx, rx) = watch::channel(Snapshot::loading());
+    tokio::spawn(async move {
+        let conn = loop {
+            match client::connect(&settings).await {
+                Ok(c) => break c,
+                Err(e) => {
+                    let next = tx.borrow().failed(e.to_string());
+                    if tx.send(next).is_err() {
+                        return;
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(RECONNECT) => {}
+                        _ = tx.closed() => return,
+                    }
+                }
+            }
+        };
+        watches::run(conn, settings, controls, tx).await;
+    });
+    rx
+}
+
+/// Why the source is off, or `None` when a kubeconfig or in-cluster config exists.
+pub fn unconfigured_hint(settings: &KubeSettings) -> Option<String> {
+    if !settings.enabled {
+        return Some("disabled by [kubernetes] enabled = false".into());
+    }
+    if settings.kubeconfig.is_some() {
+        return None;
+    }
+    let in_cluster = std::env::var_os("KUBERNETES_SERVICE_HOST").is_some();
+    let kubeconfig = std::env::var_os("KUBECONFIG")
+        .map(|v| std::env::split_paths(&v).any(|p| p.exists()))
+        .unwrap_or(false);
+    let home = std::env::var_os("HOME")
+        .map(|h| {
+            std::path::Path::new(&h)
+                .join(".kube")
+                .join("config")
+                .exists()
+        })
+        .unwrap_or(false);
+    if in_cluster || kubeconfig || home {
+        None
+    } else {
+        Some(
+            "no kubeconfig: set KUBECONFIG or create ~/.kube/config (--context picks a context)"
+                .into(),
+        )
+    }
+}
+
+/// One LIST of a resource into a store; a failure becomes the store's error.
+async fn list_into<K, T>(
+    store: &mut watches::Store<T>,
+    api: Api<K>,
+    lp: ListParams,
+    convert: impl Fn(&K) -> T,
+) where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
+{
+    use kube::runtime::watcher::{Error as W, Event};
+    let result: Result<Vec<K>, kube::Error> = api.list(&lp).await.map(|l| l.items);
+    match result {
+        Ok(items) => {
+            store.apply::<K>(Ok(Event::Init), &convert);
+            for k in items {
+                store.apply(Ok(Event::InitApply(k)), &convert);
+            }
+            store.apply::<K>(Ok(Event::InitDone), &convert);
+        }
+        Err(e) => {
+            store.apply::<K>(Err(W::InitialListFailed(e)), &convert);
+        }
+    }
+}
+
+/// One LIST round + metrics for headless modes (`snapshot`, `doctor`).
+pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectError> {
+    let conn = client::connect(settings).await?;
+    let cluster_pods = watches::pod_scope(&conn, settings).await;
+    let mut model = watches::Model::new(&conn, settings, cluster_pods);
+    let c = &conn.client;
+    let ns = settings.namespace.as_str();
+    let pods_api: Api<Pod> = if cluster_pods {
+        Api::all(c.clone())
+    } else {
+        Api::namespaced(c.clone(), ns)
+    };
+    let mut lp = ListParams::default();
+    if let Some(sel) = &settings.label_selector {
+        lp = lp.labels(sel);
+    }
+    let watches::Model {
+        pods,
+        deployments,
+        replicasets,
+        nodes,
+        metrics,
+        ..
+    } = &mut model;
+    let ((), (), (), (), m) = tokio::join!(
+        list_into(pods, pods_api, lp, model::pod_info),
+        list_into(
+            deployments,
+            Api::<Deployment>::namespaced(c.clone(), ns),
+            ListParams::default(),
+            model::deployment_info
+        ),
+        list_into(
+            replicasets,
+            Api::<ReplicaSet>::namespaced(c.clone(), ns),
+            ListParams::default(),
+            model::replicaset_info
+        ),
+        list_into(
+            nodes,
+            Api::<Node>::all(c.clone()),
+            ListParams::default(),
+            model::node_info
+        ),
+        metrics::fetch(c, ns, settings.label_selector.as_deref()),
+    );
+    *metrics = m;
+    let snap = model.snapshot(&Snapshot::loading());
+    match (snap.status, snap.data) {
+        (super::SourceStatus::Error(e), _) => Err(CollectError::Query(e)),
+        (_, Some(data)) => Ok((*data).clone()),
+        (_, None) => Err(CollectError::Query("no data".into())),
+    }
+}

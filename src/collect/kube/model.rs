@@ -1,0 +1,498 @@
+//! Compact models of the objects the panes need, converted from the API types as
+//! each watch event arrives (a full `Pod` is ~10 KB; a `PodInfo` a few hundred bytes).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{Container, Node, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use serde::Serialize;
+
+pub const REVISION_ANNOTATION: &str = "deployment.kubernetes.io/revision";
+
+/// CPU in cores and memory in bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Usage {
+    pub cpu: f64,
+    pub memory: f64,
+}
+
+/// Sums of a pod's container requests or limits. A limit is `None` when any
+/// container has none (the pod is then unbounded for that resource).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Resources {
+    pub cpu: Option<f64>,
+    pub memory: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PodInfo {
+    pub uid: String,
+    pub name: String,
+    pub namespace: String,
+    pub node: Option<String>,
+    /// Unix seconds.
+    pub created: Option<i64>,
+    pub deleting: bool,
+    pub phase: String,
+    /// What `kubectl get pods` shows in STATUS (CrashLoopBackOff, Terminating, …).
+    pub reason: String,
+    /// Longer explanation (scheduler message, waiting message).
+    pub message: String,
+    pub ready: u32,
+    pub containers: u32,
+    pub restarts: u32,
+    /// When the most recent container termination finished (unix seconds).
+    pub last_restart: Option<i64>,
+    /// Reason of the most recent termination (`OOMKilled`, `Error`).
+    pub last_termination: Option<String>,
+    /// Owning ReplicaSet name, when the controller is a ReplicaSet.
+    pub replicaset: Option<String>,
+    pub requests: Resources,
+    pub limits: Resources,
+    /// Filled from metrics.k8s.io when the snapshot is published.
+    pub usage: Option<Usage>,
+    /// Counts towards the node's allocated resources (not Succeeded/Failed).
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeploymentInfo {
+    pub uid: String,
+    pub name: String,
+    pub namespace: String,
+    pub desired: i32,
+    pub current: i32,
+    pub updated: i32,
+    pub ready: i32,
+    pub available: i32,
+    pub generation: i64,
+    pub observed_generation: i64,
+    pub revision: Option<i64>,
+    pub paused: bool,
+    /// A Progressing=False condition's reason (ProgressDeadlineExceeded).
+    pub stalled: Option<String>,
+    pub images: String,
+    pub created: Option<i64>,
+}
+
+impl DeploymentInfo {
+    /// `kubectl rollout status` semantics: not yet observed, updating, or old pods left.
+    pub fn rolling_out(&self) -> bool {
+        self.observed_generation < self.generation
+            || self.updated < self.desired
+            || self.current > self.updated
+            || self.available < self.updated
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReplicaSetInfo {
+    pub uid: String,
+    pub name: String,
+    pub namespace: String,
+    pub deployment: Option<String>,
+    pub revision: Option<i64>,
+    pub images: String,
+    pub created: Option<i64>,
+    pub replicas: i32,
+    pub ready: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeInfo {
+    pub name: String,
+    pub created: Option<i64>,
+    pub allocatable: Usage,
+    pub pods_capacity: u32,
+    pub ready: Option<bool>,
+    pub memory_pressure: bool,
+    pub disk_pressure: bool,
+    pub pid_pressure: bool,
+    pub unschedulable: bool,
+    pub usage: Option<Usage>,
+}
+
+fn secs(t: &Time) -> i64 {
+    t.0.as_second()
+}
+
+fn created(m: &ObjectMeta) -> Option<i64> {
+    m.creation_timestamp.as_ref().map(secs)
+}
+
+fn revision(m: &ObjectMeta) -> Option<i64> {
+    m.annotations
+        .as_ref()
+        .and_then(|a| a.get(REVISION_ANNOTATION))
+        .and_then(|v| v.parse().ok())
+}
+
+fn images(containers: &[Container]) -> String {
+    containers
+        .iter()
+        .filter_map(|c| c.image.as_deref())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Parses a Kubernetes quantity ("250m", "1.5", "512Mi", "1G", "1e3") into a plain number.
+pub fn parse_quantity(q: &str) -> Option<f64> {
+    let q = q.trim();
+    let split = q
+        .find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
+        .unwrap_or(q.len());
+    let (num, suffix) = q.split_at(split);
+    let value: f64 = num.parse().ok()?;
+    let mult = match suffix {
+        "" => 1.0,
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024.0,
+        "Mi" => 1024.0 * 1024.0,
+        "Gi" => 1024.0 * 1024.0 * 1024.0,
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        _ => return None,
+    };
+    Some(value * mult)
+}
+
+fn quantity(
+    map: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
+    key: &str,
+) -> Option<f64> {
+    map.and_then(|m| m.get(key)).and_then(|q| parse_quantity(&q.0))
+}
+
+fn sum_resources(containers: &[Container], limits: bool) -> Resources {
+    let mut cpu = Some(0.0);
+    let mut memory = Some(0.0);
+    for c in containers {
+        let r = c.resources.as_ref();
+        let map = if limits {
+            r.and_then(|r| r.limits.as_ref())
+        } else {
+            r.and_then(|r| r.requests.as_ref())
+        };
+        let add = |acc: Option<f64>, v: Option<f64>| match (acc, v) {
+            (Some(a), Some(v)) => Some(a + v),
+            // A missing request counts as 0; a missing limit makes the pod unbounded.
+            (Some(a), None) if !limits => Some(a),
+            _ => None,
+        };
+        cpu = add(cpu, quantity(map, "cpu"));
+        memory = add(memory, quantity(map, "memory"));
+    }
+    if !limits || containers.is_empty() {
+        // A request of 0 means "none".
+        cpu = cpu.filter(|v| *v > 0.0);
+        memory = memory.filter(|v| *v > 0.0);
+    }
+    Resources { cpu, memory }
+}
+
+pub fn pod_info(p: &Pod) -> PodInfo {
+    let m = &p.metadata;
+    let spec = p.spec.as_ref();
+    let status = p.status.as_ref();
+    let containers = spec.map(|s| s.containers.as_slice()).unwrap_or(&[]);
+    let statuses = status
+        .and_then(|s| s.container_statuses.as_deref())
+        .unwrap_or(&[]);
+    let phase = status
+        .and_then(|s| s.phase.clone())
+        .unwrap_or_else(|| "Pending".into());
+    let mut restarts = 0u32;
+    let mut ready = 0u32;
+    let mut last_restart: Option<i64> = None;
+    let mut last_termination: Option<String> = None;
+    for cs in statuses {
+        restarts += cs.restart_count.max(0) as u32;
+        if cs.ready {
+            ready += 1;
+        }
+        if let Some(t) = cs.last_state.as_ref().and_then(|s| s.terminated.as_ref()) {
+            let at = t.finished_at.as_ref().map(secs);
+            if last_restart.is_none() || at > last_restart {
+                last_restart = at.or(last_restart);
+                last_termination = t.reason.clone();
+            }
+        }
+    }
+    let (reason, message) = status_reason(p, &phase);
+    let replicaset = m
+        .owner_references
+        .as_ref()
+        .and_then(|o| o.iter().find(|r| r.controller == Some(true)))
+        .filter(|r| r.kind == "ReplicaSet")
+        .map(|r| r.name.clone());
+    PodInfo {
+        uid: m.uid.clone().unwrap_or_default(),
+        name: m.name.clone().unwrap_or_default(),
+        namespace: m.namespace.clone().unwrap_or_default(),
+        node: spec.and_then(|s| s.node_name.clone()),
+        created: created(m),
+        deleting: m.deletion_timestamp.is_some(),
+        active: phase != "Succeeded" && phase != "Failed",
+        phase,
+        reason,
+        message,
+        ready,
+        containers: containers.len() as u32,
+        restarts,
+        last_restart,
+        last_termination,
+        replicaset,
+        requests: sum_resources(containers, false),
+        limits: sum_resources(containers, true),
+        usage: None,
+    }
+}
+
+/// The STATUS column of `kubectl get pods` (printPod), plus a message.
+fn status_reason(p: &Pod, phase: &str) -> (String, String) {
+    let status = p.status.as_ref();
+    let mut reason = status
+        .and_then(|s| s.reason.clone())
+        .unwrap_or_else(|| phase.to_string());
+    let mut message = status.and_then(|s| s.message.clone()).unwrap_or_default();
+    let init = status
+        .and_then(|s| s.init_container_statuses.as_deref())
+        .unwrap_or(&[]);
+    let mut initializing = false;
+    for (i, cs) in init.iter().enumerate() {
+        let st = cs.state.as_ref();
+        if let Some(t) = st.and_then(|s| s.terminated.as_ref()) {
+            if t.exit_code == 0 {
+                continue;
+            }
+            reason = match &t.reason {
+                Some(r) if !r.is_empty() => format!("Init:{r}"),
+                _ => format!("Init:ExitCode:{}", t.exit_code),
+            };
+        } else if let Some(w) = st
+            .and_then(|s| s.waiting.as_ref())
+            .filter(|w| w.reason.as_deref().is_some_and(|r| r != "PodInitializing"))
+        {
+            reason = format!("Init:{}", w.reason.clone().unwrap_or_default());
+            message = w.message.clone().unwrap_or_default();
+        } else {
+            reason = format!("Init:{i}/{}", init.len());
+        }
+        initializing = true;
+        break;
+    }
+    if !initializing {
+        let mut has_running = false;
+        let statuses = status
+            .and_then(|s| s.container_statuses.as_deref())
+            .unwrap_or(&[]);
+        for cs in statuses.iter().rev() {
+            let st = cs.state.as_ref();
+            if let Some(w) = st
+                .and_then(|s| s.waiting.as_ref())
+                .filter(|w| w.reason.as_deref().is_some_and(|r| !r.is_empty()))
+            {
+                reason = w.reason.clone().unwrap_or_default();
+                message = w.message.clone().unwrap_or_default();
+            } else if let Some(t) = st.and_then(|s| s.terminated.as_ref()) {
+                reason = match &t.reason {
+                    Some(r) if !r.is_empty() => r.clone(),
+                    _ => match t.signal {
+                        Some(sig) if sig != 0 => format!("Signal:{sig}"),
+                        _ => format!("ExitCode:{}", t.exit_code),
+                    },
+                };
+                message = t.message.clone().unwrap_or_default();
+            } else if cs.ready && st.and_then(|s| s.running.as_ref()).is_some() {
+                has_running = true;
+            }
+        }
+        if reason == "Completed" && has_running {
+            reason = "Running".into();
+        }
+    }
+    if phase == "Pending" && reason == "Pending" {
+        let unscheduled = status
+            .and_then(|s| s.conditions.as_deref())
+            .unwrap_or(&[])
+            .iter()
+            .find(|c| c.type_ == "PodScheduled" && c.status == "False");
+        if let Some(c) = unscheduled {
+            reason = format!("Pending ({})", c.reason.as_deref().unwrap_or("unscheduled"));
+            message = c.message.clone().unwrap_or_default();
+        }
+    }
+    if p.metadata.deletion_timestamp.is_some() {
+        reason = if status.and_then(|s| s.reason.as_deref()) == Some("NodeLost") {
+            "Unknown".into()
+        } else {
+            "Terminating".into()
+        };
+    }
+    (reason, message)
+}
+
+pub fn deployment_info(d: &Deployment) -> DeploymentInfo {
+    let m = &d.metadata;
+    let spec = Some(&d.spec);
+    let st = d.status.as_ref();
+    let n = |v: Option<i32>| v.unwrap_or(0);
+    DeploymentInfo {
+        uid: m.uid.clone().unwrap_or_default(),
+        name: m.name.clone().unwrap_or_default(),
+        namespace: m.namespace.clone().unwrap_or_default(),
+        desired: spec.and_then(|s| s.replicas).unwrap_or(1),
+        current: n(st.and_then(|s| s.replicas)),
+        updated: n(st.and_then(|s| s.updated_replicas)),
+        ready: n(st.and_then(|s| s.ready_replicas)),
+        available: n(st.and_then(|s| s.available_replicas)),
+        generation: m.generation.unwrap_or(0),
+        observed_generation: st.and_then(|s| s.observed_generation).unwrap_or(0),
+        revision: revision(m),
+        paused: spec.and_then(|s| s.paused).unwrap_or(false),
+        stalled: st
+            .and_then(|s| s.conditions.as_deref())
+            .unwrap_or(&[])
+            .iter()
+            .find(|c| {
+                c.type_.as_deref() == Some("Progressing") && c.status.as_deref() == Some("False")
+            })
+            .map(|c| c.reason.clone().unwrap_or_else(|| "not progressing".into())),
+        images: spec
+            .and_then(|s| s.template.spec.as_ref())
+            .map(|s| images(&s.containers))
+            .unwrap_or_default(),
+        created: created(m),
+    }
+}
+
+pub fn replicaset_info(r: &ReplicaSet) -> ReplicaSetInfo {
+    let m = &r.metadata;
+    ReplicaSetInfo {
+        uid: m.uid.clone().unwrap_or_default(),
+        name: m.name.clone().unwrap_or_default(),
+        namespace: m.namespace.clone().unwrap_or_default(),
+        deployment: m
+            .owner_references
+            .as_ref()
+            .and_then(|o| o.iter().find(|r| r.controller == Some(true)))
+            .filter(|r| r.kind == "Deployment")
+            .map(|r| r.name.clone()),
+        revision: revision(m),
+        images: r
+            .spec
+            .template
+            .as_ref()
+            .and_then(|t| t.spec.as_ref())
+            .map(|s| images(&s.containers))
+            .unwrap_or_default(),
+        created: created(m),
+        replicas: r.status.as_ref().map(|s| s.replicas).unwrap_or(0),
+        ready: r
+            .status
+            .as_ref()
+            .and_then(|s| s.ready_replicas)
+            .unwrap_or(0),
+    }
+}
+
+pub fn node_info(n: &Node) -> NodeInfo {
+    let st = n.status.as_ref();
+    let alloc = st.and_then(|s| s.allocatable.as_ref());
+    let cap = st.and_then(|s| s.capacity.as_ref());
+    let conditions = st.and_then(|s| s.conditions.as_deref()).unwrap_or(&[]);
+    let cond = |t: &str| conditions.iter().find(|c| c.type_ == t).map(|c| c.status == "True");
+    NodeInfo {
+        name: n.metadata.name.clone().unwrap_or_default(),
+        created: created(&n.metadata),
+        allocatable: Usage {
+            cpu: quantity(alloc, "cpu").unwrap_or(0.0),
+            memory: quantity(alloc, "memory").unwrap_or(0.0),
+        },
+        pods_capacity: quantity(alloc, "pods")
+            .or(quantity(cap, "pods"))
+            .unwrap_or(0.0) as u32,
+        ready: cond("Ready"),
+        memory_pressure: cond("MemoryPressure").unwrap_or(false),
+        disk_pressure: cond("DiskPressure").unwrap_or(false),
+        pid_pressure: cond("PIDPressure").unwrap_or(false),
+        unschedulable: n
+            .spec
+            .as_ref()
+            .and_then(|s| s.unschedulable)
+            .unwrap_or(false),
+        usage: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities() {
+        assert_eq!(parse_quantity("250m"), Some(0.25));
+        assert_eq!(parse_quantity("2"), Some(2.0));
+        assert_eq!(parse_quantity("512Mi"), Some(512.0 * 1048576.0));
+        assert_eq!(parse_quantity("1G"), Some(1e9));
+        assert_eq!(parse_quantity("1e3"), Some(1000.0));
+        assert_eq!(parse_quantity("123456789n"), Some(0.123456789));
+        assert_eq!(parse_quantity("12Ki"), Some(12288.0));
+        assert_eq!(parse_quantity("x"), None);
+    }
+
+    fn pod(json: serde_json::Value) -> Pod {
+        serde_json::from_value(json).expect("pod json")
+    }
+
+    #[test]
+    fn crashloop_and_oomkilled_last_state() {
+        let p = pod(serde_json::json!({
+            "metadata": {"name": "a", "namespace": "kitops", "uid": "u1",
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-abc", "uid": "r", "controller": true}]},
+            "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "img",
+                "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}}]},
+            "status": {"phase": "Running", "containerStatuses": [{"name": "c", "image": "img", "imageID": "", "ready": false,
+                "restartCount": 4,
+                "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off"}},
+                "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled", "finishedAt": "2026-01-01T00:00:00Z"}}}]}
+        }));
+        let i = pod_info(&p);
+        assert_eq!(i.reason, "CrashLoopBackOff");
+        assert_eq!(i.last_termination.as_deref(), Some("OOMKilled"));
+        assert_eq!(i.restarts, 4);
+        assert_eq!(i.replicaset.as_deref(), Some("web-abc"));
+        assert_eq!(i.requests.memory, Some(128.0 * 1048576.0));
+        assert_eq!(i.limits.cpu, None);
+        assert_eq!(i.limits.memory, Some(256.0 * 1048576.0));
+    }
+
+    #[test]
+    fn unschedulable_and_terminating() {
+        let p = pod(serde_json::json!({
+            "metadata": {"name": "a", "uid": "u"},
+            "spec": {"containers": [{"name": "c"}]},
+            "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False",
+                "reason": "Unschedulable", "message": "0/3 nodes are available"}]}
+        }));
+        let i = pod_info(&p);
+        assert_eq!(i.reason, "Pending (Unschedulable)");
+        assert_eq!(i.message, "0/3 nodes are available");
+        let p = pod(serde_json::json!({
+            "metadata": {"name": "a", "uid": "u", "deletionTimestamp": "2026-01-01T00:00:00Z"},
+            "spec": {"containers": [{"name": "c"}]},
+            "status": {"phase": "Running"}
+        }));
+        assert_eq!(pod_info(&p).reason, "Terminating");
+    }
+}

@@ -1,0 +1,346 @@
+//! One LIST+WATCH per resource (kube-runtime `watcher`: bookmarks, resume from the
+//! last resourceVersion, re-list on 410 Gone) feeding compact in-memory stores —
+//! a reflector that keeps only what the panes need. A snapshot is published when a
+//! store changed, coalesced to at most one per `COALESCE`.
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::time::{Duration, Instant, SystemTime};
+
+use futures::stream::BoxStream;
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{Node, Pod};
+use kube::api::{Api, ListParams};
+use kube::runtime::watcher::{self, watcher, Event};
+use kube::runtime::WatchStreamExt;
+use kube::Resource;
+use serde::de::DeserializeOwned;
+use tokio::sync::{mpsc, watch};
+
+use super::client::{describe_watch_error, is_status, Conn};
+use super::metrics::{self, MetricsUpdate};
+use super::model::{self, DeploymentInfo, NodeInfo, PodInfo, ReplicaSetInfo};
+use super::{KubeData, ResourceError};
+use crate::collect::{Controls, Snapshot};
+use crate::config::KubeSettings;
+
+/// At most one snapshot per this interval, however fast the watches change.
+pub const COALESCE: Duration = Duration::from_millis(500);
+/// A watch error is shown until an event proves the watch healthy, or for this long
+/// after the last error (the watcher retries at least every 30 s while it fails).
+const ERROR_TTL: Duration = Duration::from_secs(40);
+
+/// A reflector store of compact objects keyed by uid.
+pub struct Store<T> {
+    pub items: HashMap<String, T>,
+    buffer: Option<HashMap<String, T>>,
+    pub synced: bool,
+    pub error: Option<(String, Instant)>,
+    pub resource: &'static str,
+    pub namespace: Option<String>,
+}
+
+impl<T> Store<T> {
+    pub fn new(resource: &'static str, namespace: Option<String>) -> Self {
+        Self {
+            items: HashMap::new(),
+            buffer: None,
+            synced: false,
+            error: None,
+            resource,
+            namespace,
+        }
+    }
+
+    /// Applies one watcher event; returns whether the visible state changed.
+    pub fn apply<K: Resource>(
+        &mut self,
+        event: Result<Event<K>, watcher::Error>,
+        convert: impl Fn(&K) -> T,
+    ) -> bool {
+        let key = |k: &K| {
+            let m = k.meta();
+            m.uid.clone().unwrap_or_else(|| {
+                format!(
+                    "{}/{}",
+                    m.namespace.as_deref().unwrap_or(""),
+                    m.name.as_deref().unwrap_or("")
+                )
+            })
+        };
+        let had_error = self.error.is_some();
+        match event {
+            Err(e) => {
+                let msg = describe_watch_error(&e, self.resource, self.namespace.as_deref());
+                tracing::warn!(resource = self.resource, error = %e, "watch failed");
+                let changed = self.error.as_ref().map(|(m, _)| m) != Some(&msg);
+                self.error = Some((msg, Instant::now()));
+                return changed || !self.synced;
+            }
+            Ok(Event::Init) => {
+                self.buffer = Some(HashMap::new());
+                return had_error;
+            }
+            Ok(Event::InitApply(k)) => {
+                let v = convert(&k);
+                self.buffer
+                    .get_or_insert_with(HashMap::new)
+                    .insert(key(&k), v);
+                return false;
+            }
+            Ok(Event::InitDone) => {
+                self.items = self.buffer.take().unwrap_or_default();
+                self.synced = true;
+            }
+            Ok(Event::Apply(k)) => {
+                self.items.insert(key(&k), convert(&k));
+            }
+            Ok(Event::Delete(k)) => {
+                self.items.remove(&key(&k));
+            }
+        }
+        self.error = None;
+        true
+    }
+
+    /// Drops an error that has not been repeated for `ERROR_TTL`; true if it did.
+    pub fn expire_error(&mut self, now: Instant) -> bool {
+        if self
+            .error
+            .as_ref()
+            .is_some_and(|(_, at)| now.duration_since(*at) > ERROR_TTL)
+        {
+            self.error = None;
+            return true;
+        }
+        false
+    }
+
+    /// Synced, or failed: either way there is something to show.
+    pub fn settled(&self) -> bool {
+        self.synced || self.error.is_some()
+    }
+
+    pub fn values_sorted(&self, key: impl Fn(&T) -> (String, String)) -> Vec<T>
+    where
+        T: Clone,
+    {
+        let mut v: Vec<T> = self.items.values().cloned().collect();
+        v.sort_by_cached_key(|t| key(t));
+        v
+    }
+}
+
+type Watch<K> = BoxStream<'static, Result<Event<K>, watcher::Error>>;
+
+fn watch<K>(api: Api<K>, config: watcher::Config) -> Watch<K>
+where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+{
+    watcher(api, config).default_backoff().boxed()
+}
+
+/// All state the loop keeps.
+pub struct Model {
+    pub context: String,
+    pub namespace: String,
+    pub label_selector: Option<String>,
+    pub cluster_pods: bool,
+    pub pods: Store<PodInfo>,
+    pub deployments: Store<DeploymentInfo>,
+    pub replicasets: Store<ReplicaSetInfo>,
+    pub nodes: Store<NodeInfo>,
+    pub metrics: MetricsUpdate,
+}
+
+impl Model {
+    pub fn new(conn: &Conn, settings: &KubeSettings, cluster_pods: bool) -> Self {
+        let ns = Some(settings.namespace.clone());
+        Self {
+            context: conn.context.clone(),
+            namespace: settings.namespace.clone(),
+            label_selector: settings.label_selector.clone(),
+            cluster_pods,
+            pods: Store::new("pods", (!cluster_pods).then(|| settings.namespace.clone())),
+            deployments: Store::new("deployments", ns.clone()),
+            replicasets: Store::new("replicasets", ns),
+            nodes: Store::new("nodes", None),
+            metrics: MetricsUpdate::default(),
+        }
+    }
+
+    pub fn settled(&self) -> bool {
+        self.pods.settled()
+            && self.deployments.settled()
+            && self.replicasets.settled()
+            && self.nodes.settled()
+    }
+
+    fn errors(&self) -> Vec<ResourceError> {
+        [
+            (self.pods.resource, &self.pods.error),
+            (self.deployments.resource, &self.deployments.error),
+            (self.replicasets.resource, &self.replicasets.error),
+            (self.nodes.resource, &self.nodes.error),
+        ]
+        .into_iter()
+        .filter_map(|(r, e)| {
+            e.as_ref().map(|(m, _)| ResourceError {
+                resource: r.to_string(),
+                message: m.clone(),
+            })
+        })
+        .collect()
+    }
+
+    /// Every watch is failing: the API server is unreachable (or everything is forbidden).
+    fn all_failing(&self) -> Option<String> {
+        let errs = self.errors();
+        (errs.len() == 4).then(|| errs[0].message.clone())
+    }
+
+    pub fn data(&self) -> KubeData {
+        let mut pods = self
+            .pods
+            .values_sorted(|p| (p.namespace.clone(), p.name.clone()));
+        for p in &mut pods {
+            p.usage = self
+                .metrics
+                .pods
+                .usage
+                .get(&(p.namespace.clone(), p.name.clone()))
+                .copied();
+        }
+        let mut nodes = self.nodes.values_sorted(|n| (n.name.clone(), String::new()));
+        for n in &mut nodes {
+            n.usage = self.metrics.nodes.usage.get(&n.name).copied();
+        }
+        KubeData {
+            context: self.context.clone(),
+            namespace: self.namespace.clone(),
+            label_selector: self.label_selector.clone(),
+            cluster_pods: self.cluster_pods,
+            pods,
+            deployments: self
+                .deployments
+                .values_sorted(|d| (d.name.clone(), String::new())),
+            replicasets: self
+                .replicasets
+                .values_sorted(|r| (r.name.clone(), String::new())),
+            nodes,
+            pod_metrics: self.metrics.pods.status.clone(),
+            node_metrics: self.metrics.nodes.status.clone(),
+            errors: self.errors(),
+        }
+    }
+
+    /// The snapshot to publish, given the previous one (kept when everything fails).
+    pub fn snapshot(&self, previous: &Snapshot<KubeData>) -> Snapshot<KubeData> {
+        match self.all_failing() {
+            Some(msg) if previous.data.is_some() => previous.failed(msg),
+            Some(msg) => {
+                let mut s = Snapshot::live(self.data(), SystemTime::now());
+                s.status = crate::collect::SourceStatus::Error(msg);
+                s
+            }
+            None => Snapshot::live(self.data(), SystemTime::now()),
+        }
+    }
+}
+
+/// Can this user list pods in every namespace? Then node allocation is exact.
+async fn can_list_all_pods(conn: &Conn) -> bool {
+    let api: Api<Pod> = Api::all(conn.client.clone());
+    match api.list_metadata(&ListParams::default().limit(1)).await {
+        Ok(_) => true,
+        Err(e) => {
+            if !is_status(&e, 403) {
+                tracing::warn!(error = %e, "cluster-wide pod list probe failed");
+            }
+            false
+        }
+    }
+}
+
+/// Pod watch scope: every namespace (filtered in the pane) when allowed and no label
+/// selector narrows it; the configured namespace otherwise.
+pub async fn pod_scope(conn: &Conn, settings: &KubeSettings) -> bool {
+    settings.label_selector.is_none() && can_list_all_pods(conn).await
+}
+
+/// Runs the watches until nobody listens to `tx`.
+pub async fn run(
+    conn: Conn,
+    settings: KubeSettings,
+    controls: Controls,
+    tx: watch::Sender<Snapshot<KubeData>>,
+) {
+    let cluster_pods = pod_scope(&conn, &settings).await;
+    let client = conn.client.clone();
+    let ns = settings.namespace.clone();
+    let pods_api: Api<Pod> = if cluster_pods {
+        Api::all(client.clone())
+    } else {
+        Api::namespaced(client.clone(), &ns)
+    };
+    let mut pod_config = watcher::Config::default();
+    if let Some(sel) = &settings.label_selector {
+        pod_config = pod_config.labels(sel);
+    }
+    let mut pods = watch(pods_api, pod_config);
+    let mut deployments = watch(
+        Api::<Deployment>::namespaced(client.clone(), &ns),
+        watcher::Config::default(),
+    );
+    let mut replicasets = watch(
+        Api::<ReplicaSet>::namespaced(client.clone(), &ns),
+        watcher::Config::default(),
+    );
+    let mut nodes = watch(Api::<Node>::all(client.clone()), watcher::Config::default());
+    let (mtx, mut mrx) = mpsc::channel::<MetricsUpdate>(2);
+    tokio::spawn(metrics::run(
+        client.clone(),
+        ns.clone(),
+        settings.label_selector.clone(),
+        mtx,
+        controls.refresh_now.clone(),
+    ));
+
+    let mut model = Model::new(&conn, &settings, cluster_pods);
+    let mut paused = controls.paused.clone();
+    let mut tick = tokio::time::interval(COALESCE);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut dirty = false;
+    loop {
+        tokio::select! {
+            Some(ev) = pods.next() => dirty |= model.pods.apply(ev, model::pod_info),
+            Some(ev) = deployments.next() => dirty |= model.deployments.apply(ev, model::deployment_info),
+            Some(ev) = replicasets.next() => dirty |= model.replicasets.apply(ev, model::replicaset_info),
+            Some(ev) = nodes.next() => dirty |= model.nodes.apply(ev, model::node_info),
+            Some(m) = mrx.recv() => {
+                model.metrics = m;
+                dirty = true;
+            }
+            _ = tick.tick() => {
+                let now = Instant::now();
+                for expired in [
+                    model.pods.expire_error(now),
+                    model.deployments.expire_error(now),
+                    model.replicasets.expire_error(now),
+                    model.nodes.expire_error(now),
+                ] {
+                    dirty |= expired;
+                }
+                if dirty && !*paused.borrow_and_update() && model.settled() {
+                    let next = model.snapshot(&tx.borrow());
+                    if tx.send(next).is_err() {
+                        return;
+                    }
+                    dirty = false;
+                }
+            }
+            _ = tx.closed() => return,
+        }
+    }
+}

@@ -363,7 +363,18 @@ impl Keymap {
                 by_action.entry(*a).or_default().push(*k);
             }
         }
-        by_action.into_iter().collect()
+        by_action
+            .into_iter()
+            .map(|(a, mut keys)| {
+                keys.sort_by_key(|k| {
+                    (
+                        k.ctrl || k.alt || k.shift,
+                        matches!(k.code, KeyCodeOrd::Named(_)),
+                    )
+                });
+                (a, keys)
+            })
+            .collect()
     }
 }
 

@@ -1,12 +1,305 @@
-//! Nodes pane: node memory used vs allocatable, requests and limits. (Kubernetes issue.)
+//! Nodes pane: memory used (metrics.k8s.io) vs allocatable with a bar, the
+//! `describe nodes` "Allocated resources" block (requests / limits summed over the
+//! node's pods, % of allocatable), CPU likewise, pods / capacity, conditions,
+//! cordoned. Sorted by memory pressure.
 
+use std::collections::HashMap;
+
+use super::pods::{age_since, cpu, mem, pct, unix};
 use super::BuildCtx;
-use crate::app::table::PaneContent;
-use crate::collect::kube::KubeData;
+use crate::app::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
+use crate::collect::kube::{KubeData, MetricsStatus, NodeInfo};
+use crate::ui::sanitize::SafeText;
+use crate::ui::text;
 
-pub fn build(_data: &KubeData, _ctx: &BuildCtx) -> PaneContent {
+pub const COL_NODE: usize = 0;
+pub const COL_MEM: usize = 1;
+pub const COL_USED: usize = 2;
+pub const COL_MEM_REQ: usize = 3;
+pub const COL_MEM_LIM: usize = 4;
+pub const COL_CPU: usize = 5;
+pub const COL_CPU_REQ: usize = 6;
+pub const COL_CPU_LIM: usize = 7;
+pub const COL_PODS: usize = 8;
+pub const COL_CONDITIONS: usize = 9;
+
+const BAR_WIDTH: usize = 10;
+
+fn columns() -> Vec<Column> {
+    vec![
+        Column::text("NODE", 10, 40, 10),
+        Column::text("MEM USED", 15, 15, 9),
+        Column::text("USED/ALLOC", 11, 15, 3),
+        Column::num("MEM REQ", 7, 8),
+        Column::num("MEM LIM", 7, 6),
+        Column::num("CPU", 5, 5),
+        Column::num("CPU REQ", 7, 4),
+        Column::num("CPU LIM", 7, 2),
+        Column::text("PODS", 7, 8, 5),
+        Column::text("CONDITIONS", 10, 40, 7),
+    ]
+}
+
+/// Requests and limits of the pods scheduled on one node.
+#[derive(Default, Clone, Copy)]
+struct Allocated {
+    cpu_req: f64,
+    cpu_lim: f64,
+    mem_req: f64,
+    mem_lim: f64,
+    pods: u32,
+}
+
+fn allocated(data: &KubeData) -> HashMap<&str, Allocated> {
+    let mut out: HashMap<&str, Allocated> = HashMap::new();
+    for p in data.pods.iter().filter(|p| p.active) {
+        let Some(node) = p.node.as_deref() else {
+            continue;
+        };
+        let a = out.entry(node).or_default();
+        a.pods += 1;
+        a.cpu_req += p.requests.cpu.unwrap_or(0.0);
+        a.mem_req += p.requests.memory.unwrap_or(0.0);
+        // kubectl sums the limits that are set; an unbounded container adds 0.
+        a.cpu_lim += p.limits.cpu.unwrap_or(0.0);
+        a.mem_lim += p.limits.memory.unwrap_or(0.0);
+    }
+    out
+}
+
+fn conditions(n: &NodeInfo) -> String {
+    let mut c = vec![match n.ready {
+        Some(true) => "Ready",
+        Some(false) => "NotReady",
+        None => "Unknown",
+    }];
+    if n.memory_pressure {
+        c.push("MemoryPressure");
+    }
+    if n.disk_pressure {
+        c.push("DiskPressure");
+    }
+    if n.pid_pressure {
+        c.push("PIDPressure");
+    }
+    if n.unschedulable {
+        c.push("SchedulingDisabled");
+    }
+    c.join(",")
+}
+
+/// Memory pressure for sorting: the condition first, then used (or requested) share.
+fn pressure(n: &NodeInfo, a: &Allocated) -> f64 {
+    let used = n
+        .usage
+        .and_then(|u| pct(u.memory, Some(n.allocatable.memory)))
+        .or_else(|| pct(a.mem_req, Some(n.allocatable.memory)))
+        .unwrap_or(0.0);
+    used + if n.memory_pressure { 1000.0 } else { 0.0 }
+}
+
+fn pct_cell(v: Option<f64>) -> String {
+    v.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "-".into())
+}
+
+fn node_row(n: &NodeInfo, a: &Allocated, ctx: &BuildCtx, metrics: &MetricsStatus, now: i64) -> TableRow {
+    let alloc = n.allocatable;
+    let used_pct = n.usage.and_then(|u| pct(u.memory, Some(alloc.memory)));
+    let cpu_pct = n.usage.and_then(|u| pct(u.cpu, Some(alloc.cpu)));
+    let mem_req = pct(a.mem_req, Some(alloc.memory));
+    let mem_lim = pct(a.mem_lim, Some(alloc.memory));
+    let cpu_req = pct(a.cpu_req, Some(alloc.cpu));
+    let cpu_lim = pct(a.cpu_lim, Some(alloc.cpu));
+    let mem_cell = match used_pct {
+        Some(p) => format!(
+            "{} {:>3.0}%",
+            text::bar(p / 100.0, BAR_WIDTH, ctx.config.ascii),
+            p
+        ),
+        None => metrics.cell_text().to_string(),
+    };
+    let used_cell = match n.usage {
+        Some(u) => format!("{}/{}", mem(u.memory), mem(alloc.memory)),
+        None => format!("-/{}", mem(alloc.memory)),
+    };
+    let conds = conditions(n);
+    let level = if n.memory_pressure
+        || n.ready != Some(true)
+        || used_pct.is_some_and(|p| p >= 90.0)
+    {
+        Level::Crit
+    } else if n.disk_pressure
+        || n.pid_pressure
+        || used_pct.is_some_and(|p| p >= 80.0)
+        || mem_req.is_some_and(|p| p >= 90.0)
+    {
+        Level::Warn
+    } else if n.unschedulable {
+        Level::Dim
+    } else {
+        Level::Normal
+    };
+    let cells = vec![
+        SafeText::line(&n.name),
+        SafeText::line(&mem_cell),
+        SafeText::line(&used_cell),
+        SafeText::line(&pct_cell(mem_req)),
+        SafeText::line(&pct_cell(mem_lim)),
+        SafeText::line(&pct_cell(cpu_pct)),
+        SafeText::line(&pct_cell(cpu_req)),
+        SafeText::line(&pct_cell(cpu_lim)),
+        SafeText::line(&format!("{}/{}", a.pods, n.pods_capacity)),
+        SafeText::line(&conds),
+    ];
+    let sk = |v: Option<f64>| v.unwrap_or(-1.0);
+    TableRow::new(format!("node:{}", n.name), cells)
+        .level(level)
+        .copy(n.name.clone())
+        .target(Target::Node {
+            name: n.name.clone(),
+        })
+        .sort_key(COL_MEM, sk(used_pct))
+        .sort_key(COL_USED, n.usage.map(|u| u.memory).unwrap_or(-1.0))
+        .sort_key(COL_MEM_REQ, sk(mem_req))
+        .sort_key(COL_MEM_LIM, sk(mem_lim))
+        .sort_key(COL_CPU, sk(cpu_pct))
+        .sort_key(COL_CPU_REQ, sk(cpu_req))
+        .sort_key(COL_CPU_LIM, sk(cpu_lim))
+        .sort_key(COL_PODS, f64::from(a.pods))
+        .detail("node", &n.name)
+        .detail("conditions", &conds)
+        .detail("age", &age_since(now, n.created).unwrap_or_default())
+        .detail(
+            "memory used",
+            &n.usage
+                .map(|u| format!("{} of {} allocatable", mem(u.memory), mem(alloc.memory)))
+                .unwrap_or_else(|| metrics.line("metrics", now)),
+        )
+        .detail(
+            "memory requests / limits",
+            &format!(
+                "{} ({}) / {} ({})",
+                mem(a.mem_req),
+                pct_cell(mem_req),
+                mem(a.mem_lim),
+                pct_cell(mem_lim)
+            ),
+        )
+        .detail(
+            "cpu used",
+            &n.usage
+                .map(|u| format!("{} of {} allocatable", cpu(u.cpu), cpu(alloc.cpu)))
+                .unwrap_or_else(|| metrics.line("metrics", now)),
+        )
+        .detail(
+            "cpu requests / limits",
+            &format!(
+                "{} ({}) / {} ({})",
+                cpu(a.cpu_req),
+                pct_cell(cpu_req),
+                cpu(a.cpu_lim),
+                pct_cell(cpu_lim)
+            ),
+        )
+        .detail("pods", &format!("{} of {}", a.pods, n.pods_capacity))
+}
+
+pub fn build(data: &KubeData, ctx: &BuildCtx) -> PaneContent {
+    let now = unix(ctx.now);
+    let alloc = allocated(data);
+    let none = Allocated::default();
+    let mut nodes: Vec<(&NodeInfo, &Allocated, f64)> = data
+        .nodes
+        .iter()
+        .map(|n| {
+            let a = alloc.get(n.name.as_str()).unwrap_or(&none);
+            (n, a, pressure(n, a))
+        })
+        .collect();
+    nodes.sort_by(|x, y| y.2.total_cmp(&x.2).then_with(|| x.0.name.cmp(&y.0.name)));
+
+    let not_ready = data.nodes.iter().filter(|n| n.ready != Some(true)).count();
+    let cordoned = data.nodes.iter().filter(|n| n.unschedulable).count();
+    let pressured = data.nodes.iter().filter(|n| n.memory_pressure).count();
+    let total_alloc: f64 = data.nodes.iter().map(|n| n.allocatable.memory).sum();
+    let total_used: Option<f64> = data
+        .nodes
+        .iter()
+        .map(|n| n.usage.map(|u| u.memory))
+        .sum::<Option<f64>>();
+    let total_req: f64 = alloc.values().map(|a| a.mem_req).sum();
+    let lvl = |bad: bool, l: Level| if bad { l } else { Level::Normal };
+    let mut head = vec![
+        (
+            SafeText::line(&format!("{} nodes", data.nodes.len())),
+            Level::Normal,
+        ),
+        (
+            SafeText::line(&format!("{not_ready} not ready")),
+            lvl(not_ready > 0, Level::Crit),
+        ),
+        (
+            SafeText::line(&format!("{pressured} memory pressure")),
+            lvl(pressured > 0, Level::Crit),
+        ),
+        (
+            SafeText::line(&format!("{cordoned} cordoned")),
+            lvl(cordoned > 0, Level::Warn),
+        ),
+    ];
+    if let Some(used) = total_used.filter(|_| !data.nodes.is_empty()) {
+        head.push((
+            SafeText::line(&format!(
+                "memory used {} of {} ({})",
+                mem(used),
+                mem(total_alloc),
+                pct_cell(pct(used, Some(total_alloc)))
+            )),
+            Level::Normal,
+        ));
+    }
+    head.push((
+        SafeText::line(&format!(
+            "requested {}",
+            pct_cell(pct(total_req, Some(total_alloc)))
+        )),
+        Level::Normal,
+    ));
+    let mut summary = vec![SummaryItem::Line(head)];
+    let metrics_level = match data.node_metrics {
+        MetricsStatus::Absent => Level::Warn,
+        MetricsStatus::Error { .. } => Level::Crit,
+        _ => Level::Dim,
+    };
+    let mut second = vec![(
+        SafeText::line(&data.node_metrics.line("metrics", now)),
+        metrics_level,
+    )];
+    if !data.cluster_pods {
+        second.push((
+            SafeText::line(&format!(
+                "requests/limits: pods of {} only (cluster-wide pod list not used)",
+                data.namespace
+            )),
+            Level::Warn,
+        ));
+    }
+    summary.push(SummaryItem::Line(second));
+    if let Some(e) = data.error_of("nodes") {
+        summary.push(SummaryItem::text(e, Level::Crit));
+    }
+    let rows = nodes
+        .into_iter()
+        .map(|(n, a, _)| node_row(n, a, ctx, &data.node_metrics, now))
+        .collect();
     PaneContent {
-        empty_message: Some("no data yet".into()),
-        ..Default::default()
+        summary,
+        columns: columns(),
+        rows,
+        empty_message: Some(
+            data.error_of("nodes")
+                .map(str::to_string)
+                .unwrap_or_else(|| "no nodes".into()),
+        ),
     }
 }

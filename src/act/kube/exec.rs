@@ -1,0 +1,282 @@
+//! Runs Kubernetes actions: each mutation first as a server-side dry run
+//! (`dryRun=All`), then for real. Errors become one clear line
+//! ("forbidden: patch deployments in kitops", "pod already gone (uid changed)").
+
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, Preconditions};
+use serde_json::json;
+
+use crate::app::action::{Action, Outcome};
+use crate::collect::kube::client::{connect, describe_error, is_status, Conn};
+use crate::collect::kube::model::REVISION_ANNOTATION;
+use crate::config::KubeSettings;
+
+const FIELD_MANAGER: &str = "kitops-top";
+const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
+const HASH_LABEL: &str = "pod-template-hash";
+
+/// Annotations `kubectl rollout undo` does not copy from the ReplicaSet.
+const SKIP_ANNOTATIONS: &[&str] = &[
+    "kubectl.kubernetes.io/last-applied-configuration",
+    REVISION_ANNOTATION,
+    "deployment.kubernetes.io/revision-history",
+    "deployment.kubernetes.io/desired-replicas",
+    "deployment.kubernetes.io/max-replicas",
+    "deprecated.deployment.rollback.to",
+];
+
+pub struct KubeActions {
+    settings: KubeSettings,
+    conn: Option<Conn>,
+}
+
+/// A failed step: the outcome to report.
+type Step<T> = Result<T, Outcome>;
+
+fn failed(e: &kube::Error, verb: &str, resource: &str, ns: &str, dry_run: bool) -> Outcome {
+    let msg = describe_error(e, verb, resource, Some(ns));
+    if dry_run {
+        Outcome::Failed(format!("{msg} (server-side dry run; nothing changed)"))
+    } else {
+        Outcome::Failed(msg)
+    }
+}
+
+fn patch_params(dry_run: bool) -> PatchParams {
+    let mut pp = PatchParams::default();
+    pp.field_manager = Some(FIELD_MANAGER.into());
+    pp.dry_run = dry_run;
+    pp
+}
+
+impl KubeActions {
+    pub fn new(settings: KubeSettings) -> Self {
+        Self {
+            settings,
+            conn: None,
+        }
+    }
+
+    async fn client(&mut self) -> Step<kube::Client> {
+        if let Some(c) = &self.conn {
+            return Ok(c.client.clone());
+        }
+        let conn = connect(&self.settings)
+            .await
+            .map_err(|e| Outcome::Failed(format!("kubernetes: {e}")))?;
+        let client = conn.client.clone();
+        self.conn = Some(conn);
+        Ok(client)
+    }
+
+    pub async fn execute(&mut self, action: &Action) -> Outcome {
+        let client = match self.client().await {
+            Ok(c) => c,
+            Err(o) => return o,
+        };
+        let result = match action {
+            Action::RolloutRestart {
+                namespace,
+                deployment,
+            } => restart(client, namespace, deployment).await,
+            Action::DeletePod {
+                namespace,
+                name,
+                uid,
+                force,
+            } => delete_pod(client, namespace, name, uid, *force).await,
+            Action::Scale {
+                namespace,
+                deployment,
+                from,
+                to,
+            } => scale(client, namespace, deployment, *from, *to).await,
+            Action::RolloutUndo {
+                namespace,
+                deployment,
+                to_revision,
+            } => undo(client, namespace, deployment, *to_revision).await,
+            other => Err(Outcome::Refused(format!(
+                "{} is not a Kubernetes action",
+                other.verb()
+            ))),
+        };
+        result.unwrap_or_else(|o| o)
+    }
+}
+
+async fn restart(client: kube::Client, ns: &str, name: &str) -> Step<Outcome> {
+    let api: Api<Deployment> = Api::namespaced(client, ns);
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let patch = json!({"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: now}}}}});
+    for dry_run in [true, false] {
+        api.patch(name, &patch_params(dry_run), &Patch::Strategic(&patch))
+            .await
+            .map_err(|e| not_found_or(e, "patch", "deployments", ns, name, dry_run))?;
+    }
+    Ok(Outcome::Done(format!("deployment/{name} restarted")))
+}
+
+fn not_found_or(
+    e: kube::Error,
+    verb: &str,
+    resource: &str,
+    ns: &str,
+    name: &str,
+    dry_run: bool,
+) -> Outcome {
+    if is_status(&e, 404) {
+        Outcome::Refused(format!("{resource}/{name} not found in {ns}"))
+    } else {
+        failed(&e, verb, resource, ns, dry_run)
+    }
+}
+
+async fn delete_pod(
+    client: kube::Client,
+    ns: &str,
+    name: &str,
+    uid: &str,
+    force: bool,
+) -> Step<Outcome> {
+    let api: Api<Pod> = Api::namespaced(client, ns);
+    for dry_run in [true, false] {
+        let dp = DeleteParams {
+            dry_run,
+            grace_period_seconds: force.then_some(0),
+            preconditions: Some(Preconditions {
+                uid: Some(uid.to_string()),
+                resource_version: None,
+            }),
+            ..DeleteParams::default()
+        };
+        if let Err(e) = api.delete(name, &dp).await {
+            return Err(if is_status(&e, 404) {
+                Outcome::Refused(format!("pod/{name} already gone"))
+            } else if is_status(&e, 409) {
+                Outcome::Refused(format!(
+                    "pod/{name} already gone (uid changed: a new pod has its name); nothing deleted"
+                ))
+            } else {
+                failed(&e, "delete", "pods", ns, dry_run)
+            });
+        }
+    }
+    Ok(Outcome::Done(if force {
+        format!("pod/{name} force-deleted (grace 0)")
+    } else {
+        format!("pod/{name} deleted; its controller replaces it")
+    }))
+}
+
+async fn scale(client: kube::Client, ns: &str, name: &str, from: i32, to: i32) -> Step<Outcome> {
+    let api: Api<Deployment> = Api::namespaced(client, ns);
+    let patch = json!({"spec": {"replicas": to}});
+    let mut was = from;
+    for dry_run in [true, false] {
+        let scale = api
+            .patch_scale(name, &patch_params(dry_run), &Patch::Merge(&patch))
+            .await
+            .map_err(|e| not_found_or(e, "patch", "deployments/scale", ns, name, dry_run))?;
+        if dry_run {
+            // The dry run answers with the current object's status: what it really was.
+            if let Some(r) = scale.status.as_ref().map(|s| s.replicas) {
+                was = r;
+            }
+        }
+    }
+    let note = if was != from {
+        format!(" (it had {was} when applied)")
+    } else {
+        String::new()
+    };
+    Ok(Outcome::Done(format!(
+        "deployment/{name} scaled {from} → {to}{note}"
+    )))
+}
+
+async fn undo(client: kube::Client, ns: &str, name: &str, revision: i64) -> Step<Outcome> {
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns);
+    let replicasets: Api<ReplicaSet> = Api::namespaced(client, ns);
+    // One retry when the deployment changed between GET and PUT (409 Conflict).
+    for attempt in 0..2 {
+        let mut d = deployments
+            .get(name)
+            .await
+            .map_err(|e| not_found_or(e, "get", "deployments", ns, name, false))?;
+        if d.spec.paused == Some(true) {
+            return Ok(Outcome::Refused(format!(
+                "deployment/{name} is paused; resume it before rolling back"
+            )));
+        }
+        let uid = d.metadata.uid.clone().unwrap_or_default();
+        let list = replicasets
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| failed(&e, "list", "replicasets", ns, false))?;
+        let Some(rs) = list.items.into_iter().find(|r| {
+            let owned = r
+                .metadata
+                .owner_references
+                .as_ref()
+                .is_some_and(|o| o.iter().any(|o| o.uid == uid));
+            let rev = r
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(REVISION_ANNOTATION))
+                .and_then(|v| v.parse::<i64>().ok());
+            owned && rev == Some(revision)
+        }) else {
+            return Ok(Outcome::Refused(format!(
+                "revision {revision} of deployment/{name} not found"
+            )));
+        };
+        let Some(mut template) = rs.spec.template.clone() else {
+            return Ok(Outcome::Failed(format!(
+                "replicaset {} has no pod template",
+                rs.metadata.name.unwrap_or_default()
+            )));
+        };
+        if let Some(labels) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+            labels.remove(HASH_LABEL);
+        }
+        if d.spec.template == template {
+            return Ok(Outcome::Done(format!(
+                "deployment/{name} already runs revision {revision}'s template; skipped"
+            )));
+        }
+        d.spec.template = template;
+        let annotations = d.metadata.annotations.get_or_insert_with(Default::default);
+        for (k, v) in rs.metadata.annotations.iter().flatten() {
+            if !SKIP_ANNOTATIONS.contains(&k.as_str()) {
+                annotations.insert(k.clone(), v.clone());
+            }
+        }
+        d.metadata.managed_fields = None;
+        let mut conflict = false;
+        for dry_run in [true, false] {
+            let pp = PostParams {
+                dry_run,
+                field_manager: Some(FIELD_MANAGER.into()),
+            };
+            match deployments.replace(name, &pp, &d).await {
+                Ok(_) => {}
+                Err(e) if is_status(&e, 409) && attempt == 0 => {
+                    conflict = true;
+                    break;
+                }
+                Err(e) => return Err(not_found_or(e, "update", "deployments", ns, name, dry_run)),
+            }
+        }
+        if !conflict {
+            return Ok(Outcome::Done(format!(
+                "deployment/{name} rolled back to revision {revision}"
+            )));
+        }
+    }
+    Ok(Outcome::Failed(format!(
+        "deployment/{name} kept changing; rollback not applied"
+    )))
+}

@@ -222,7 +222,7 @@ async fn watch_history_compacted_410_relists_and_recovers() {
         })
     })
     .await;
-    assert!(after.data.expect("data").errors.is_empty() || true);
+    drop(after);
     let lists_after = sim.handle.request_counts().get("list pods").copied().unwrap_or(0);
     assert!(
         lists_after > lists_before,

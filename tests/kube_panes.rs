@@ -210,11 +210,16 @@ async fn watch_history_compacted_410_relists_and_recovers() {
     let before = before.data.expect("data");
     let lists_before = sim.handle.request_counts().get("list pods").copied().unwrap_or(0);
     let victim = ready_pods(&before, "kitops-frontend-")[0].name.clone();
-    // Change something, compact the history past the watchers' resourceVersion,
-    // then cut the watches: resuming gets 410 Gone, the watcher must re-list.
+    // Cut the watches while the server is slow, so that the watchers' resume
+    // requests are in flight when a change lands and the history is compacted past
+    // their resourceVersion: resuming gets 410 Gone, and the watcher must re-list.
+    sim.handle.set_latency(Duration::from_millis(1000));
+    sim.handle.drop_watches();
+    tokio::time::sleep(Duration::from_millis(200)).await;
     sim.pod_fault(&victim, "CrashLoopBackOff").await;
     sim.handle.compact();
-    sim.handle.drop_watches();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    sim.handle.set_latency(Duration::ZERO);
     let after = wait_for(&mut rx, "the change seen after a re-list", |s| {
         live(s).is_some_and(|d| {
             d.namespace_pods()

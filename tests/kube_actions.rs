@@ -92,8 +92,12 @@ async fn rollout_restart_replaces_every_pod_then_undo_restores_the_template() {
             let now = ready_pods(d, "kitops-backend-");
             now.len() == 5
                 && now.iter().all(|p| !old.contains(&p.name))
-                && d.namespace_pods().filter(|p| p.name.starts_with("kitops-backend-")).count() == 5
-                && d.deployment("kitops-backend").is_some_and(|d| !d.rolling_out())
+                && d.namespace_pods()
+                    .filter(|p| p.name.starts_with("kitops-backend-"))
+                    .count()
+                    == 5
+                && d.deployment("kitops-backend")
+                    .is_some_and(|d| !d.rolling_out())
         })
     })
     .await;
@@ -106,7 +110,11 @@ async fn rollout_restart_replaces_every_pod_then_undo_restores_the_template() {
     let Plan::Ask(req) = act::plan(Op::RolloutUndo, &st) else {
         panic!("undo asks for the revision");
     };
-    assert!(req.choices[0].starts_with("revision 1 · "), "{:?}", req.choices);
+    assert!(
+        req.choices[0].starts_with("revision 1 · "),
+        "{:?}",
+        req.choices
+    );
     assert!(req.choices.iter().all(|c| !c.starts_with("revision 2 ")));
     assert_eq!(
         req.purpose,
@@ -117,7 +125,9 @@ async fn rollout_restart_replaces_every_pod_then_undo_restores_the_template() {
     );
     let action = act::complete(&req.purpose, &req.choices[0]).expect("revision choice");
     let spec = act::describe(&action, &st);
-    assert!(spec.equivalent.contains("rollout undo deployment/kitops-backend --to-revision=1"));
+    assert!(spec
+        .equivalent
+        .contains("rollout undo deployment/kitops-backend --to-revision=1"));
     let outcome = exec.run(&action).await;
     assert_eq!(
         outcome,
@@ -164,13 +174,19 @@ async fn delete_pod_graceful_is_replaced_and_a_stale_uid_is_refused() {
     let Plan::Ask(req) = act::plan(Op::DeletePod, &st) else {
         panic!("delete asks graceful or force");
     };
-    assert_eq!(req.choices, vec![DELETE_GRACEFUL.to_string(), DELETE_FORCE.to_string()]);
+    assert_eq!(
+        req.choices,
+        vec![DELETE_GRACEFUL.to_string(), DELETE_FORCE.to_string()]
+    );
     assert_eq!(req.initial, DELETE_GRACEFUL);
 
     // Force needs a second confirmation: typing the pod name.
     let force = act::complete(&req.purpose, DELETE_FORCE).expect("force");
     let fspec = act::describe(&force, &st);
-    assert_eq!(fspec.typed_confirmation.as_deref(), Some(victim.name.as_str()));
+    assert_eq!(
+        fspec.typed_confirmation.as_deref(),
+        Some(victim.name.as_str())
+    );
     assert!(fspec.equivalent.ends_with("--grace-period=0 --force"));
 
     let action = act::complete(&req.purpose, DELETE_GRACEFUL).expect("graceful");
@@ -188,13 +204,19 @@ async fn delete_pod_graceful_is_replaced_and_a_stale_uid_is_refused() {
     assert_eq!(spec.typed_confirmation, None);
     assert_eq!(
         spec.equivalent,
-        format!("kubectl --context kube-sim delete pod {} -n kitops", victim.name)
+        format!(
+            "kubectl --context kube-sim delete pod {} -n kitops",
+            victim.name
+        )
     );
     let mut exec = Executor::new(&sim.config);
     let outcome = exec.run(&action).await;
     assert_eq!(
         outcome,
-        Outcome::Done(format!("pod/{} deleted; its controller replaces it", victim.name))
+        Outcome::Done(format!(
+            "pod/{} deleted; its controller replaces it",
+            victim.name
+        ))
     );
     wait_for(&mut rx, "victim gone, replaced", |s| {
         live(s).is_some_and(|d| {
@@ -210,7 +232,11 @@ async fn delete_pod_graceful_is_replaced_and_a_stale_uid_is_refused() {
         "{again:?}"
     );
     let log = audit(&sim);
-    assert_eq!(log.matches("delete-pod").count(), 4, "attempt + result, twice: {log}");
+    assert_eq!(
+        log.matches("delete-pod").count(),
+        4,
+        "attempt + result, twice: {log}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -223,7 +249,10 @@ async fn scale_changes_the_pod_count_and_zero_needs_the_name() {
         panic!("scale asks the count");
     };
     assert_eq!(req.initial, "3");
-    assert!(act::complete(&req.purpose, "3").is_err(), "same count is refused");
+    assert!(
+        act::complete(&req.purpose, "3").is_err(),
+        "same count is refused"
+    );
     let zero = act::complete(&req.purpose, "0").expect("0");
     assert_eq!(
         act::describe(&zero, &st).typed_confirmation.as_deref(),
@@ -232,7 +261,9 @@ async fn scale_changes_the_pod_count_and_zero_needs_the_name() {
     let action = act::complete(&req.purpose, "1").expect("1");
     let spec = act::describe(&action, &st);
     assert!(spec.facts.contains(&("replicas".into(), "3 → 1".into())));
-    assert!(spec.equivalent.contains("scale deployment/kitops-frontend --replicas=1 -n kitops"));
+    assert!(spec
+        .equivalent
+        .contains("scale deployment/kitops-frontend --replicas=1 -n kitops"));
     let outcome = Executor::new(&sim.config).run(&action).await;
     assert_eq!(
         outcome,
@@ -244,7 +275,8 @@ async fn scale_changes_the_pod_count_and_zero_needs_the_name() {
                 .filter(|p| p.name.starts_with("kitops-frontend-"))
                 .count()
                 == 1
-                && d.deployment("kitops-frontend").is_some_and(|d| d.desired == 1)
+                && d.deployment("kitops-frontend")
+                    .is_some_and(|d| d.desired == 1)
         })
     })
     .await;
@@ -287,7 +319,10 @@ async fn readonly_refuses_in_plan_and_executor() {
     update(&mut st, Event::Source(SourceUpdate::Kube(snap.clone())));
     st.pane_mut(PaneId::Pods).table.selected_key =
         Some(ready_pods(&data, "kitops-backend-")[0].uid.clone());
-    assert!(matches!(act::plan(Op::RolloutRestart, &st), Plan::Refuse(_)));
+    assert!(matches!(
+        act::plan(Op::RolloutRestart, &st),
+        Plan::Refuse(_)
+    ));
     assert!(matches!(act::plan(Op::Logs, &st), Plan::Logs { .. }));
     let outcome = Executor::new(&config)
         .run(&Action::RolloutRestart {
@@ -296,7 +331,10 @@ async fn readonly_refuses_in_plan_and_executor() {
         })
         .await;
     assert!(matches!(outcome, Outcome::Refused(_)));
-    assert_eq!(sim.handle.request_counts().get("patch deployments.apps"), None);
+    assert_eq!(
+        sim.handle.request_counts().get("patch deployments.apps"),
+        None
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -353,7 +391,11 @@ async fn logs_of_a_pod_and_of_a_deployment_with_prefixes() {
     task.abort();
     let prefixes: std::collections::BTreeSet<&str> = lines
         .iter()
-        .filter_map(|l| l.strip_prefix('[').and_then(|l| l.split_once(']')).map(|(p, _)| p))
+        .filter_map(|l| {
+            l.strip_prefix('[')
+                .and_then(|l| l.split_once(']'))
+                .map(|(p, _)| p)
+        })
         .collect();
     assert_eq!(prefixes.len(), 3, "3 frontend pods merged: {lines:?}");
     assert!(prefixes.iter().all(|p| p.starts_with("kitops-frontend-")));

@@ -37,8 +37,7 @@ async fn pods_and_nodes_panes_from_watches() {
     let sim = start(fast_options()).await;
     let mut rx = sim.spawn();
     let snap = wait_for(&mut rx, "5 backend + 3 frontend ready, metrics live", |s| {
-        settled(s)
-            && live(s).is_some_and(|d| matches!(d.pod_metrics, MetricsStatus::Live { .. }))
+        settled(s) && live(s).is_some_and(|d| matches!(d.pod_metrics, MetricsStatus::Live { .. }))
     })
     .await;
     let data = snap.data.expect("data");
@@ -66,7 +65,11 @@ async fn pods_and_nodes_panes_from_watches() {
     for r in &pod_rows {
         assert_eq!(cell(r, 1), "1/1");
         assert_eq!(cell(r, 2), "Running");
-        assert!(cell(r, 7).ends_with("Mi"), "memory from metrics: {}", cell(r, 7));
+        assert!(
+            cell(r, 7).ends_with("Mi"),
+            "memory from metrics: {}",
+            cell(r, 7)
+        );
         assert!(cell(r, 8).contains('%'), "memory % of request/limit");
         match &r.target {
             Some(Target::Pod {
@@ -90,7 +93,10 @@ async fn pods_and_nodes_panes_from_watches() {
     assert_eq!(nodes.rows.len(), 3);
     for r in &nodes.rows {
         assert!(cell(r, 1).contains('%'), "memory bar: {}", cell(r, 1));
-        assert!(cell(r, 3).ends_with('%'), "memory requests % of allocatable");
+        assert!(
+            cell(r, 3).ends_with('%'),
+            "memory requests % of allocatable"
+        );
         assert_eq!(cell(r, 9), "Ready");
         assert!(cell(r, 8).ends_with("/110"));
     }
@@ -109,7 +115,10 @@ async fn pods_and_nodes_panes_from_watches() {
 
     // Through the reducer: the pane sorts by memory with `o`, filters generically.
     let mut st = State::with_config(sim.config.clone(), SystemTime::now());
-    update(&mut st, Event::Source(SourceUpdate::Kube(snapshot_of(&data))));
+    update(
+        &mut st,
+        Event::Source(SourceUpdate::Kube(snapshot_of(&data))),
+    );
     let pane = st.pane_mut(PaneId::Pods);
     pane.table.set_filter("frontend".into());
     let visible: Vec<_> = pane
@@ -132,7 +141,10 @@ async fn pods_and_nodes_panes_from_watches() {
         .filter_map(|&i| pane.table.content.rows[i].sort_keys[panes::pods::COL_MEM])
         .collect();
     assert_eq!(mems.len(), 8, "headers leave a ranking");
-    assert!(mems.windows(2).all(|w| w[0] <= w[1]), "numeric sort: {mems:?}");
+    assert!(
+        mems.windows(2).all(|w| w[0] <= w[1]),
+        "numeric sort: {mems:?}"
+    );
 }
 
 fn snapshot_of(data: &KubeData) -> Snapshot<KubeData> {
@@ -155,7 +167,11 @@ async fn forbidden_pods_shown_in_pods_pane_nodes_keep_working() {
             .is_some_and(|d| d.error_of("pods").is_some() && d.nodes.len() == 3)
     })
     .await;
-    assert_eq!(snap.status, SourceStatus::Live, "one forbidden resource is not a source failure");
+    assert_eq!(
+        snap.status,
+        SourceStatus::Live,
+        "one forbidden resource is not a source failure"
+    );
     let data = snap.data.expect("data");
     assert_eq!(
         data.error_of("pods"),
@@ -163,7 +179,10 @@ async fn forbidden_pods_shown_in_pods_pane_nodes_keep_working() {
     );
     let pods = panes::pods::build(&data, &ctx(&sim.config));
     let summary = format!("{:?}", pods.summary);
-    assert!(summary.contains("forbidden: list pods in kitops"), "{summary}");
+    assert!(
+        summary.contains("forbidden: list pods in kitops"),
+        "{summary}"
+    );
     assert_eq!(
         pods.empty_message.as_deref(),
         Some("forbidden: list pods in kitops")
@@ -174,7 +193,10 @@ async fn forbidden_pods_shown_in_pods_pane_nodes_keep_working() {
     assert_eq!(nodes.rows.len(), 3);
     let nsum = format!("{:?}", nodes.summary);
     assert!(nsum.contains("pods of kitops only"), "{nsum}");
-    assert!(!nsum.contains("forbidden"), "nodes pane is not affected: {nsum}");
+    assert!(
+        !nsum.contains("forbidden"),
+        "nodes pane is not affected: {nsum}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -208,7 +230,12 @@ async fn watch_history_compacted_410_relists_and_recovers() {
     let mut rx = sim.spawn();
     let before = wait_for(&mut rx, "settled", settled).await;
     let before = before.data.expect("data");
-    let lists_before = sim.handle.request_counts().get("list pods").copied().unwrap_or(0);
+    let lists_before = sim
+        .handle
+        .request_counts()
+        .get("list pods")
+        .copied()
+        .unwrap_or(0);
     let victim = ready_pods(&before, "kitops-frontend-")[0].name.clone();
     // Cut the watches while the server is slow, so that the watchers' resume
     // requests are in flight when a change lands and the history is compacted past
@@ -228,13 +255,21 @@ async fn watch_history_compacted_410_relists_and_recovers() {
     })
     .await;
     drop(after);
-    let lists_after = sim.handle.request_counts().get("list pods").copied().unwrap_or(0);
+    let lists_after = sim
+        .handle
+        .request_counts()
+        .get("list pods")
+        .copied()
+        .unwrap_or(0);
     assert!(
         lists_after > lists_before,
         "410 Gone leads to a new LIST ({lists_before} → {lists_after})"
     );
     let d = wait_for(&mut rx, "pane shows CrashLoopBackOff", |s| {
-        live(s).is_some_and(|d| d.namespace_pods().any(|p| p.name == victim && p.restarts >= 5))
+        live(s).is_some_and(|d| {
+            d.namespace_pods()
+                .any(|p| p.name == victim && p.restarts >= 5)
+        })
     })
     .await
     .data
@@ -253,8 +288,16 @@ async fn watch_history_compacted_410_relists_and_recovers() {
 async fn dropped_watch_resumes_without_relisting() {
     let sim = start(fast_options()).await;
     let mut rx = sim.spawn();
-    let before = wait_for(&mut rx, "settled", settled).await.data.expect("data");
-    let lists_before = sim.handle.request_counts().get("list pods").copied().unwrap_or(0);
+    let before = wait_for(&mut rx, "settled", settled)
+        .await
+        .data
+        .expect("data");
+    let lists_before = sim
+        .handle
+        .request_counts()
+        .get("list pods")
+        .copied()
+        .unwrap_or(0);
     sim.handle.drop_watches();
     tokio::time::sleep(Duration::from_millis(300)).await;
     let victim = ready_pods(&before, "kitops-backend-")[0].name.clone();
@@ -268,10 +311,22 @@ async fn dropped_watch_resumes_without_relisting() {
     .await
     .data
     .expect("data");
-    let lists_after = sim.handle.request_counts().get("list pods").copied().unwrap_or(0);
-    assert_eq!(lists_before, lists_after, "a dropped watch resumes from its resourceVersion");
+    let lists_after = sim
+        .handle
+        .request_counts()
+        .get("list pods")
+        .copied()
+        .unwrap_or(0);
+    assert_eq!(
+        lists_before, lists_after,
+        "a dropped watch resumes from its resourceVersion"
+    );
     let pods = panes::pods::build(&d, &ctx(&sim.config));
-    let row = pods.rows.iter().find(|r| cell(r, 0) == victim).expect("row");
+    let row = pods
+        .rows
+        .iter()
+        .find(|r| cell(r, 0) == victim)
+        .expect("row");
     assert!(cell(row, 2).contains("OOMKilled"), "{}", cell(row, 2));
 }
 

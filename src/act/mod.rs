@@ -71,9 +71,7 @@ pub fn complete(purpose: &InputPurpose, answer: &str) -> Result<Action, String> 
     match purpose {
         InputPurpose::ScaleReplicas { .. }
         | InputPurpose::UndoRevision { .. }
-        | InputPurpose::DeletePodGrace { .. } => {
-            kube::complete(purpose, answer)
-        }
+        | InputPurpose::DeletePodGrace { .. } => kube::complete(purpose, answer),
         InputPurpose::EvictionPolicy { .. } => redis::complete(purpose, answer),
         InputPurpose::SnapshotName { .. } | InputPurpose::HealthCheck { .. } => {
             aws::complete(purpose, answer)

@@ -10,6 +10,7 @@ use kitops_top::config::Config;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::watch;
 
+#[allow(unused_imports)]
 pub use kube_sim::{ForbidRule, Options};
 
 pub struct Sim {
@@ -33,12 +34,9 @@ pub fn fast_options() -> Options {
 /// Default console config aimed at `kubeconfig`, auditing into `dir`.
 pub fn config_for(kubeconfig: &std::path::Path, dir: &std::path::Path) -> Config {
     let opts = kitops_top::cli::Opts::default();
-    let mut config = kitops_top::config::resolve(
-        &opts,
-        &|_| None,
-        &kitops_top::config::FileConfig::default(),
-    )
-    .expect("default config resolves");
+    let mut config =
+        kitops_top::config::resolve(&opts, &|_| None, &kitops_top::config::FileConfig::default())
+            .expect("default config resolves");
     config.kube.kubeconfig = Some(kubeconfig.to_path_buf());
     config.audit_log = dir.join("audit.jsonl");
     config
@@ -62,11 +60,7 @@ impl Sim {
     pub fn spawn(&self) -> watch::Receiver<Snapshot<KubeData>> {
         let (_pause, controls) = Controls::free_running();
         std::mem::forget(_pause); // keep the pause channel open for the test's lifetime
-        kitops_top::collect::kube::spawn(
-            self.config.kube.clone(),
-            Duration::from_secs(2),
-            controls,
-        )
+        kitops_top::collect::kube::spawn(self.config.kube.clone(), Duration::from_secs(2), controls)
     }
 
     /// POSTs JSON to a `/_sim/...` admin endpoint; returns the status code and body.
@@ -126,7 +120,9 @@ pub async fn wait_for(
                 panic!(
                     "timed out waiting for {what}; last status {:?}, data {:#?}",
                     s.status,
-                    s.data.as_deref().map(|d| (&d.errors, d.pods.len(), d.nodes.len()))
+                    s.data
+                        .as_deref()
+                        .map(|d| (&d.errors, d.pods.len(), d.nodes.len()))
                 )
             }
         }
@@ -135,11 +131,16 @@ pub async fn wait_for(
 
 /// Live with data.
 pub fn live(s: &Snapshot<KubeData>) -> Option<&Arc<KubeData>> {
-    (s.status == SourceStatus::Live).then_some(s.data.as_ref()).flatten()
+    (s.status == SourceStatus::Live)
+        .then_some(s.data.as_ref())
+        .flatten()
 }
 
 /// Pods of `deployment` that are ready and not terminating.
-pub fn ready_pods<'a>(d: &'a KubeData, prefix: &str) -> Vec<&'a kitops_top::collect::kube::PodInfo> {
+pub fn ready_pods<'a>(
+    d: &'a KubeData,
+    prefix: &str,
+) -> Vec<&'a kitops_top::collect::kube::PodInfo> {
     d.namespace_pods()
         .filter(|p| p.name.starts_with(prefix) && p.ready == p.containers && !p.deleting)
         .collect()

@@ -1,3 +1,3 @@
 #![allow(dead_code)]
-pub mod tmux;
 pub mod kube;
+pub mod tmux;

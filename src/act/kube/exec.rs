@@ -44,10 +44,11 @@ fn failed(e: &kube::Error, verb: &str, resource: &str, ns: &str, dry_run: bool) 
 }
 
 fn patch_params(dry_run: bool) -> PatchParams {
-    let mut pp = PatchParams::default();
-    pp.field_manager = Some(FIELD_MANAGER.into());
-    pp.dry_run = dry_run;
-    pp
+    PatchParams {
+        field_manager: Some(FIELD_MANAGER.into()),
+        dry_run,
+        ..PatchParams::default()
+    }
 }
 
 impl KubeActions {

@@ -35,9 +35,11 @@ fn kubeconfig_present() -> bool {
 /// Resolves the client configuration without touching the network.
 pub async fn config(settings: &KubeSettings) -> Result<(Config, String), CollectError> {
     let kc = match &settings.kubeconfig {
-        Some(path) => Some(Kubeconfig::read_from(path).map_err(|e| {
-            CollectError::Connect(format!("kubeconfig {}: {e}", path.display()))
-        })?),
+        Some(path) => {
+            Some(Kubeconfig::read_from(path).map_err(|e| {
+                CollectError::Connect(format!("kubeconfig {}: {e}", path.display()))
+            })?)
+        }
         None if kubeconfig_present() => Some(
             Kubeconfig::read().map_err(|e| CollectError::Connect(format!("kubeconfig: {e}")))?,
         ),
@@ -85,7 +87,12 @@ pub fn scope(namespace: Option<&str>) -> String {
 }
 
 /// One short line for a failed call: `forbidden: list pods in kitops`.
-pub fn describe_error(e: &kube::Error, verb: &str, resource: &str, namespace: Option<&str>) -> String {
+pub fn describe_error(
+    e: &kube::Error,
+    verb: &str,
+    resource: &str,
+    namespace: Option<&str>,
+) -> String {
     match e {
         kube::Error::Api(s) if s.code == 403 => {
             format!("forbidden: {verb} {resource} {}", scope(namespace))
@@ -122,7 +129,9 @@ pub fn describe_watch_error(
         W::WatchError(s) if s.code == 403 => {
             format!("forbidden: watch {resource} {}", scope(namespace))
         }
-        W::WatchError(s) if s.code == 410 => format!("watch {resource}: history expired, re-listing"),
+        W::WatchError(s) if s.code == 410 => {
+            format!("watch {resource}: history expired, re-listing")
+        }
         W::WatchError(s) => format!("watch {resource}: {} ({})", s.message, s.code),
         W::NoResourceVersion => format!("watch {resource}: no resourceVersion"),
     }

@@ -26,10 +26,15 @@ pub enum MetricsStatus {
     #[default]
     Pending,
     /// `timestamp` is the end of the sample window (unix seconds).
-    Live { timestamp: i64, window_s: f64 },
+    Live {
+        timestamp: i64,
+        window_s: f64,
+    },
     /// metrics.k8s.io is not served (404): metrics-server is not installed.
     Absent,
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 impl MetricsStatus {
@@ -248,10 +253,7 @@ pub async fn fetch_nodes(client: &Client) -> NodeMetrics {
 }
 
 pub async fn fetch(client: &Client, namespace: &str, selector: Option<&str>) -> MetricsUpdate {
-    let (pods, nodes) = tokio::join!(
-        fetch_pods(client, namespace, selector),
-        fetch_nodes(client)
-    );
+    let (pods, nodes) = tokio::join!(fetch_pods(client, namespace, selector), fetch_nodes(client));
     MetricsUpdate { pods, nodes }
 }
 

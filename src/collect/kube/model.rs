@@ -77,12 +77,14 @@ pub struct DeploymentInfo {
 }
 
 impl DeploymentInfo {
-    /// `kubectl rollout status` semantics: not yet observed, updating, or old pods left.
+    /// A rollout is in progress (`kubectl rollout status` without the availability
+    /// wait): the new spec is not yet observed, not every replica runs the new
+    /// template, or old replicas are still terminating. Unavailable replicas of a
+    /// finished rollout (a crash-looping pod) show as "4/5 available" instead.
     pub fn rolling_out(&self) -> bool {
         self.observed_generation < self.generation
             || self.updated < self.desired
             || self.current > self.updated
-            || self.available < self.updated
     }
 }
 
@@ -170,7 +172,8 @@ fn quantity(
     map: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
     key: &str,
 ) -> Option<f64> {
-    map.and_then(|m| m.get(key)).and_then(|q| parse_quantity(&q.0))
+    map.and_then(|m| m.get(key))
+        .and_then(|q| parse_quantity(&q.0))
 }
 
 fn sum_resources(containers: &[Container], limits: bool) -> Resources {
@@ -328,7 +331,7 @@ fn status_reason(p: &Pod, phase: &str) -> (String, String) {
             .iter()
             .find(|c| c.type_ == "PodScheduled" && c.status == "False");
         if let Some(c) = unscheduled {
-            reason = format!("Pending ({})", c.reason.as_deref().unwrap_or("unscheduled"));
+            reason = format!("Pending {}", c.reason.as_deref().unwrap_or("unscheduled"));
             message = c.message.clone().unwrap_or_default();
         }
     }
@@ -411,7 +414,12 @@ pub fn node_info(n: &Node) -> NodeInfo {
     let alloc = st.and_then(|s| s.allocatable.as_ref());
     let cap = st.and_then(|s| s.capacity.as_ref());
     let conditions = st.and_then(|s| s.conditions.as_deref()).unwrap_or(&[]);
-    let cond = |t: &str| conditions.iter().find(|c| c.type_ == t).map(|c| c.status == "True");
+    let cond = |t: &str| {
+        conditions
+            .iter()
+            .find(|c| c.type_ == t)
+            .map(|c| c.status == "True")
+    };
     NodeInfo {
         name: n.metadata.name.clone().unwrap_or_default(),
         created: created(&n.metadata),
@@ -486,7 +494,7 @@ mod tests {
                 "reason": "Unschedulable", "message": "0/3 nodes are available"}]}
         }));
         let i = pod_info(&p);
-        assert_eq!(i.reason, "Pending (Unschedulable)");
+        assert_eq!(i.reason, "Pending Unschedulable");
         assert_eq!(i.message, "0/3 nodes are available");
         let p = pod(serde_json::json!({
             "metadata": {"name": "a", "uid": "u", "deletionTimestamp": "2026-01-01T00:00:00Z"},

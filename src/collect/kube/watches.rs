@@ -212,7 +212,9 @@ impl Model {
                 .get(&(p.namespace.clone(), p.name.clone()))
                 .copied();
         }
-        let mut nodes = self.nodes.values_sorted(|n| (n.name.clone(), String::new()));
+        let mut nodes = self
+            .nodes
+            .values_sorted(|n| (n.name.clone(), String::new()));
         for n in &mut nodes {
             n.usage = self.metrics.nodes.usage.get(&n.name).copied();
         }

@@ -25,18 +25,19 @@ pub const COL_CONDITIONS: usize = 9;
 
 const BAR_WIDTH: usize = 10;
 
+/// Fixed widths (see the pods pane); CONDITIONS, last, takes the rest.
 fn columns() -> Vec<Column> {
     vec![
-        Column::text("NODE", 10, 40, 10),
+        Column::text("NODE", 20, 20, 10),
         Column::text("MEM USED", 15, 15, 9),
-        Column::text("USED/ALLOC", 11, 15, 3),
+        Column::text("USED/ALLOC", 13, 13, 3),
         Column::num("MEM REQ", 7, 8),
         Column::num("MEM LIM", 7, 6),
-        Column::num("CPU", 5, 5),
-        Column::num("CPU REQ", 7, 4),
-        Column::num("CPU LIM", 7, 2),
-        Column::text("PODS", 7, 8, 5),
-        Column::text("CONDITIONS", 10, 40, 7),
+        Column::num("CPU", 5, 4),
+        Column::num("CPU REQ", 7, 2),
+        Column::num("CPU LIM", 7, 1),
+        Column::text("PODS", 7, 7, 5),
+        Column::text("CONDITIONS", 14, 40, 7),
     ]
 }
 
@@ -102,7 +103,13 @@ fn pct_cell(v: Option<f64>) -> String {
     v.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "-".into())
 }
 
-fn node_row(n: &NodeInfo, a: &Allocated, ctx: &BuildCtx, metrics: &MetricsStatus, now: i64) -> TableRow {
+fn node_row(
+    n: &NodeInfo,
+    a: &Allocated,
+    ctx: &BuildCtx,
+    metrics: &MetricsStatus,
+    now: i64,
+) -> TableRow {
     let alloc = n.allocatable;
     let used_pct = n.usage.and_then(|u| pct(u.memory, Some(alloc.memory)));
     let cpu_pct = n.usage.and_then(|u| pct(u.cpu, Some(alloc.cpu)));
@@ -123,9 +130,7 @@ fn node_row(n: &NodeInfo, a: &Allocated, ctx: &BuildCtx, metrics: &MetricsStatus
         None => format!("-/{}", mem(alloc.memory)),
     };
     let conds = conditions(n);
-    let level = if n.memory_pressure
-        || n.ready != Some(true)
-        || used_pct.is_some_and(|p| p >= 90.0)
+    let level = if n.memory_pressure || n.ready != Some(true) || used_pct.is_some_and(|p| p >= 90.0)
     {
         Level::Crit
     } else if n.disk_pressure

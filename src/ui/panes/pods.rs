@@ -22,18 +22,20 @@ pub const COL_MEM: usize = 7;
 pub const COL_MEM_PCT: usize = 8;
 pub const COL_NODE: usize = 9;
 
+/// Fixed widths (the generic table picks columns by min width and draws them at
+/// max width): at 80x24 NAME, READY, STATUS, MEM and MEM%R/L fit exactly.
 fn columns() -> Vec<Column> {
     vec![
-        Column::text("NAME", 14, 50, 10),
+        Column::text("NAME", 31, 31, 10),
         Column::num("READY", 5, 8),
-        Column::text("STATUS", 9, 30, 9),
-        Column::text("RESTARTS", 8, 13, 7),
+        Column::text("STATUS", 21, 21, 9),
+        Column::text("RESTARTS", 11, 11, 7),
         Column::num("AGE", 6, 5),
-        Column::num("CPU", 6, 4),
-        Column::text("CPU%R/L", 9, 11, 2),
+        Column::num("CPU", 5, 4),
+        Column::text("CPU%R/L", 9, 9, 2),
         Column::num("MEM", 7, 8),
-        Column::text("MEM%R/L", 9, 11, 6),
-        Column::text("NODE", 8, 30, 1),
+        Column::text("MEM%R/L", 9, 9, 6),
+        Column::text("NODE", 12, 40, 1),
     ]
 }
 
@@ -123,7 +125,7 @@ fn pod_level(p: &PodInfo, mem_limit_pct: Option<f64>, now: i64) -> Level {
 fn status_text(p: &PodInfo) -> String {
     match p.last_termination.as_deref() {
         Some("OOMKilled") if p.reason != "OOMKilled" && p.restarts > 0 => {
-            format!("{} (last: OOMKilled)", p.reason)
+            format!("{}·was OOMKilled", p.reason)
         }
         _ => p.reason.clone(),
     }
@@ -177,7 +179,10 @@ fn pod_row(p: &PodInfo, deployment: Option<&str>, metrics: &MetricsStatus, now: 
             uid: p.uid.clone(),
             deployment: deployment.map(str::to_string),
         })
-        .sort_key(COL_READY, f64::from(p.ready) / f64::from(p.containers.max(1)))
+        .sort_key(
+            COL_READY,
+            f64::from(p.ready) / f64::from(p.containers.max(1)),
+        )
         .sort_key(COL_RESTARTS, f64::from(p.restarts))
         .sort_key(COL_AGE, p.created.map(|c| (now - c) as f64).unwrap_or(0.0));
     if let Some(u) = usage {
@@ -225,22 +230,24 @@ fn pod_row(p: &PodInfo, deployment: Option<&str>, metrics: &MetricsStatus, now: 
                 .map(|u| cpu(u.cpu))
                 .unwrap_or_else(|| metrics.line("metrics", now)),
         )
-        .detail("cpu request / limit", &format!(
-            "{} / {}",
-            opt(p.requests.cpu, cpu),
-            opt(p.limits.cpu, cpu)
-        ))
+        .detail(
+            "cpu request / limit",
+            &format!("{} / {}", opt(p.requests.cpu, cpu), opt(p.limits.cpu, cpu)),
+        )
         .detail(
             "memory",
             &usage
                 .map(|u| mem(u.memory))
                 .unwrap_or_else(|| metrics.line("metrics", now)),
         )
-        .detail("memory request / limit", &format!(
-            "{} / {}",
-            opt(p.requests.memory, mem),
-            opt(p.limits.memory, mem)
-        ));
+        .detail(
+            "memory request / limit",
+            &format!(
+                "{} / {}",
+                opt(p.requests.memory, mem),
+                opt(p.limits.memory, mem)
+            ),
+        );
     row
 }
 
@@ -251,16 +258,18 @@ fn header_row(
     namespace: &str,
     now: i64,
 ) -> TableRow {
-    let total = pods.iter().fold(None::<Usage>, |acc, p| match (acc, p.usage) {
-        (a, Some(u)) => {
-            let a = a.unwrap_or_default();
-            Some(Usage {
-                cpu: a.cpu + u.cpu,
-                memory: a.memory + u.memory,
-            })
-        }
-        (a, None) => a,
-    });
+    let total = pods
+        .iter()
+        .fold(None::<Usage>, |acc, p| match (acc, p.usage) {
+            (a, Some(u)) => {
+                let a = a.unwrap_or_default();
+                Some(Usage {
+                    cpu: a.cpu + u.cpu,
+                    memory: a.memory + u.memory,
+                })
+            }
+            (a, None) => a,
+        });
     let restarts: u32 = pods.iter().map(|p| p.restarts).sum();
     let (ready, status, level) = match d {
         Some(d) => {
@@ -269,7 +278,7 @@ fn header_row(
             } else if let Some(r) = &d.stalled {
                 format!("stalled: {r}")
             } else if d.rolling_out() {
-                format!("rolling out ({}/{} updated)", d.updated, d.desired)
+                format!("rolling out ({}/{} new)", d.updated, d.desired)
             } else if d.desired == 0 {
                 "scaled to 0".into()
             } else {
@@ -299,7 +308,10 @@ fn header_row(
         SafeText::line(&ready),
         SafeText::line(&status),
         SafeText::line(&restarts.to_string()),
-        SafeText::line(&d.and_then(|d| age_since(now, d.created)).unwrap_or_default()),
+        SafeText::line(
+            &d.and_then(|d| age_since(now, d.created))
+                .unwrap_or_default(),
+        ),
         SafeText::line(&total.map(|u| cpu(u.cpu)).unwrap_or_default()),
         SafeText::line(""),
         SafeText::line(&total.map(|u| mem(u.memory)).unwrap_or_default()),

@@ -16,6 +16,8 @@ pub struct Endpoint {
     client: Client,
     /// `host:port`, for rows and messages.
     pub label: String,
+    /// The ACL user (`default` when the URL names none), for permission hints.
+    user: String,
     secrets: Vec<String>,
 }
 
@@ -44,6 +46,10 @@ impl Endpoint {
             parsed.host_str().unwrap_or("localhost"),
             parsed.port().unwrap_or(6379)
         );
+        let user = match parsed.username() {
+            "" => "default".to_string(),
+            u => u.to_string(),
+        };
         let tls = parsed.scheme() == "rediss";
         if tls {
             ensure_crypto_provider();
@@ -67,6 +73,7 @@ impl Endpoint {
         Ok(Self {
             client,
             label,
+            user,
             secrets,
         })
     }
@@ -93,6 +100,7 @@ impl Endpoint {
         Ok(Self {
             client,
             label: format!("{host}:{port}"),
+            user: self.user.clone(),
             secrets: self.secrets.clone(),
         })
     }
@@ -113,7 +121,7 @@ impl Endpoint {
 
     /// One line a user can act on; `command` names what was being run.
     pub fn classify(&self, e: &RedisError, command: Option<&str>) -> CollectError {
-        classify(e, &self.label, command, &self.secrets)
+        classify(e, &self.label, &self.user, command, &self.secrets)
     }
 }
 
@@ -144,6 +152,7 @@ pub fn scrub(text: &str, secrets: &[String]) -> String {
 pub fn classify(
     e: &RedisError,
     label: &str,
+    user: &str,
     command: Option<&str>,
     secrets: &[String],
 ) -> CollectError {
@@ -151,7 +160,7 @@ pub fn classify(
     let code = e.code().unwrap_or("");
     let upper = text.to_ascii_uppercase();
     if code == "NOPERM" || upper.contains("NOPERM") {
-        return CollectError::Permission(noperm_message(&text, command));
+        return CollectError::Permission(noperm_message(&text, user, command));
     }
     if e.kind() == redis::ErrorKind::AuthenticationFailed
         || code == "WRONGPASS"
@@ -182,27 +191,20 @@ pub fn classify(
 
 /// `NOPERM User app has no permissions to run the 'info' command` → names the
 /// command and the ACL rule that grants it.
-fn noperm_message(text: &str, command: Option<&str>) -> String {
+fn noperm_message(text: &str, user: &str, command: Option<&str>) -> String {
     let from_text = text
         .split('\'')
         .nth(1)
         .filter(|c| !c.is_empty() && c.len() < 40)
-        .map(str::to_string);
-    let user = text
-        .split_whitespace()
-        .skip_while(|w| !w.eq_ignore_ascii_case("user"))
-        .nth(1)
         .map(str::to_string);
     let cmd = from_text
         .or_else(|| command.map(str::to_string))
         .unwrap_or_else(|| "?".into());
     let cmd_upper = cmd.to_ascii_uppercase();
     let first = cmd.split('|').next().unwrap_or(&cmd).to_ascii_lowercase();
-    let grant = match &user {
-        Some(u) => format!("ACL SETUSER {u} +{first}"),
-        None => format!("ACL SETUSER <user> +{first}"),
-    };
-    format!("the Redis user may not run {cmd_upper}: grant it with `{grant}` ({text})")
+    format!(
+        "the Redis user {user} may not run {cmd_upper}: grant it with `ACL SETUSER {user} +{first}` ({text})"
+    )
 }
 
 /// rustls needs a process-wide crypto provider; install one if nobody did.
@@ -305,10 +307,11 @@ d4 127.0.0.1:7004@17004 slave a1 0 0 1 connected\n";
     #[test]
     fn noperm_names_the_command_and_the_grant() {
         let m = noperm_message(
-            "NOPERM: User mon has no permissions to run the 'info' command",
+            "NoPerm: this user has no permissions to run the 'info' command",
+            "mon",
             Some("INFO"),
         );
-        assert!(m.contains("may not run INFO"), "{m}");
+        assert!(m.contains("user mon may not run INFO"), "{m}");
         assert!(m.contains("ACL SETUSER mon +info"), "{m}");
     }
 

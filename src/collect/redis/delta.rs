@@ -89,7 +89,7 @@ pub fn interval(prev: Option<&Sample>, cur: &Sample) -> (Option<Rates>, Interval
         },
     };
     let secs = cur.at.saturating_duration_since(prev.at).as_secs_f64();
-    if secs < 0.001 {
+    if secs <= 0.0 {
         return (None, hit);
     }
     let rates = Rates {

@@ -114,9 +114,9 @@ fn interval_hit_text(hit: &IntervalHit) -> String {
             hits,
             misses,
         } => format!("hit {percent:.1}% ({hits} hits / {misses} misses in interval)"),
-        IntervalHit::NoReads => "hit -: no reads in interval".into(),
-        IntervalHit::FirstSample => "hit -: measuring (needs two samples)".into(),
-        IntervalHit::Reset { reason } => format!("hit -: rates restart, {reason}"),
+        IntervalHit::NoReads => "hit n/a: no reads in interval".into(),
+        IntervalHit::FirstSample => "hit n/a: measuring (needs two samples)".into(),
+        IntervalHit::Reset { reason } => format!("hit n/a: rates restart, {reason}"),
     }
 }
 

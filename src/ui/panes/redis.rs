@@ -17,7 +17,7 @@ pub fn build(data: &RedisData, ctx: &BuildCtx) -> PaneContent {
     let mut summary = vec![
         hit_line(t, warn_below),
         SummaryItem::Sparkline {
-            label: SafeText::line("hit% 10m"),
+            label: SafeText::line(&history_label(&data.hit_history)),
             points: data
                 .hit_history
                 .iter()
@@ -81,6 +81,14 @@ pub fn build(data: &RedisData, ctx: &BuildCtx) -> PaneContent {
                 .collect(),
             empty_message: Some("keyspace empty: no keys in any database".into()),
         }
+    }
+}
+
+/// `hit% 10m (min 71%)`: the sparkline scales to its maximum, so say how low it went.
+fn history_label(points: &[f64]) -> String {
+    match points.iter().copied().reduce(f64::min) {
+        Some(min) => format!("hit% 10m (min {min:.0}%)"),
+        None => "hit% 10m".into(),
     }
 }
 
@@ -288,7 +296,8 @@ fn node_row(n: &NodeStats, warn_below: f64) -> TableRow {
     };
     let max_pct = (i.maxmemory > 0).then(|| i.used_memory as f64 * 100.0 / i.maxmemory as f64);
     let status = match &n.error {
-        Some(e) => e.clone(),
+        // The row already names the node: drop it from the message.
+        Some(e) => e.replace(&format!("{}: ", n.name), ""),
         None => match &n.hit {
             IntervalHit::NoReads => "ok, no reads".into(),
             IntervalHit::Reset { reason } => reason.clone(),
@@ -308,6 +317,14 @@ fn node_row(n: &NodeStats, warn_below: f64) -> TableRow {
         None => ("-".into(), "-".into()),
     };
     let short_id: String = n.id.chars().take(8).collect();
+    // A node whose INFO failed has no numbers: dashes, not zeros.
+    let known = |v: String| {
+        if n.error.is_some() {
+            "-".to_string()
+        } else {
+            v
+        }
+    };
     TableRow::new(
         if n.id.is_empty() {
             n.name.clone()
@@ -318,11 +335,11 @@ fn node_row(n: &NodeStats, warn_below: f64) -> TableRow {
             SafeText::line(&n.name),
             SafeText::line(&hit),
             SafeText::line(&ops),
-            SafeText::line(&bytes(i.used_memory)),
+            SafeText::line(&known(bytes(i.used_memory))),
             SafeText::line(&max_pct.map_or("-".into(), |p| format!("{p:.0}"))),
-            SafeText::line(&keys.to_string()),
+            SafeText::line(&known(keys.to_string())),
             SafeText::line(&evict),
-            SafeText::line(&i.connected_clients.to_string()),
+            SafeText::line(&known(i.connected_clients.to_string())),
             SafeText::line(&n.slots.map_or("-".into(), |s| s.to_string())),
             SafeText::line(&status),
         ],

@@ -211,3 +211,29 @@ fn aggregate_sums_primaries_and_skips_failed_ones() {
     );
     assert_eq!(d.total.hit.percent(), Some(95.0));
 }
+
+#[test]
+fn policy_key_asks_then_confirms_with_the_exact_command() {
+    let mut st = State::for_tests(t0());
+    update(
+        &mut st,
+        Event::Source(SourceUpdate::Redis(Snapshot::live(standalone(), t0()))),
+    );
+    let key = |st: &mut State, code: KeyCode| {
+        update(st, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    };
+    key(&mut st, KeyCode::Char('5'));
+    key(&mut st, KeyCode::Char('e'));
+    let ask = render_to_string(&st, 80, 24);
+    assert!(ask.contains("current: volatile-lru"), "{ask}");
+    insta::assert_snapshot!("policy_ask_80x24", ask);
+    key(&mut st, KeyCode::Down);
+    key(&mut st, KeyCode::Enter);
+    let confirm = render_to_string(&st, 80, 24);
+    assert!(confirm.contains("volatile-lru → allkeys-lfu"), "{confirm}");
+    assert!(
+        confirm.contains("CONFIG SET maxmemory-policy allkeys-lfu"),
+        "{confirm}"
+    );
+    insta::assert_snapshot!("policy_confirm_80x24", confirm);
+}

@@ -68,8 +68,8 @@ pub fn describe(action: &Action, _ctx: &DescribeCtx) -> ConfirmSpec {
                 ("maxmemory-policy".into(), format!("{from} → {to}")),
                 ("when memory is full".into(), effect(to).into()),
                 (
-                    "applies to".into(),
-                    "the connected server (every primary in cluster mode); not persisted to redis.conf".into(),
+                    "scope".into(),
+                    "runtime, every primary (not saved to redis.conf)".into(),
                 ),
             ],
             equivalent: format!("CONFIG SET maxmemory-policy {to}"),

@@ -113,7 +113,9 @@ pub fn parse(text: &str) -> Info {
             "used_memory_rss" => info.used_memory_rss = num(),
             "maxmemory" => info.maxmemory = num(),
             "maxmemory_policy" => info.maxmemory_policy = Some(v.to_string()),
-            "mem_fragmentation_ratio" => info.fragmentation_ratio = v.trim().parse().ok(),
+            "mem_fragmentation_ratio" => {
+                info.fragmentation_ratio = v.trim().parse().ok().filter(|f: &f64| f.is_finite())
+            }
             "keyspace_hits" => c.keyspace_hits = num(),
             "keyspace_misses" => c.keyspace_misses = num(),
             "total_commands_processed" => c.total_commands = num(),
@@ -195,9 +197,12 @@ db0:keys=10,expires=0,avg_ttl=0\r\n";
 
     #[test]
     fn garbage_parses_to_defaults() {
-        let i = parse("nonsense\n:\nkeyspace_hits:notanumber\ndbX:keys=1\n");
+        let i = parse(
+            "nonsense\n:\nkeyspace_hits:notanumber\ndbX:keys=1\nmem_fragmentation_ratio:-nan\n",
+        );
         assert_eq!(i.counters.keyspace_hits, 0);
         assert!(i.keyspace.is_empty());
         assert_eq!(i.maxmemory_policy, None);
+        assert_eq!(i.fragmentation_ratio, None);
     }
 }

@@ -282,7 +282,7 @@ async fn tls_with_a_generated_certificate() {
     let certs = tempfile::tempdir().expect("tempdir");
     let (ca, cert, key) = make_certs(certs.path());
     let server = TestServer::start_tls(&cert, &key, &ca);
-    let url = format!("rediss://localhost:{}", server.port);
+    let url = format!("rediss://127.0.0.1:{}", server.port);
 
     let mut s = settings(&url);
     s.ca_file = Some(ca.clone());
@@ -291,7 +291,7 @@ async fn tls_with_a_generated_certificate() {
         .collect()
         .await
         .expect("TLS collect with the private CA");
-    assert!(d.server.starts_with("rediss://localhost:"), "{}", d.server);
+    assert!(d.server.starts_with("rediss://127.0.0.1:"), "{}", d.server);
     assert!(!d.total.info.run_id.is_empty());
 
     // Without the CA the certificate is not trusted, and the error says it is a connect problem.

@@ -36,67 +36,75 @@ pub struct TestServer {
 impl TestServer {
     /// A plain server: `redis-server --port P --save "" --appendonly no` plus `extra`.
     pub fn start(extra: &[&str]) -> Self {
-        let port = free_port();
-        let mut args: Vec<String> = ["--port", &port.to_string()]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        args.extend(extra.iter().map(|s| s.to_string()));
-        Self::launch(port, args, false)
+        Self::launch(false, |port| {
+            let mut args = vec!["--port".to_string(), port.to_string()];
+            args.extend(extra.iter().map(|s| s.to_string()));
+            args
+        })
     }
 
     /// A TLS-only server with the given certificate files.
     pub fn start_tls(cert: &Path, key: &Path, ca: &Path) -> Self {
-        let port = free_port();
-        let args = vec![
-            "--port".into(),
-            "0".into(),
-            "--tls-port".into(),
-            port.to_string(),
-            "--tls-cert-file".into(),
-            cert.display().to_string(),
-            "--tls-key-file".into(),
-            key.display().to_string(),
-            "--tls-ca-cert-file".into(),
-            ca.display().to_string(),
-            "--tls-auth-clients".into(),
-            "no".into(),
-        ];
-        Self::launch(port, args, true)
+        Self::launch(true, |port| {
+            vec![
+                "--port".into(),
+                "0".into(),
+                "--tls-port".into(),
+                port.to_string(),
+                "--tls-cert-file".into(),
+                cert.display().to_string(),
+                "--tls-key-file".into(),
+                key.display().to_string(),
+                "--tls-ca-cert-file".into(),
+                ca.display().to_string(),
+                "--tls-auth-clients".into(),
+                "no".into(),
+            ]
+        })
     }
 
-    fn launch(port: u16, mut args: Vec<String>, tls: bool) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        for a in [
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--daemonize",
-            "no",
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-        ] {
-            args.push(a.into());
+    /// Starts on a free port; if another test grabbed it in between, tries another.
+    fn launch(tls: bool, args_for: impl Fn(u16) -> Vec<String>) -> Self {
+        let mut last = String::new();
+        for _ in 0..5 {
+            let port = free_port();
+            let dir = tempfile::tempdir().expect("tempdir");
+            let mut args = args_for(port);
+            for a in [
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+            ] {
+                args.push(a.into());
+            }
+            args.push(dir.path().display().to_string());
+            let mut s = Self {
+                port,
+                child: None,
+                args,
+                dir,
+                tls,
+            };
+            match s.try_spawn() {
+                Ok(()) => return s,
+                Err(e) if e.contains("Address already in use") => last = e,
+                Err(e) => panic!("{e}"),
+            }
         }
-        args.push(dir.path().display().to_string());
-        let mut s = Self {
-            port,
-            child: None,
-            args,
-            dir,
-            tls,
-        };
-        s.spawn();
-        s
+        panic!("no free port for redis-server: {last}");
     }
 
     fn log_path(&self) -> PathBuf {
         self.dir.path().join("redis.log")
     }
 
-    fn spawn(&mut self) {
+    fn try_spawn(&mut self) -> Result<(), String> {
         let log = self.log_path();
         let _ = std::fs::remove_file(&log);
         let child = Command::new(REDIS_SERVER)
@@ -107,24 +115,24 @@ impl TestServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("redis-server starts (is it installed at /usr/bin/redis-server?)");
+            .map_err(|e| format!("redis-server does not start (is it installed?): {e}"))?;
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let text = std::fs::read_to_string(&log).unwrap_or_default();
             if text.contains("Ready to accept connections") {
-                return;
+                return Ok(());
             }
             if let Some(c) = self.child.as_mut() {
                 if let Ok(Some(status)) = c.try_wait() {
-                    panic!("redis-server exited ({status}): {text}");
+                    self.child = None;
+                    return Err(format!("redis-server exited ({status}): {text}"));
                 }
             }
-            assert!(
-                Instant::now() < deadline,
-                "redis-server on {} not ready: {text}",
-                self.port
-            );
+            if Instant::now() > deadline {
+                self.kill();
+                return Err(format!("redis-server on {} not ready: {text}", self.port));
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -139,7 +147,9 @@ impl TestServer {
     /// Kills and starts again on the same port (new run_id, counters from zero).
     pub fn restart(&mut self) {
         self.kill();
-        self.spawn();
+        if let Err(e) = self.try_spawn() {
+            panic!("restart on the same port: {e}");
+        }
     }
 
     pub fn url(&self) -> String {

@@ -77,7 +77,7 @@ async fn interval_hit_rate_is_exact_and_zero_reads_say_so() {
     );
     assert!(screen.contains("lifetime 75.0%"), "{screen}");
     // 75 % is below the default 80 % threshold: the hit line carries the warn symbol.
-    assert!(screen.contains("hit 75.0%"), "{screen}");
+    assert!(screen.contains("▲ hit 75.0%"), "{screen}");
 
     let idle = col.collect().await.expect("third collect");
     assert_eq!(idle.total.hit, IntervalHit::NoReads);
@@ -394,6 +394,30 @@ async fn cluster_mode_shows_every_primary_and_the_aggregate() {
             "{screen}"
         );
     }
+
+    // A monitoring user without CLUSTER still gets the node it connected to, and a note.
+    for c in conns.iter_mut() {
+        let _: () = redis::cmd("ACL")
+            .arg("SETUSER")
+            .arg("kt-mon")
+            .arg(&["reset", "on", ">kt-mon-pw", "+info", "+ping"])
+            .query(c)
+            .expect("acl setuser");
+    }
+    let mut limited = RedisCollector::new(settings(&format!(
+        "redis://kt-mon:kt-mon-pw@127.0.0.1:{}",
+        nodes[0].port
+    )));
+    let d = limited
+        .collect()
+        .await
+        .expect("collect without CLUSTER permission");
+    assert!(!d.cluster);
+    assert!(
+        d.notes.iter().any(|n| n.contains("may not run CLUSTER")),
+        "{:?}",
+        d.notes
+    );
 
     // The policy action reaches every primary.
     let action = Action::RedisSetEvictionPolicy {

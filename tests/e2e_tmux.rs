@@ -122,3 +122,26 @@ fn bad_config_exits_2_with_one_line_and_no_half_drawn_screen() {
         "{before:?}"
     );
 }
+
+#[test]
+fn a_panic_restores_the_terminal_and_reports() {
+    let t = Tmux::start_with_env("panic", 200, 40, "KITOPS_TOP_TEST_PANIC=1", "");
+    let s = t.wait_for("exit", |s| {
+        s.lines()
+            .skip_while(|l| !l.contains("EXITED:"))
+            .nth(1)
+            .is_some_and(|l| l.contains("icanon"))
+    });
+    assert!(
+        s.contains("KITOPS_TOP_TEST_PANIC is set"),
+        "the panic report is printed after restoring:\n{s}"
+    );
+    assert!(!s.contains("EXITED:0"), "a panic is not a clean exit:\n{s}");
+    assert_eq!(t.format("#{alternate_on}"), "0", "alternate screen left");
+    let modes = s
+        .lines()
+        .skip_while(|l| !l.contains("EXITED:"))
+        .nth(1)
+        .unwrap_or("");
+    assert!(!modes.contains("-icanon"), "raw mode left on: {modes:?}");
+}

@@ -207,3 +207,58 @@ fn zoom_gives_the_focused_pane_the_screen() {
         "{screen}"
     );
 }
+
+/// Which style each cell has: a legend (style → letter) and the screen as letters.
+/// Snapshots of this pin how every theme colours the same screen.
+fn style_map(buf: &ratatui::buffer::Buffer) -> String {
+    const DIGITS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut legend: Vec<ratatui::style::Style> = Vec::new();
+    let mut rows = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            let st = buf[(x, y)].style();
+            let i = legend.iter().position(|s| *s == st).unwrap_or_else(|| {
+                legend.push(st);
+                legend.len() - 1
+            });
+            rows.push(DIGITS.get(i).map(|&d| d as char).unwrap_or('?'));
+        }
+        rows.push('\n');
+    }
+    let mut out = String::new();
+    for (i, s) in legend.iter().enumerate() {
+        out.push_str(&format!(
+            "{}: fg={:?} bg={:?} +{:?}\n",
+            DIGITS[i] as char, s.fg, s.bg, s.add_modifier
+        ));
+    }
+    out + &rows
+}
+
+#[test]
+fn theme_style_snapshots() {
+    for (name, extra) in [
+        ("default", ""),
+        ("light", ""),
+        ("high-contrast", ""),
+        ("colorblind", ""),
+        ("default", "no_color = true"),
+    ] {
+        let mut st = incident_state(config(name, extra));
+        key(&mut st, KeyCode::Char('?'));
+        key(&mut st, KeyCode::Esc);
+        let label = if extra.is_empty() {
+            name.to_string()
+        } else {
+            "no-color".into()
+        };
+        insta::assert_snapshot!(
+            format!("styles_{label}_80x24"),
+            style_map(&render_buffer(&st, 80, 24))
+        );
+        insta::assert_snapshot!(
+            format!("styles_{label}_200x60"),
+            style_map(&render_buffer(&st, 200, 60))
+        );
+    }
+}

@@ -95,6 +95,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, id: PaneId, strip: boo
             super::sanitize::SafeText::line(&pane.table.filter)
         )));
     }
+    let rows = pane.table.visible.len();
+    if rows > 0 {
+        let pos = pane.table.selected_position().map(|p| p + 1).unwrap_or(0);
+        block = block.title_bottom(Line::from(format!(" {pos}/{rows} ")).right_aligned());
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
 

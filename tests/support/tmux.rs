@@ -16,13 +16,18 @@ impl Tmux {
     /// Starts `command` in a fresh tmux server of its own, `width`x`height`.
     /// After the program exits the shell prints its status and terminal modes, then idles.
     pub fn start(name: &str, width: u16, height: u16, args: &str) -> Tmux {
+        Self::start_with_env(name, width, height, "", args)
+    }
+
+    /// As `start`, with extra `VAR=value` words in the console's environment.
+    pub fn start_with_env(name: &str, width: u16, height: u16, env: &str, args: &str) -> Tmux {
         let dir = tempfile::tempdir().expect("tempdir");
         let socket = format!("kitops-test-{}-{name}", std::process::id());
         let bin = env!("CARGO_BIN_EXE_kitops-top");
         let home = dir.path().display().to_string();
         let script = format!(
-            "cd {home} && env -u KUBECONFIG -u KITOPS_PG_URL -u KITOPS_REDIS_URL -u AWS_REGION -u AWS_DEFAULT_REGION \
-             HOME={home} XDG_CONFIG_HOME={home}/cfg XDG_STATE_HOME={home}/state TERM=xterm-256color \
+            "cd {home} && env -u RUST_BACKTRACE -u RUST_LIB_BACKTRACE -u KUBECONFIG -u KITOPS_PG_URL -u KITOPS_REDIS_URL -u AWS_REGION -u AWS_DEFAULT_REGION \
+             HOME={home} XDG_CONFIG_HOME={home}/cfg XDG_STATE_HOME={home}/state TERM=xterm-256color {env} \
              {bin} --log-file {home}/kitops.log {args}; echo EXITED:$?; stty -a | tr ';' '\\n' | grep -E '^ ?-?icanon|icanon' | head -1; sleep 120"
         );
         let t = Tmux {

@@ -139,7 +139,7 @@ pub fn unconfigured_hint(settings: &KubeSettings) -> Option<String> {
 }
 
 /// One LIST of a resource into a store; a failure becomes the store's error.
-async fn list_into<K, T>(
+async fn list_into<K, T: Clone>(
     store: &mut watches::Store<T>,
     api: Api<K>,
     lp: ListParams,

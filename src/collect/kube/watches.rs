@@ -41,7 +41,7 @@ pub struct Store<T> {
     pub namespace: Option<String>,
 }
 
-impl<T> Store<T> {
+impl<T: Clone> Store<T> {
     pub fn new(resource: &'static str, namespace: Option<String>) -> Self {
         Self {
             items: HashMap::new(),
@@ -122,10 +122,7 @@ impl<T> Store<T> {
         self.synced || self.error.is_some()
     }
 
-    pub fn values_sorted(&self, key: impl Fn(&T) -> (String, String)) -> Vec<T>
-    where
-        T: Clone,
-    {
+    pub fn values_sorted(&self, key: impl Fn(&T) -> (String, String)) -> Vec<T> {
         let mut v: Vec<T> = self.items.values().cloned().collect();
         v.sort_by_cached_key(|t| key(t));
         v
@@ -271,6 +268,20 @@ pub async fn pod_scope(conn: &Conn, settings: &KubeSettings) -> bool {
     settings.label_selector.is_none() && can_list_all_pods(conn).await
 }
 
+/// How often the heap is trimmed after publishing (see `trim_heap`).
+const TRIM_EVERY: Duration = Duration::from_secs(5);
+
+/// Each snapshot of a large cluster replaces megabytes of rows in the UI; glibc
+/// keeps the freed pages in per-thread arenas, so RSS would creep to twice the live
+/// data. Returning them keeps the console's footprint at what it really holds.
+fn trim_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory back to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// Runs the watches until nobody listens to `tx`.
 pub async fn run(
     conn: Conn,
@@ -314,6 +325,7 @@ pub async fn run(
     let mut tick = tokio::time::interval(COALESCE);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut dirty = false;
+    let mut last_trim = Instant::now();
     loop {
         tokio::select! {
             Some(ev) = pods.next() => dirty |= model.pods.apply(ev, model::pod_info),
@@ -340,6 +352,10 @@ pub async fn run(
                         return;
                     }
                     dirty = false;
+                } else if last_trim.elapsed() >= TRIM_EVERY {
+                    // A tick after a publish: the UI has swapped in the new rows by now.
+                    trim_heap();
+                    last_trim = Instant::now();
                 }
             }
             _ = tx.closed() => return,

@@ -202,52 +202,51 @@ fn pod_row(p: &PodInfo, deployment: Option<&str>, metrics: &MetricsStatus, now: 
             row = row.sort_key(c, -1.0);
         }
     }
+    // `enter` shows these untruncated; what the cells already show in full is left out
+    // (5,000 pods × a dozen strings is most of the pane's memory).
     let opt = |v: Option<f64>, f: fn(f64) -> String| v.map(f).unwrap_or_else(|| "none".into());
-    row = row
-        .detail("pod", &p.name)
-        .detail("namespace", &p.namespace)
-        .detail("uid", &p.uid)
-        .detail("deployment", deployment.unwrap_or("(none)"))
-        .detail("replicaset", p.replicaset.as_deref().unwrap_or("(none)"))
-        .detail("node", p.node.as_deref().unwrap_or("<none>"))
-        .detail("phase", &p.phase)
-        .detail("status", &status_text(p))
-        .detail("message", &p.message)
-        .detail("ready", &format!("{}/{}", p.ready, p.containers))
-        .detail("restarts", &p.restarts.to_string())
+    let usage_text = match usage {
+        Some(u) => format!("cpu {} · memory {}", cpu(u.cpu), mem(u.memory)),
+        None => metrics.line("metrics", now),
+    };
+    let mut row = row
         .detail(
-            "last termination",
+            "pod",
+            &format!("{} -n {} (uid {})", p.name, p.namespace, p.uid),
+        )
+        .detail(
+            "owner",
+            &format!(
+                "deployment {} · replicaset {}",
+                deployment.unwrap_or("(none)"),
+                p.replicaset.as_deref().unwrap_or("(none)")
+            ),
+        )
+        .detail("node", p.node.as_deref().unwrap_or("<none>"))
+        .detail(
+            "status",
+            &format!("{} (phase {}) {}", status_text(p), p.phase, p.message),
+        )
+        .detail(
+            "restarts",
             &match (&p.last_termination, age_since(now, p.last_restart)) {
-                (Some(r), Some(a)) => format!("{r}, {a} ago"),
-                (Some(r), None) => r.clone(),
-                _ => "none".into(),
+                (Some(r), Some(a)) => format!("{} · last: {r}, {a} ago", p.restarts),
+                (Some(r), None) => format!("{} · last: {r}", p.restarts),
+                _ => p.restarts.to_string(),
             },
         )
-        .detail("age", &age)
+        .detail("usage", &usage_text)
         .detail(
-            "cpu",
-            &usage
-                .map(|u| cpu(u.cpu))
-                .unwrap_or_else(|| metrics.line("metrics", now)),
-        )
-        .detail(
-            "cpu request / limit",
-            &format!("{} / {}", opt(p.requests.cpu, cpu), opt(p.limits.cpu, cpu)),
-        )
-        .detail(
-            "memory",
-            &usage
-                .map(|u| mem(u.memory))
-                .unwrap_or_else(|| metrics.line("metrics", now)),
-        )
-        .detail(
-            "memory request / limit",
+            "requests / limits",
             &format!(
-                "{} / {}",
+                "cpu {} / {} · memory {} / {}",
+                opt(p.requests.cpu, cpu),
+                opt(p.limits.cpu, cpu),
                 opt(p.requests.memory, mem),
                 opt(p.limits.memory, mem)
             ),
         );
+    row.details.shrink_to_fit();
     row
 }
 

@@ -1,0 +1,231 @@
+//! Kubernetes source benchmark against kube-sim (run as a separate process, so only
+//! the console's own memory and CPU are measured).
+//!
+//!     cargo build --release -p kube-sim
+//!     cargo run --release --example kube_bench -- [PODS] [NODES] [SECONDS]
+//!
+//! Defaults: 5000 pods, 200 nodes, 60 s. Starts the collector (watches + metrics),
+//! feeds every snapshot through the real reducer (both panes rebuilt) and renders a
+//! 200x60 frame per snapshot, like the UI. Halfway-ish (at 1/6 of the run) it does a
+//! rollout restart so the watches have real churn. Prints RSS, CPU, CPU per refresh
+//! and the API requests kube-sim counted during the measured window.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use kitops_top::act::kube::KubeActions;
+use kitops_top::app::action::Action;
+use kitops_top::app::{update, Event, SourceUpdate, State};
+use kitops_top::collect::{Controls, SourceStatus};
+
+struct Sim(Child);
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn sim_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("KUBE_SIM_BIN") {
+        return PathBuf::from(p);
+    }
+    // target/<profile>/examples/kube_bench → target/<profile>/kube-sim
+    let exe = std::env::current_exe().unwrap_or_default();
+    exe.parent()
+        .and_then(|p| p.parent())
+        .map(|p| p.join("kube-sim"))
+        .unwrap_or_else(|| PathBuf::from("kube-sim"))
+}
+
+fn admin(addr: &str, method: &str, path: &str) -> String {
+    let Ok(mut s) = TcpStream::connect(addr) else {
+        return String::new();
+    };
+    let req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let _ = s.write_all(req.as_bytes());
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    // The body may be chunked: keep the JSON object.
+    let body = out.split("\r\n\r\n").nth(1).unwrap_or("");
+    match (body.find('{'), body.rfind('}')) {
+        (Some(a), Some(b)) if a < b => body[a..=b].to_string(),
+        _ => String::new(),
+    }
+}
+
+fn cpu_seconds() -> f64 {
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage fills the struct we own.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    t(ru.ru_utime) + t(ru.ru_stime)
+}
+
+fn status_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |i: usize, d: u64| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(d);
+    let (pods, nodes, secs) = (arg(0, 5000), arg(1, 200), arg(2, 60));
+    // BENCH_NO_UI=1: the collector alone, without the reducer and rendering.
+    let no_ui = std::env::var_os("BENCH_NO_UI").is_some();
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kc = dir.path().join("kubeconfig");
+    let bin = sim_binary();
+    let child = Command::new(&bin)
+        .args(["--listen", "127.0.0.1:0", "--pods", &pods.to_string()])
+        .args(["--nodes", &nodes.to_string(), "--kubeconfig-out"])
+        .arg(&kc)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start {} ({e}); build it: cargo build --release -p kube-sim, or set KUBE_SIM_BIN",
+                bin.display()
+            )
+        });
+    let mut sim = Sim(child);
+    let mut out = BufReader::new(sim.0.stdout.take().expect("stdout"));
+    let mut addr = String::new();
+    for _ in 0..4 {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        if let Some(a) = line.trim().strip_prefix("listening on ") {
+            addr = a.to_string();
+        }
+        if line.contains("kubeconfig written") {
+            break;
+        }
+    }
+    assert!(!addr.is_empty(), "kube-sim did not report its address");
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async move {
+        let opts = kitops_top::cli::Opts::default();
+        let mut config = kitops_top::config::resolve(
+            &opts,
+            &|_| None,
+            &kitops_top::config::FileConfig::default(),
+        )
+        .expect("config");
+        config.kube.kubeconfig = Some(kc.clone());
+        config.audit_log = dir.path().join("audit.jsonl");
+        let rss_start = status_kb("VmRSS:");
+        let cpu0 = cpu_seconds();
+        let t0 = Instant::now();
+        let (_pause, controls) = Controls::free_running();
+        let mut rx = kitops_top::collect::kube::spawn(config.kube.clone(), Duration::from_secs(2), controls);
+        let mut st = State::with_config(config.clone(), SystemTime::now());
+        // Initial sync: until every pod is listed.
+        loop {
+            if rx.changed().await.is_err() {
+                panic!("collector ended");
+            }
+            let snap = rx.borrow_and_update().clone();
+            let n = snap.data.as_ref().map(|d| d.pods.len()).unwrap_or(0);
+            if snap.status == SourceStatus::Live && n as u64 >= pods {
+                if !no_ui {
+                    update(&mut st, Event::Source(SourceUpdate::Kube(snap)));
+                }
+                break;
+            }
+            if t0.elapsed() > Duration::from_secs(120) {
+                panic!("no full snapshot after 120 s: {:?}", snap.status);
+            }
+        }
+        let sync_s = t0.elapsed().as_secs_f64();
+        let sync_cpu = cpu_seconds() - cpu0;
+        let rss_synced = status_kb("VmRSS:");
+        let _ = admin(&addr, "DELETE", "/_sim/requests");
+        let cpu1 = cpu_seconds();
+        let start = Instant::now();
+        let mut refreshes = 0u64;
+        let mut restarted = false;
+        let mut actions = KubeActions::new(config.kube.clone());
+        let mut rebuild = Duration::ZERO;
+        while start.elapsed() < Duration::from_secs(secs) {
+            if !restarted && start.elapsed() >= Duration::from_secs(secs / 6) {
+                restarted = true;
+                let o = actions
+                    .execute(&Action::RolloutRestart {
+                        namespace: "kitops".into(),
+                        deployment: "kitops-backend".into(),
+                    })
+                    .await;
+                eprintln!("t={:.0}s rollout restart: {}", start.elapsed().as_secs_f64(), o.message());
+            }
+            let left = Duration::from_secs(secs).saturating_sub(start.elapsed());
+            match tokio::time::timeout(left.min(Duration::from_secs(1)), rx.changed()).await {
+                Ok(Ok(())) => {
+                    let snap = rx.borrow_and_update().clone();
+                    let t = Instant::now();
+                    if !no_ui {
+                        update(&mut st, Event::Source(SourceUpdate::Kube(snap)));
+                        let frame = kitops_top::ui::render_to_string(&st, 200, 60);
+                        std::hint::black_box(frame);
+                    }
+                    rebuild += t.elapsed();
+                    refreshes += 1;
+                }
+                Ok(Err(_)) => break,
+                Err(_) => {}
+            }
+        }
+        let cpu = cpu_seconds() - cpu1;
+        let elapsed = start.elapsed().as_secs_f64();
+        let counts = admin(&addr, "GET", "/_sim/requests");
+        let total: f64 = serde_json::from_str::<serde_json::Value>(&counts)
+            .ok()
+            .and_then(|v| v["total"].as_f64())
+            .unwrap_or(0.0);
+        println!("pods {pods}, nodes {nodes}, measured {elapsed:.0} s after initial sync");
+        println!("initial sync: {sync_s:.1} s wall, {sync_cpu:.2} s CPU");
+        println!(
+            "RSS: start {} MB, after sync {} MB, end {} MB, peak {} MB",
+            rss_start / 1024,
+            rss_synced / 1024,
+            status_kb("VmRSS:") / 1024,
+            status_kb("VmHWM:") / 1024
+        );
+        println!(
+            "CPU: {cpu:.2} s over {elapsed:.0} s ({:.1} % of one core); {refreshes} snapshots, {:.1} ms CPU per refresh (reducer+render {:.1} ms)",
+            cpu / elapsed * 100.0,
+            if refreshes > 0 { cpu * 1000.0 / refreshes as f64 } else { 0.0 },
+            if refreshes > 0 { rebuild.as_secs_f64() * 1000.0 / refreshes as f64 } else { 0.0 },
+        );
+        println!(
+            "API requests: {total:.0} in {elapsed:.0} s = {:.1} per minute",
+            total * 60.0 / elapsed
+        );
+        println!("by verb/resource: {counts}");
+        let before = status_kb("VmRSS:");
+        // SAFETY: plain libc call; returns free heap pages to the OS.
+        unsafe { libc::malloc_trim(0) };
+        println!(
+            "RSS after malloc_trim: {} MB (was {} MB): the rest is live data",
+            status_kb("VmRSS:") / 1024,
+            before / 1024
+        );
+    });
+    drop(sim);
+}

@@ -162,17 +162,14 @@ pub fn revision_choices(
 }
 
 fn ctx_facts(ctx: &DescribeCtx, namespace: &str) -> Vec<(String, String)> {
-    let mut facts = vec![
+    // The dialog itself shows the production banner (ctx.production).
+    vec![
         (
             "context".into(),
             ctx.kube_context.unwrap_or("(current)").to_string(),
         ),
         ("namespace".into(), namespace.to_string()),
-    ];
-    if ctx.production {
-        facts.push(("environment".into(), "PRODUCTION".into()));
-    }
-    facts
+    ]
 }
 
 /// `--context X` when a context is known, so the command hits the same cluster.

@@ -11,8 +11,9 @@ pub mod watches;
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, ListParams};
+use model::SlimPod;
 use serde::Serialize;
 use tokio::sync::watch;
 
@@ -170,7 +171,7 @@ pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectEr
     let mut model = watches::Model::new(&conn, settings, cluster_pods);
     let c = &conn.client;
     let ns = settings.namespace.as_str();
-    let pods_api: Api<Pod> = if cluster_pods {
+    let pods_api: Api<SlimPod> = if cluster_pods {
         Api::all(c.clone())
     } else {
         Api::namespaced(c.clone(), ns)

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::fmt::Debug;
 use std::time::{Duration, Instant, SystemTime};
 
+use super::model::SlimPod;
 use futures::stream::BoxStream;
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
@@ -292,7 +293,7 @@ pub async fn run(
     let cluster_pods = pod_scope(&conn, &settings).await;
     let client = conn.client.clone();
     let ns = settings.namespace.clone();
-    let pods_api: Api<Pod> = if cluster_pods {
+    let pods_api: Api<SlimPod> = if cluster_pods {
         Api::all(client.clone())
     } else {
         Api::namespaced(client.clone(), &ns)

@@ -21,6 +21,32 @@ use kitops_top::app::action::Action;
 use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::collect::{Controls, SourceStatus};
 
+static ALLOC: std::alloc::System = std::alloc::System;
+
+/// Counts live heap bytes, to tell live data from allocator fragmentation in RSS.
+struct Counting;
+
+static LIVE: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
+
+// SAFETY: forwards to the system allocator; only adds a counter.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: std::alloc::Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size() as isize, std::sync::atomic::Ordering::Relaxed);
+        unsafe { ALLOC.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: std::alloc::Layout) {
+        LIVE.fetch_sub(l.size() as isize, std::sync::atomic::Ordering::Relaxed);
+        unsafe { ALLOC.dealloc(p, l) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn live_mb() -> f64 {
+    LIVE.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1048576.0
+}
+
 struct Sim(Child);
 
 impl Drop for Sim {
@@ -43,10 +69,17 @@ fn sim_binary() -> PathBuf {
 }
 
 fn admin(addr: &str, method: &str, path: &str) -> String {
+    admin_body(addr, method, path, "")
+}
+
+fn admin_body(addr: &str, method: &str, path: &str, body: &str) -> String {
     let Ok(mut s) = TcpStream::connect(addr) else {
         return String::new();
     };
-    let req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
     let _ = s.write_all(req.as_bytes());
     let mut out = String::new();
     let _ = s.read_to_string(&mut out);
@@ -114,6 +147,10 @@ fn main() {
         }
     }
     assert!(!addr.is_empty(), "kube-sim did not report its address");
+    // BENCH_NO_METRICS=1: metrics-server absent (isolates the metrics poller's cost).
+    if std::env::var_os("BENCH_NO_METRICS").is_some() {
+        admin_body(&addr, "POST", "/_sim/metrics", r#"{"enabled": false}"#);
+    }
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -222,9 +259,10 @@ fn main() {
         // SAFETY: plain libc call; returns free heap pages to the OS.
         unsafe { libc::malloc_trim(0) };
         println!(
-            "RSS after malloc_trim: {} MB (was {} MB): the rest is live data",
+            "RSS after malloc_trim: {} MB (was {} MB); live heap (allocated, not freed): {:.1} MB",
             status_kb("VmRSS:") / 1024,
-            before / 1024
+            before / 1024,
+            live_mb()
         );
     });
     drop(sim);

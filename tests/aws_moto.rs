@@ -152,7 +152,7 @@ async fn pane_shows_target_groups_of_the_load_balancer_and_the_rds_instance() {
     assert_eq!(header[3], "2/2 ok");
     assert!(header[4].contains("2 healthy"), "{header:?}");
     assert!(
-        header[4].contains("HTTP /api/v1/health every 30s timeout 5s healthy 5 unhealthy 2"),
+        header[4].contains("hc HTTP /api/v1/health 30s/5s ok 5 bad 2"),
         "{header:?}"
     );
     let target = rows
@@ -177,7 +177,7 @@ async fn pane_shows_target_groups_of_the_load_balancer_and_the_rds_instance() {
         "healthy",
         "RDS kitops-production available",
         "postgres 15.4",
-        "ALB load balancer kitops-alb",
+        "ALB kitops-alb · 2 groups · 3 targets",
     ] {
         assert!(
             screen.contains(needle),

@@ -11,12 +11,14 @@ use crate::collect::aws::{AwsData, RdsInfo, TargetGroupInfo, TargetInfo};
 use crate::ui::sanitize::SafeText;
 use crate::ui::text::age;
 
+/// Minimum widths are realistic so that narrow panes drop AZ first (it is in the
+/// details view), then PORT, and keep room for the reason.
 const COLUMNS: [Column; 5] = [
-    Column::text("NAME", 14, 40, 9),
+    Column::text("NAME", 24, 30, 9),
     Column::num("PORT", 5, 4),
-    Column::text("AZ", 4, 11, 3),
-    Column::text("STATE", 9, 14, 8),
-    Column::text("DETAIL", 12, 120, 6),
+    Column::text("AZ", 10, 10, 3),
+    Column::text("STATE", 12, 12, 8),
+    Column::text("DETAIL", 34, 200, 6),
 ];
 
 /// The states ELB reports, in the order the counts are shown.
@@ -157,8 +159,8 @@ fn targets_summary(data: &AwsData) -> SummaryItem {
         .collect();
     let mut parts = vec![(
         SafeText::line(&format!(
-            "ALB {} · {} group{} · {} target{}",
-            data.scope,
+            "{} · {} group{} · {} target{}",
+            data.scope.replace("load balancer ", "ALB "),
             data.target_groups.len(),
             if data.target_groups.len() == 1 {
                 ""
@@ -177,6 +179,23 @@ fn targets_summary(data: &AwsData) -> SummaryItem {
         ));
     }
     SummaryItem::Line(parts)
+}
+
+/// Short form for the group header: `hc HTTP /health 30s/5s ok 5 bad 2`.
+fn health_check_short(g: &TargetGroupInfo) -> String {
+    let h = &g.health_check;
+    if !h.enabled {
+        return "health check disabled".into();
+    }
+    format!(
+        "hc {} {} {}s/{}s ok {} bad {}",
+        h.protocol.as_deref().unwrap_or("?"),
+        h.path.as_deref().unwrap_or("-"),
+        h.interval_s,
+        h.timeout_s,
+        h.healthy_threshold,
+        h.unhealthy_threshold
+    )
 }
 
 fn health_check_text(g: &TargetGroupInfo) -> String {
@@ -224,7 +243,7 @@ fn group_rows(g: &TargetGroupInfo, rows: &mut Vec<TableRow>) {
     };
     let hc = health_check_text(g);
     let port = g.port.map(|p| p.to_string()).unwrap_or_default();
-    let detail = format!("{count_text} · {hc}");
+    let detail = format!("{count_text} · {}", health_check_short(g));
     let mut header = TableRow::new(
         format!("tg:{}", g.arn),
         cells([&g.name, &port, "", &state, &detail]),
@@ -307,17 +326,17 @@ fn rds_summary(r: &RdsInfo, now: SystemTime) -> SummaryItem {
         ),
         (
             SafeText::line(&format!(
-                "{} {} · {} · {} · {} GiB{} · PITR {}",
+                "{} · PITR {} · {} {} {} · {} GiB{}",
+                multi_az_text(r),
+                ago(now, r.latest_restorable_time),
                 r.engine,
                 r.engine_version,
                 r.class,
-                multi_az_text(r),
                 r.allocated_storage_gib,
                 r.storage_type
                     .as_deref()
                     .map(|t| format!(" {t}"))
                     .unwrap_or_default(),
-                ago(now, r.latest_restorable_time),
             )),
             Level::Normal,
         ),
@@ -392,7 +411,10 @@ fn rds_rows(r: &RdsInfo, now: SystemTime, rows: &mut Vec<TableRow>) {
             Some(p) if s.status != "available" => format!("{} {p}%", s.status),
             _ => s.status.clone(),
         };
-        let created = ago(now, s.created);
+        let created = match s.created {
+            Some(_) => format!("created {}", ago(now, s.created)),
+            None => "in progress".into(),
+        };
         let storage = s
             .allocated_storage_gib
             .map(|g| format!(" · {g} GiB"))
@@ -404,7 +426,7 @@ fn rds_rows(r: &RdsInfo, now: SystemTime, rows: &mut Vec<TableRow>) {
                 "",
                 "",
                 &state,
-                &format!("{} snapshot · created {created}{storage}", s.kind),
+                &format!("{} snapshot · {created}{storage}", s.kind),
             ]),
         )
         .depth(1)

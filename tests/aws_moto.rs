@@ -562,3 +562,45 @@ async fn endpoint_down_shows_the_error_with_stale_age_then_recovers() {
     assert!(!screen.contains("cannot reach"), "{screen}");
     assert!(!screen.contains("stale"), "{screen}");
 }
+
+#[tokio::test]
+async fn throttling_fails_the_round_with_a_clear_message() {
+    moto::fake_credentials_env();
+    let port = moto::error_stub(400, "Throttling", "Rate exceeded");
+    let settings = AwsSettings {
+        endpoint_url: Some(format!("http://127.0.0.1:{port}")),
+        ..Moto::settings_for_url("http://unused")
+    };
+    let err = AwsCollector::new(settings)
+        .collect()
+        .await
+        .expect_err("throttled");
+    let msg = err.to_string();
+    // A whole-source error: the runner keeps the last data and backs off.
+    assert!(msg.starts_with("throttled on "), "{msg}");
+    assert!(msg.contains("Rate exceeded (backing off)"), "{msg}");
+}
+
+#[tokio::test]
+async fn access_denied_from_a_plain_aws_error_body_names_the_action() {
+    moto::fake_credentials_env();
+    let port = moto::error_stub(
+        403,
+        "AccessDenied",
+        "User: arn:aws:iam::123456789012:user/watch is not authorized to perform this action",
+    );
+    let settings = AwsSettings {
+        endpoint_url: Some(format!("http://127.0.0.1:{port}")),
+        ..Moto::settings_for_url("http://unused")
+    };
+    // Both parts denied: the round fails, naming the first call of each part.
+    let err = AwsCollector::new(settings)
+        .collect()
+        .await
+        .expect_err("denied");
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("permission: AccessDenied: elasticloadbalancing:DescribeLoadBalancers"),
+        "{msg}"
+    );
+}

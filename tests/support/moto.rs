@@ -125,10 +125,14 @@ impl Moto {
     }
 
     pub fn settings(&self) -> AwsSettings {
+        Self::settings_for_url(&self.url())
+    }
+
+    pub fn settings_for_url(url: &str) -> AwsSettings {
         AwsSettings {
             region: Some(REGION.into()),
             profile: None,
-            endpoint_url: Some(self.url()),
+            endpoint_url: Some(url.to_string()),
             rds_instance: "kitops-production".into(),
             target_groups: vec![],
             load_balancer: Some("kitops-alb".into()),
@@ -427,4 +431,57 @@ pub fn fake_credentials_env() {
         );
         std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
     });
+}
+
+/// A tiny HTTP server that answers every request with one AWS query-protocol
+/// error (e.g. 400 Throttling); returns its port. Lives until the test binary exits.
+pub fn error_stub(status: u16, code: &str, message: &str) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind stub");
+    let port = listener.local_addr().expect("stub addr").port();
+    let body = format!(
+        "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>stub</RequestId></ErrorResponse>"
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let body = body.clone();
+            std::thread::spawn(move || {
+                let _ = read_request(&mut s);
+                let resp = format!(
+                    "HTTP/1.1 {status} Error\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = s.write_all(resp.as_bytes());
+            });
+        }
+    });
+    port
+}
+
+fn read_request(s: &mut TcpStream) -> std::io::Result<()> {
+    s.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = s.read(&mut chunk)?;
+        if n == 0 {
+            return Ok(());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).to_string();
+        if let Some((head, rest)) = text.split_once("\r\n\r\n") {
+            let len = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())
+                        .flatten()
+                })
+                .unwrap_or(0);
+            if rest.len() >= len {
+                return Ok(());
+            }
+        }
+    }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_sdk_rds::config::http::HttpResponse;
 use aws_sdk_rds::config::ProvideCredentials;
 use aws_sdk_rds::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
@@ -190,10 +191,9 @@ const BAD_CREDENTIALS: &[&str] = &[
 
 /// Classifies one failed call; `action` is the IAM action of the call
 /// (`elasticloadbalancing:DescribeTargetHealth`) so AccessDenied can name it.
-pub fn classify<E, R>(action: &'static str, endpoint: &str, err: SdkError<E, R>) -> AwsError
+pub fn classify<E>(action: &'static str, endpoint: &str, err: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     match &err {
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
@@ -208,10 +208,33 @@ where
         }
         _ => {}
     }
-    let code = err.code().map(str::to_string);
+    let (raw_code, raw_message, status) = match &err {
+        SdkError::ServiceError(ctx) => {
+            let body = ctx
+                .raw()
+                .body()
+                .bytes()
+                .map(|b| String::from_utf8_lossy(b).to_string())
+                .unwrap_or_default();
+            (
+                xml_text(&body, "Code"),
+                xml_text(&body, "Message"),
+                Some(ctx.raw().status().as_u16()),
+            )
+        }
+        _ => (None, None, None),
+    };
+    // Some endpoints (emulators, EC2-style services) wrap errors in `<Errors>`,
+    // which the query-protocol parser does not read: fall back to the raw body.
+    let code = err
+        .code()
+        .map(str::to_string)
+        .or(raw_code)
+        .or_else(|| (status == Some(403)).then(|| "AccessDenied".to_string()));
     let message = err
         .message()
         .map(str::to_string)
+        .or(raw_message)
         .unwrap_or_else(|| root_cause(&err));
     match code {
         Some(c) if DENIED.contains(&c.as_str()) => AwsError::AccessDenied { action, message },
@@ -241,6 +264,14 @@ where
     }
 }
 
+/// The text of the first `<tag>…</tag>` in an XML error body.
+fn xml_text(body: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = body.find(&open)? + open.len();
+    let end = body[start..].find(&format!("</{tag}>"))? + start;
+    Some(body[start..end].trim().to_string()).filter(|s| !s.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,5 +287,13 @@ mod tests {
             .to_string()
             .contains("AccessDenied: elasticloadbalancing:DescribeTargetHealth"));
         assert!(AwsError::NoRegion.is_source_wide());
+    }
+
+    #[test]
+    fn error_bodies_wrapped_in_errors_are_read() {
+        let body = "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>no</Message></Error></Errors></ErrorResponse>";
+        assert_eq!(xml_text(body, "Code").as_deref(), Some("AccessDenied"));
+        assert_eq!(xml_text(body, "Message").as_deref(), Some("no"));
+        assert_eq!(xml_text("<Code></Code>", "Code"), None);
     }
 }

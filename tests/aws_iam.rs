@@ -76,3 +76,57 @@ fn operator_policy_covers_collector_and_executor_and_nothing_more() {
         assert!(!ro.contains(*call), "readonly policy must not allow {call}");
     }
 }
+
+/// Every SDK operation the code calls (`c.elb.describe_target_health()`), as the
+/// service prefix and the lower-case action without underscores.
+fn operations_in(file: &str) -> BTreeSet<String> {
+    let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));
+    let src: String = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let mut out = BTreeSet::new();
+    for (client, service) in [(".elb.", "elasticloadbalancing"), (".rds.", "rds")] {
+        for (i, _) in src.match_indices(client) {
+            let rest = &src[i + client.len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                .collect();
+            if !name.is_empty() && rest[name.len()..].starts_with("()") {
+                out.insert(format!("{service}:{}", name.replace('_', "")));
+            }
+        }
+    }
+    out
+}
+
+fn normalised(calls: &[&str]) -> BTreeSet<String> {
+    calls.iter().map(|c| c.to_lowercase()).collect()
+}
+
+#[test]
+fn the_lists_name_every_operation_the_code_calls() {
+    let collector = normalised(COLLECTOR_API_CALLS);
+    let all = normalised(&all_api_calls());
+    let mut seen = BTreeSet::new();
+    for file in ["src/collect/aws/elb.rs", "src/collect/aws/rds.rs"] {
+        for op in operations_in(file) {
+            assert!(
+                collector.contains(&op),
+                "{file} calls {op}, missing from COLLECTOR_API_CALLS"
+            );
+            seen.insert(op);
+        }
+    }
+    for op in operations_in("src/act/aws.rs") {
+        assert!(
+            all.contains(&op),
+            "src/act/aws.rs calls {op}, missing from EXECUTOR_API_CALLS"
+        );
+        seen.insert(op);
+    }
+    // And the lists hold nothing the code does not call.
+    assert_eq!(seen, all, "lists vs. calls in the source");
+}

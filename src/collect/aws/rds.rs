@@ -133,7 +133,7 @@ async fn events(c: &AwsClients, id: &str, now: SystemTime) -> Result<Vec<RdsEven
         // Emulators ignore Duration; the window is ours to keep.
         .filter(|e| e.at.is_none_or(|t| t >= since))
         .collect();
-    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out.sort_by_key(|e| std::cmp::Reverse(e.at));
     Ok(out)
 }
 

@@ -94,10 +94,15 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme) -> Result<()> {
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut logs_task: Option<tokio::task::JoinHandle<()>> = None;
 
+    // Test hook: proves the panic path restores the terminal (tests/e2e_tmux.rs).
+    let panic_after_first_draw = std::env::var_os("KITOPS_TOP_TEST_PANIC").is_some();
     loop {
         if state.dirty {
             guard.terminal.draw(|f| ui::draw(f, &state))?;
             state.dirty = false;
+            if panic_after_first_draw {
+                panic!("KITOPS_TOP_TEST_PANIC is set");
+            }
         }
         let event = tokio::select! {
             biased;

@@ -31,6 +31,14 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
         return vec![];
     };
     match top {
+        Modal::Details { fields, .. } if global == Some(KeyAction::Copy) => {
+            let text = fields
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            return vec![Command::Copy(text)];
+        }
         Modal::Help { scroll } | Modal::Details { scroll, .. } => match global {
             Some(KeyAction::Down) => *scroll = scroll.saturating_add(1),
             Some(KeyAction::Up) => *scroll = scroll.saturating_sub(1),

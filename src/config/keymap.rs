@@ -344,7 +344,8 @@ impl Keymap {
 
     /// Keys bound to `action` in `ctx`, for hints and help.
     pub fn keys_for(&self, ctx: Context, action: KeyAction) -> Vec<Key> {
-        self.bindings
+        let mut keys: Vec<Key> = self
+            .bindings
             .get(&ctx)
             .map(|t| {
                 t.iter()
@@ -352,7 +353,9 @@ impl Keymap {
                     .map(|(k, _)| *k)
                     .collect()
             })
-            .unwrap_or_default()
+            .unwrap_or_default();
+        keys.sort_by_key(plain_first);
+        keys
     }
 
     /// (action, keys) of one context in action order: what the help overlay lists.
@@ -363,8 +366,22 @@ impl Keymap {
                 by_action.entry(*a).or_default().push(*k);
             }
         }
-        by_action.into_iter().collect()
+        by_action
+            .into_iter()
+            .map(|(a, mut keys)| {
+                keys.sort_by_key(plain_first);
+                (a, keys)
+            })
+            .collect()
     }
+}
+
+/// Plain keys first, so hints say `q` for quit rather than `ctrl-c`.
+fn plain_first(k: &Key) -> (bool, bool) {
+    (
+        k.ctrl || k.alt || k.shift,
+        matches!(k.code, KeyCodeOrd::Named(_)),
+    )
 }
 
 #[cfg(test)]

@@ -25,15 +25,51 @@ pub fn draw(frame: &mut Frame, state: &State) {
     }
     footer::draw(frame, l.footer, state);
     modal::draw(frame, area, state);
+    if state.theme.ascii {
+        asciify(frame.buffer_mut());
+    }
 }
 
-/// The whole screen as text, drawn on a `TestBackend`: for snapshot tests and docs.
-pub fn render_to_string(state: &State, width: u16, height: u16) -> String {
+/// `--ascii`: terminals that cannot show Unicode get ASCII look-alikes, and `?`
+/// for anything else (server text included) rather than mojibake.
+fn asciify(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let sym = cell.symbol();
+        if sym.is_ascii() {
+            continue;
+        }
+        let replacement = match sym {
+            "…" => ".",
+            "—" | "─" | "━" => "-",
+            "→" | "▶" | "›" => ">",
+            "│" | "┃" => "|",
+            "┌" | "┐" | "└" | "┘" | "├" | "┤" | "┬" | "┴" | "┼" => "+",
+            "█" | "▇" | "▆" | "▅" => "#",
+            "▄" | "▃" | "▂" | "▁" => "_",
+            "░" | "·" => ".",
+            "●" => "+",
+            "▲" => "!",
+            "▼" => "v",
+            "✖" => "x",
+            "○" => "o",
+            _ => "?",
+        };
+        cell.set_symbol(replacement);
+    }
+}
+
+/// The screen drawn on a `TestBackend`, cells with their styles: for tests.
+pub fn render_buffer(state: &State, width: u16, height: u16) -> ratatui::buffer::Buffer {
     let backend = ratatui::backend::TestBackend::new(width, height);
     // TestBackend cannot fail: its error type is uninhabited.
     let Ok(mut terminal) = ratatui::Terminal::new(backend);
     let Ok(_) = terminal.draw(|f| draw(f, state));
-    let buffer = terminal.backend().buffer();
+    terminal.backend().buffer().clone()
+}
+
+/// The whole screen as text, drawn on a `TestBackend`: for snapshot tests and docs.
+pub fn render_to_string(state: &State, width: u16, height: u16) -> String {
+    let buffer = &render_buffer(state, width, height);
     let mut out = String::with_capacity((width as usize + 1) * height as usize);
     for y in 0..height {
         let mut line = String::new();

@@ -72,7 +72,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, id: PaneId, strip: boo
     let title = Line::from(vec![
         Span::styled(format!(" {number} {} ", id.title()), theme.title(focused)),
         Span::styled(
-            format!(" {} {words} ", theme.symbol(level)),
+            format!(" {} {words} ", title_symbol(theme, level)),
             theme.level(level),
         ),
     ]);
@@ -94,6 +94,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, id: PaneId, strip: boo
             " /{} ",
             super::sanitize::SafeText::line(&pane.table.filter)
         )));
+    }
+    let rows = pane.table.visible.len();
+    if rows > 0 {
+        let pos = pane.table.selected_position().map(|p| p + 1).unwrap_or(0);
+        block = block.title_bottom(Line::from(format!(" {pos}/{rows} ")).right_aligned());
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -123,6 +128,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, id: PaneId, strip: boo
     super::table::draw(frame, rest, state, pane, focused);
 }
 
+/// Titles always carry a symbol, so a source that is off reads differently from one that is live.
+fn title_symbol(theme: &crate::config::theme::Theme, level: Level) -> &'static str {
+    match level {
+        Level::Dim | Level::Normal => "○",
+        other => theme.symbol(other),
+    }
+}
+
 /// One line for a collapsed pane: its first summary item, else its row count.
 fn strip_summary(pane: &PaneState) -> String {
     use crate::app::table::SummaryItem;
@@ -131,6 +144,9 @@ fn strip_summary(pane: &PaneState) -> String {
     }
     if let SourceStatus::Unconfigured(hint) = &pane.status {
         return hint.clone();
+    }
+    if pane.fetched_at.is_none() {
+        return String::new();
     }
     match pane.table.content.summary.first() {
         Some(SummaryItem::Line(parts)) => parts

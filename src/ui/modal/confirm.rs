@@ -17,9 +17,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, c: &ConfirmState) {
     let spec = &c.spec;
     let mut lines: Vec<Line> = Vec::new();
     if c.production {
-        let ctx = state.kube_context().unwrap_or("production");
+        let ctx = state
+            .kube_context()
+            .map(|c| format!("context {}", SafeText::line(c)))
+            .unwrap_or_else(|| "marked production in config".into());
         lines.push(Line::from(Span::styled(
-            format!(" PRODUCTION — {} ", SafeText::line(ctx)),
+            format!(" PRODUCTION — {ctx} "),
             theme.header(true),
         )));
     }

@@ -1,0 +1,161 @@
+//! pods/{name}/log: synthetic, deterministic log lines; tailLines, timestamps, follow, container.
+
+use crate::server::{error, stream, text, Req, Resp};
+use crate::shared::Shared;
+use crate::store::{Fault, Kind};
+use crate::util::{fmt_time, hash_str, mix64, now_unix, str_at, uid_of};
+use crate::watch::StreamGuard;
+use bytes::Bytes;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+const PATHS: [&str; 5] = [
+    "/api/v1/models",
+    "/api/v1/packages",
+    "/healthz",
+    "/api/v1/jobs",
+    "/metrics",
+];
+
+fn message(seed: u64, i: u64, container: &str) -> String {
+    let h = mix64(seed ^ mix64(i));
+    let ms = h % 250 + 1;
+    let path = PATHS[(h >> 8) as usize % PATHS.len()];
+    match (h >> 16) % 20 {
+        0 => format!("level=warn component={container} msg=\"slow query\" duration_ms={}", ms * 10),
+        1 => format!("level=error component={container} msg=\"upstream timeout\" target=redis:6379 attempt={}", h % 3 + 1),
+        2..=4 => format!("level=debug component={container} msg=\"cache lookup\" hit={}", h.is_multiple_of(2)),
+        _ => format!("level=info component={container} msg=\"request completed\" method=GET path={path} status=200 duration_ms={ms} line={i}"),
+    }
+}
+
+fn render(
+    seed: u64,
+    i: u64,
+    base: Duration,
+    interval: Duration,
+    container: &str,
+    ts: bool,
+) -> String {
+    let at = base + interval * i as u32;
+    let msg = message(seed, i, container);
+    if ts {
+        format!("{} {msg}\n", fmt_time(at, true))
+    } else {
+        format!("{msg}\n")
+    }
+}
+
+pub fn logs(shared: &Arc<Shared>, req: &Req, ns: &str, name: &str) -> Resp {
+    let st = shared.store();
+    let Some(pod) = st.get(Kind::Pod, ns, name) else {
+        return crate::resources::not_found(Kind::Pod, name);
+    };
+    let containers: Vec<String> = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|c| str_at(c, &["name"]).to_string())
+        .collect();
+    let container = match req.q("container") {
+        Some(c) if containers.iter().any(|x| x == c) => c.to_string(),
+        Some(c) => {
+            return error(
+                400,
+                "BadRequest",
+                format!("container {c} is not valid for pod {name}"),
+            )
+        }
+        None if containers.len() == 1 => containers[0].clone(),
+        None => {
+            let msg = format!(
+                "a container name must be specified for pod {name}, choose one of: [{}]",
+                containers.join(" ")
+            );
+            return error(400, "BadRequest", msg);
+        }
+    };
+    let uid = uid_of(pod).to_string();
+    let Some(sim) = st.pods.get(&uid) else {
+        return error(500, "InternalError", "pod has no simulation state");
+    };
+    if req.flag("previous") && sim.restarts == 0 {
+        return error(
+            400,
+            "BadRequest",
+            format!("previous terminated container \"{container}\" in pod \"{name}\" not found"),
+        );
+    }
+    let Some(started) = sim
+        .started
+        .filter(|_| sim.fault != Some(Fault::ImagePullBackOff))
+    else {
+        let reason = if sim.fault.is_some() {
+            "ImagePullBackOff"
+        } else {
+            "ContainerCreating"
+        };
+        return error(
+            400,
+            "BadRequest",
+            format!("container \"{container}\" in pod \"{name}\" is waiting to start: {reason}"),
+        );
+    };
+    drop(st);
+    let tail = match req.q("tailLines").map(str::parse::<u64>) {
+        Some(Ok(t)) => Some(t),
+        Some(Err(_)) => return error(400, "BadRequest", "invalid tailLines"),
+        None => None,
+    };
+    let interval = shared.timing.log_interval.max(Duration::from_millis(10));
+    let base = started.saturating_sub(interval * 20);
+    let seed = hash_str(&format!("{uid}/{container}"));
+    let count = ((now_unix().saturating_sub(base)).as_millis() / interval.as_millis()) as u64 + 1;
+    let first = count.saturating_sub(tail.unwrap_or(5000).min(5000));
+    let ts = req.flag("timestamps");
+    let history: String = (first..count)
+        .map(|i| render(seed, i, base, interval, &container, ts))
+        .collect();
+    if !req.flag("follow") {
+        return text(200, history);
+    }
+    let (tx, rx) = mpsc::channel::<Bytes>(64);
+    let guard = StreamGuard::new(shared);
+    let (ns, name) = (ns.to_string(), name.to_string());
+    tokio::spawn(async move {
+        let shared = guard.0.clone();
+        let mut dropped = shared.drop_tx.subscribe();
+        let mut shutdown = shared.shutdown.subscribe();
+        if tx.send(Bytes::from(history)).await.is_err() {
+            return;
+        }
+        let mut i = count;
+        loop {
+            let due = base + interval * i as u32;
+            let wait = due.saturating_sub(now_unix());
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {},
+                _ = dropped.changed() => return,
+                _ = shutdown.changed() => return,
+                _ = tx.closed() => return,
+            }
+            let alive = shared
+                .store()
+                .get(Kind::Pod, &ns, &name)
+                .is_some_and(|p| uid_of(p) == uid);
+            if !alive
+                || tx
+                    .send(Bytes::from(render(seed, i, base, interval, &container, ts)))
+                    .await
+                    .is_err()
+            {
+                return;
+            }
+            i += 1;
+        }
+    });
+    stream("text/plain", rx)
+}

@@ -1,0 +1,220 @@
+//! Pod lifecycle: scheduling, creation, status rendering, termination, fault injection.
+
+use crate::controller::{reconcile, Config};
+use crate::objects::{owner_ref, render_pod};
+use crate::store::{Fault, Kind, PodSim, Store};
+use crate::util::{self, name_of, now_unix, ns_of, str_at, uid_of};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+pub struct NodeSlot {
+    name: String,
+    ip: String,
+    load: usize,
+}
+
+pub fn node_ip(node: &Value) -> String {
+    node.pointer("/status/addresses")
+        .and_then(Value::as_array)
+        .and_then(|a| a.iter().find(|x| x["type"] == "InternalIP"))
+        .map(|x| str_at(x, &["address"]).to_string())
+        .unwrap_or_default()
+}
+
+pub fn node_slots(st: &Store) -> Vec<NodeSlot> {
+    let mut load: HashMap<&str, usize> = HashMap::new();
+    for p in st.list(Kind::Pod, None) {
+        *load.entry(str_at(p, &["spec", "nodeName"])).or_default() += 1;
+    }
+    st.list(Kind::Node, None)
+        .filter(|n| n.pointer("/spec/unschedulable").and_then(Value::as_bool) != Some(true))
+        .filter(|n| {
+            n.pointer("/status/conditions")
+                .and_then(Value::as_array)
+                .is_some_and(|c| {
+                    c.iter()
+                        .any(|c| c["type"] == "Ready" && c["status"] == "True")
+                })
+        })
+        .map(|n| NodeSlot {
+            name: name_of(n).to_string(),
+            ip: node_ip(n),
+            load: load.get(name_of(n)).copied().unwrap_or(0),
+        })
+        .collect()
+}
+
+fn pick_node(nodes: &mut [NodeSlot]) -> Option<(String, String)> {
+    let n = nodes.iter_mut().min_by_key(|n| n.load)?;
+    n.load += 1;
+    Some((n.name.clone(), n.ip.clone()))
+}
+
+pub fn create_pod(st: &mut Store, rs: &Value, startup: Duration, nodes: &mut [NodeSlot]) -> Value {
+    let ns = ns_of(rs).to_string();
+    let rs_name = name_of(rs).to_string();
+    let mut name = format!("{rs_name}-{}", util::safe_encode(st.rand(), 5));
+    while st.get(Kind::Pod, &ns, &name).is_some() {
+        name = format!("{rs_name}-{}", util::safe_encode(st.rand(), 5));
+    }
+    let uid = st.next_uid();
+    let tmpl = &rs["spec"]["template"];
+    let mut pod = json!({"metadata": tmpl["metadata"].clone(), "spec": tmpl["spec"].clone()});
+    let meta = &mut pod["metadata"];
+    meta["name"] = json!(name);
+    meta["generateName"] = json!(format!("{rs_name}-"));
+    meta["namespace"] = json!(ns);
+    meta["uid"] = json!(uid);
+    meta["creationTimestamp"] = json!(util::now_rfc3339());
+    meta["ownerReferences"] = owner_ref("ReplicaSet", "apps/v1", rs);
+    pod["spec"]["serviceAccountName"] = json!("default");
+    pod["spec"]["enableServiceLinks"] = json!(true);
+    let r = st.rand();
+    let now = now_unix();
+    let sim = PodSim {
+        ns: ns.clone(),
+        name: name.clone(),
+        created: now,
+        started: startup.is_zero().then_some(now),
+        ready_at: (!startup.is_zero()).then(|| Instant::now() + startup),
+        delete_at: None,
+        restarts: 0,
+        fault: None,
+        last_term: None,
+        ip: format!(
+            "10.{}.{}.{}",
+            244 + r % 8,
+            (r >> 8) % 256,
+            (r >> 16) % 253 + 1
+        ),
+    };
+    let node = pick_node(nodes);
+    render_pod(
+        &mut pod,
+        &sim,
+        node.as_ref().map(|(n, i)| (n.as_str(), i.as_str())),
+    );
+    st.pods.insert(uid, sim);
+    st.upsert(Kind::Pod, pod)
+}
+
+/// Re-render a pod's status from its simulation state and store it.
+pub fn rerender(st: &mut Store, ns: &str, name: &str) -> Option<Value> {
+    let mut pod = st.get(Kind::Pod, ns, name)?.clone();
+    let node = str_at(&pod, &["spec", "nodeName"]).to_string();
+    let ip = st.get(Kind::Node, "", &node).map(node_ip);
+    let sim = st.pods.get(uid_of(&pod))?;
+    render_pod(&mut pod, sim, ip.as_deref().map(|i| (node.as_str(), i)));
+    Some(st.upsert(Kind::Pod, pod))
+}
+
+/// Start graceful deletion of a pod (or delete it at once when the effective delay is zero).
+pub fn terminate_pod(
+    st: &mut Store,
+    cfg: &Config,
+    ns: &str,
+    name: &str,
+    grace: Option<i64>,
+) -> Option<Value> {
+    let mut pod = st.get(Kind::Pod, ns, name)?.clone();
+    let default = pod
+        .pointer("/spec/terminationGracePeriodSeconds")
+        .and_then(Value::as_i64);
+    let grace = grace.or(default).unwrap_or(30).max(0);
+    let delay = cfg.termination_delay.min(Duration::from_secs(grace as u64));
+    if delay.is_zero() {
+        return st.remove(Kind::Pod, ns, name);
+    }
+    if pod.pointer("/metadata/deletionTimestamp").is_some() {
+        return Some(pod);
+    }
+    pod["metadata"]["deletionTimestamp"] = json!(util::fmt_time(
+        now_unix() + Duration::from_secs(grace as u64),
+        false
+    ));
+    pod["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+    let sim = st.pods.get_mut(uid_of(&pod))?;
+    sim.delete_at = Some(Instant::now() + delay);
+    st.upsert(Kind::Pod, pod);
+    rerender(st, ns, name)
+}
+
+/// Periodic work: pods finishing startup or termination.
+pub fn tick(st: &mut Store, cfg: &Config) {
+    let now = Instant::now();
+    let (mut start, mut del) = (vec![], vec![]);
+    for sim in st.pods.values_mut() {
+        if sim.ready_at.is_some_and(|t| t <= now) {
+            sim.ready_at = None;
+            if sim.fault.is_none() {
+                sim.started = Some(now_unix());
+            }
+            start.push((sim.ns.clone(), sim.name.clone()));
+        }
+        if sim.delete_at.is_some_and(|t| t <= now) {
+            del.push((sim.ns.clone(), sim.name.clone()));
+        }
+    }
+    for (ns, name) in &start {
+        rerender(st, ns, name);
+    }
+    for (ns, name) in &del {
+        st.remove(Kind::Pod, ns, name);
+    }
+    if !start.is_empty() || !del.is_empty() {
+        reconcile(st, cfg);
+    }
+}
+
+pub fn apply_fault(
+    st: &mut Store,
+    cfg: &Config,
+    ns: &str,
+    name: &str,
+    fault: &str,
+) -> Result<Value, String> {
+    let pod = st
+        .get(Kind::Pod, ns, name)
+        .ok_or_else(|| format!("pods \"{name}\" not found"))?;
+    let uid = uid_of(pod).to_string();
+    let has_node = !str_at(pod, &["spec", "nodeName"]).is_empty();
+    let mut nodes = node_slots(st);
+    let sim = st.pods.get_mut(&uid).ok_or("pod has no simulation state")?;
+    let now = now_unix();
+    match fault {
+        "CrashLoopBackOff" => {
+            sim.fault = Some(Fault::CrashLoopBackOff);
+            sim.restarts += 5;
+            sim.last_term = Some(("Error".into(), 1, now));
+        }
+        "OOMKilled" => {
+            sim.fault = None;
+            sim.restarts += 1;
+            sim.last_term = Some(("OOMKilled".into(), 137, now));
+            sim.started = Some(now);
+        }
+        "ImagePullBackOff" | "Unschedulable" => {
+            sim.fault = Some(if fault == "Unschedulable" { Fault::Unschedulable } else { Fault::ImagePullBackOff });
+            sim.started = None;
+            sim.ready_at = None;
+        }
+        "Clear" | "None" | "Running" => {
+            sim.fault = None;
+            sim.started.get_or_insert(now);
+        }
+        other => return Err(format!("unknown fault {other:?} (CrashLoopBackOff, OOMKilled, ImagePullBackOff, Unschedulable, Clear)")),
+    }
+    if !has_node && sim.fault != Some(Fault::Unschedulable) {
+        if let Some((node, _)) = pick_node(&mut nodes) {
+            if let Some(p) = st.get(Kind::Pod, ns, name).cloned() {
+                let mut p = p;
+                p["spec"]["nodeName"] = json!(node);
+                st.upsert(Kind::Pod, p);
+            }
+        }
+    }
+    let out = rerender(st, ns, name).ok_or("pod vanished")?;
+    reconcile(st, cfg);
+    Ok(out)
+}

@@ -1,0 +1,70 @@
+//! State shared by all connections: the store, fault configuration and counters.
+
+use crate::controller::Config;
+use crate::store::Store;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// A rule making matching requests fail with 403 Forbidden.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ForbidRule {
+    /// get, list, watch, create, update, patch, delete or "*".
+    pub verb: String,
+    /// Plain resource name, optionally with subresource ("pods", "pods/log", "deployments/scale") or "*".
+    pub resource: String,
+    /// API group ("" core, "apps", "metrics.k8s.io"); absent = any group.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Namespace; absent = any namespace.
+    #[serde(default)]
+    pub namespace: Option<String>,
+}
+
+pub struct Faults {
+    pub forbid: Vec<ForbidRule>,
+    pub latency: Duration,
+    pub metrics_enabled: bool,
+}
+
+pub struct Timing {
+    pub bookmark_interval: Duration,
+    pub log_interval: Duration,
+    pub metrics_resolution: Duration,
+}
+
+pub struct Shared {
+    pub store: Mutex<Store>,
+    pub cfg: Config,
+    pub timing: Timing,
+    pub faults: Mutex<Faults>,
+    pub counts: Mutex<BTreeMap<String, u64>>,
+    pub token: String,
+    pub user: String,
+    /// Bumped to make every open watch/log stream end.
+    pub drop_tx: watch::Sender<u64>,
+    pub shutdown: watch::Sender<bool>,
+    pub active_streams: AtomicUsize,
+}
+
+fn relock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        relock(&self.store)
+    }
+    pub fn faults(&self) -> MutexGuard<'_, Faults> {
+        relock(&self.faults)
+    }
+    pub fn counts(&self) -> MutexGuard<'_, BTreeMap<String, u64>> {
+        relock(&self.counts)
+    }
+    pub fn metrics_enabled(&self) -> bool {
+        self.faults().metrics_enabled
+    }
+}

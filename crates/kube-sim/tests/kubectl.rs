@@ -1,0 +1,240 @@
+//! Fidelity with the real kubectl binary.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const KUBECTL: &str = "/usr/bin/kubectl";
+
+fn kubectl(cfg: &Path, args: &[&str]) -> String {
+    let out = Command::new(KUBECTL)
+        .arg("--kubeconfig")
+        .arg(cfg)
+        .args(args)
+        .output()
+        .expect("run kubectl");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "kubectl {args:?} failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn names(cfg: &Path, selector: &str) -> Vec<String> {
+    let out = kubectl(cfg, &["get", "pods", "-n", "kitops", "-l", selector, "-o", "jsonpath={range .items[*]}{.metadata.name} {.metadata.deletionTimestamp}{\"\\n\"}{end}"]);
+    out.lines()
+        .filter(|l| l.split_whitespace().count() == 1)
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn kubectl_end_to_end() {
+    if !Path::new(KUBECTL).exists() {
+        // CI must prove fidelity; a developer without kubectl is told, not failed.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{KUBECTL} is required in CI"
+        );
+        eprintln!("SKIPPED: {KUBECTL} is not installed");
+        return;
+    }
+    let h = sim(fast_opts());
+    let dir = std::env::temp_dir().join(format!("kube-sim-test-{}", h.addr.port()));
+    std::fs::create_dir_all(&dir).expect("tmpdir");
+    let cfg = dir.join("kubeconfig");
+    h.write_kubeconfig(&cfg).expect("kubeconfig");
+    let cfg = cfg.as_path();
+
+    let pods = kubectl(cfg, &["get", "pods", "-n", "kitops"]);
+    assert!(pods.starts_with("NAME"), "{pods}");
+    assert_eq!(
+        pods.lines()
+            .filter(|l| l.starts_with("kitops-backend-") && l.contains("Running"))
+            .count(),
+        5,
+        "{pods}"
+    );
+    assert_eq!(
+        pods.lines()
+            .filter(|l| l.starts_with("kitops-frontend-"))
+            .count(),
+        3,
+        "{pods}"
+    );
+
+    // rollout restart -> new pods, rollout status completes
+    let before = names(cfg, "app=kitops-backend");
+    assert_eq!(before.len(), 5);
+    kubectl(
+        cfg,
+        &[
+            "rollout",
+            "restart",
+            "deployment/kitops-backend",
+            "-n",
+            "kitops",
+        ],
+    );
+    let st = kubectl(
+        cfg,
+        &[
+            "rollout",
+            "status",
+            "deployment/kitops-backend",
+            "-n",
+            "kitops",
+            "--timeout=30s",
+        ],
+    );
+    assert!(st.contains("successfully rolled out"), "{st}");
+    let after = names(cfg, "app=kitops-backend");
+    assert_eq!(after.len(), 5);
+    assert!(
+        after.iter().all(|n| !before.contains(n)),
+        "{before:?} vs {after:?}"
+    );
+    let rs = kubectl(
+        cfg,
+        &[
+            "get",
+            "rs",
+            "-n",
+            "kitops",
+            "-l",
+            "app=kitops-backend",
+            "-o",
+            "jsonpath={.items[*].metadata.annotations.deployment\\.kubernetes\\.io/revision}",
+        ],
+    );
+    let mut revs: Vec<&str> = rs.split_whitespace().collect();
+    revs.sort();
+    assert_eq!(revs, ["1", "2"]);
+
+    // rollout undo reactivates the old ReplicaSet (revision 1 -> 3), no new RS
+    let undo = kubectl(
+        cfg,
+        &[
+            "rollout",
+            "undo",
+            "deployment/kitops-backend",
+            "-n",
+            "kitops",
+        ],
+    );
+    assert!(undo.contains("rolled back"), "{undo}");
+    kubectl(
+        cfg,
+        &[
+            "rollout",
+            "status",
+            "deployment/kitops-backend",
+            "-n",
+            "kitops",
+            "--timeout=30s",
+        ],
+    );
+    let rs = kubectl(
+        cfg,
+        &[
+            "get",
+            "rs",
+            "-n",
+            "kitops",
+            "-l",
+            "app=kitops-backend",
+            "-o",
+            "jsonpath={.items[*].metadata.annotations.deployment\\.kubernetes\\.io/revision}",
+        ],
+    );
+    let mut revs: Vec<&str> = rs.split_whitespace().collect();
+    revs.sort();
+    assert_eq!(revs, ["2", "3"]);
+
+    // scale
+    let out = kubectl(
+        cfg,
+        &[
+            "scale",
+            "deployment/kitops-backend",
+            "--replicas=2",
+            "-n",
+            "kitops",
+        ],
+    );
+    assert!(out.contains("scaled"), "{out}");
+    wait_for("2 backend pods", || {
+        names(cfg, "app=kitops-backend").len() == 2
+    });
+
+    // top
+    let top = kubectl(cfg, &["top", "pods", "-n", "kitops"]);
+    assert!(
+        top.contains("CPU(cores)") && top.lines().any(|l| l.starts_with("kitops-frontend-")),
+        "{top}"
+    );
+    let top = kubectl(cfg, &["top", "nodes"]);
+    assert_eq!(
+        top.lines()
+            .filter(|l| l.starts_with("kube-sim-node-"))
+            .count(),
+        3,
+        "{top}"
+    );
+
+    // logs
+    let pod = names(cfg, "app=kitops-frontend").remove(0);
+    let logs = kubectl(cfg, &["logs", &pod, "-n", "kitops", "--tail=5"]);
+    assert_eq!(logs.lines().count(), 5, "{logs}");
+
+    // delete pod -> replaced by a new one
+    let out = kubectl(cfg, &["delete", "pod", &pod, "-n", "kitops"]);
+    assert!(out.contains("deleted"), "{out}");
+    wait_for("replacement pod", || {
+        let n = names(cfg, "app=kitops-frontend");
+        n.len() == 3 && !n.contains(&pod)
+    });
+
+    // get -w receives events
+    let mut child = Command::new(KUBECTL)
+        .arg("--kubeconfig")
+        .arg(cfg)
+        .args(["get", "pods", "-n", "kitops", "-w", "--request-timeout=3s"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn kubectl -w");
+    std::thread::sleep(Duration::from_millis(500));
+    kubectl(
+        cfg,
+        &[
+            "delete",
+            "pod",
+            &names(cfg, "app=kitops-frontend")[0],
+            "-n",
+            "kitops",
+            "--wait=false",
+        ],
+    );
+    std::thread::sleep(Duration::from_millis(1000));
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("kubectl -w output");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Terminating") || text.contains("ContainerCreating"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

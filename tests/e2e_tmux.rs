@@ -1,0 +1,147 @@
+//! The real binary in a real terminal: focus, help, quit, and the terminal is
+//! restored on every way out (q, SIGTERM, SIGHUP).
+
+mod support;
+
+use support::tmux::Tmux;
+
+fn first_pane_title(screen: &str) -> String {
+    screen.lines().nth(1).unwrap_or("").to_string()
+}
+
+/// The console has exited and the shell has printed the terminal's modes after it.
+fn exited(screen: &str) -> bool {
+    screen.contains("EXITED:2")
+        || screen
+            .lines()
+            .skip_while(|l| !l.contains("EXITED:"))
+            .nth(1)
+            .is_some_and(|l| l.contains("icanon"))
+}
+
+fn assert_restored(t: &Tmux, screen: &str) {
+    assert!(screen.contains("EXITED:0"), "clean exit status:\n{screen}");
+    assert_eq!(t.format("#{alternate_on}"), "0", "alternate screen left");
+    let modes = screen
+        .lines()
+        .skip_while(|l| !l.contains("EXITED:"))
+        .nth(1)
+        .unwrap_or("");
+    assert!(
+        modes.contains("icanon") && !modes.contains("-icanon"),
+        "raw mode left on: {modes:?}\n{screen}"
+    );
+}
+
+#[test]
+fn focus_help_and_quit_restore_the_terminal() {
+    let t = Tmux::start("keys", 100, 30, "");
+    let s = t.wait_for("the console", |s| {
+        s.contains("1 Pods") && s.contains("6 Targets")
+    });
+    assert_eq!(
+        t.format("#{alternate_on}"),
+        "1",
+        "runs on the alternate screen"
+    );
+    assert!(first_pane_title(&s).contains("1 Pods"), "{s}");
+    assert!(
+        s.contains("not configured"),
+        "unconfigured sources say so:\n{s}"
+    );
+
+    t.keys(&["Tab"]);
+    t.wait_for("focus on Nodes", |s| {
+        first_pane_title(s).contains("2 Nodes")
+    });
+    t.keys(&["BTab"]);
+    t.wait_for("focus back on Pods", |s| {
+        first_pane_title(s).contains("1 Pods")
+    });
+    t.keys(&["5"]);
+    t.wait_for("focus on Redis", |s| {
+        first_pane_title(s).contains("5 Redis")
+    });
+
+    t.keys(&["?"]);
+    t.wait_for("help", |s| s.contains("Help — keys of the active keymap"));
+    t.keys(&["Escape"]);
+    t.wait_for("help closed", |s| !s.contains("Help — keys"));
+
+    t.keys(&["q"]);
+    let s = t.wait_for("exit", exited);
+    assert_restored(&t, &s);
+    let log = std::fs::read_to_string(t.log_path()).unwrap_or_default();
+    assert!(
+        !s.contains("INFO") && !s.contains("WARN"),
+        "logs never reach the terminal:\n{s}\nlog:\n{log}"
+    );
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let t = Tmux::start("term", 80, 24, "");
+    t.wait_for("the console", |s| s.contains("1 Pods"));
+    let pid = t.console_pid();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill")
+        .success());
+    let s = t.wait_for("exit", exited);
+    assert_restored(&t, &s);
+}
+
+#[test]
+fn sighup_from_a_dropped_ssh_session_restores_the_terminal() {
+    let t = Tmux::start("hup", 80, 24, "");
+    t.wait_for("the console", |s| s.contains("1 Pods"));
+    let pid = t.console_pid();
+    assert!(std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .expect("kill")
+        .success());
+    let s = t.wait_for("exit", exited);
+    assert_restored(&t, &s);
+}
+
+#[test]
+fn bad_config_exits_2_with_one_line_and_no_half_drawn_screen() {
+    let t = Tmux::start("badcfg", 200, 24, "--theme /nonexistent/theme.toml");
+    let s = t.wait_for("exit", exited);
+    assert!(s.contains("EXITED:2"), "{s}");
+    let before: Vec<&str> = s
+        .lines()
+        .take_while(|l| !l.contains("EXITED:"))
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(before.len(), 1, "exactly one line: {before:?}");
+    assert!(
+        before[0].starts_with("kitops-top: /nonexistent/theme.toml: cannot read theme"),
+        "{before:?}"
+    );
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_reports() {
+    let t = Tmux::start_with_env("panic", 200, 40, "KITOPS_TOP_TEST_PANIC=1", "");
+    let s = t.wait_for("exit", |s| {
+        s.lines()
+            .skip_while(|l| !l.contains("EXITED:"))
+            .nth(1)
+            .is_some_and(|l| l.contains("icanon"))
+    });
+    assert!(
+        s.contains("KITOPS_TOP_TEST_PANIC is set"),
+        "the panic report is printed after restoring:\n{s}"
+    );
+    assert!(!s.contains("EXITED:0"), "a panic is not a clean exit:\n{s}");
+    assert_eq!(t.format("#{alternate_on}"), "0", "alternate screen left");
+    let modes = s
+        .lines()
+        .skip_while(|l| !l.contains("EXITED:"))
+        .nth(1)
+        .unwrap_or("");
+    assert!(!modes.contains("-icanon"), "raw mode left on: {modes:?}");
+}

@@ -7,9 +7,12 @@ use std::time::{Duration, SystemTime};
 
 use super::BuildCtx;
 use crate::app::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
-use crate::collect::aws::{AwsData, RdsInfo, TargetGroupInfo, TargetInfo};
+use crate::collect::aws::{AwsData, TargetGroupInfo, TargetInfo};
 use crate::ui::sanitize::SafeText;
 use crate::ui::text::age;
+
+mod rds;
+use rds::{rds_rows, rds_summary};
 
 /// Minimum widths are realistic so that narrow panes drop AZ first (it is in the
 /// details view), then PORT, and keep room for the reason.
@@ -57,15 +60,7 @@ pub fn rds_level(status: &str) -> Level {
     }
 }
 
-fn snapshot_level(status: &str) -> Level {
-    match status {
-        "available" => Level::Ok,
-        "failed" | "error" | "deleting" => Level::Crit,
-        _ => Level::Warn,
-    }
-}
-
-fn ago(now: SystemTime, unix: Option<i64>) -> String {
+pub(super) fn ago(now: SystemTime, unix: Option<i64>) -> String {
     match unix {
         Some(t) => {
             let at = SystemTime::UNIX_EPOCH + Duration::from_secs(t.max(0) as u64);
@@ -78,7 +73,7 @@ fn ago(now: SystemTime, unix: Option<i64>) -> String {
     }
 }
 
-fn cells(v: [&str; 5]) -> Vec<SafeText> {
+pub(super) fn cells(v: [&str; 5]) -> Vec<SafeText> {
     v.iter().map(|s| SafeText::line(s)).collect()
 }
 
@@ -300,177 +295,5 @@ fn group_rows(g: &TargetGroupInfo, rows: &mut Vec<TableRow>) {
             row = row.sort_key(1, p as f64);
         }
         rows.push(row);
-    }
-}
-
-fn multi_az_text(r: &RdsInfo) -> String {
-    if r.multi_az {
-        format!(
-            "Multi-AZ {} → {}",
-            r.availability_zone.as_deref().unwrap_or("?"),
-            r.secondary_availability_zone.as_deref().unwrap_or("?")
-        )
-    } else {
-        format!(
-            "Single-AZ {}",
-            r.availability_zone.as_deref().unwrap_or("?")
-        )
-    }
-}
-
-fn rds_summary(r: &RdsInfo, now: SystemTime) -> SummaryItem {
-    SummaryItem::Line(vec![
-        (
-            SafeText::line(&format!("RDS {} {}", r.id, r.status)),
-            rds_level(&r.status),
-        ),
-        (
-            SafeText::line(&format!(
-                "{} · PITR {} · {} {} {} · {} GiB{}",
-                multi_az_text(r),
-                ago(now, r.latest_restorable_time),
-                r.engine,
-                r.engine_version,
-                r.class,
-                r.allocated_storage_gib,
-                r.storage_type
-                    .as_deref()
-                    .map(|t| format!(" {t}"))
-                    .unwrap_or_default(),
-            )),
-            Level::Normal,
-        ),
-    ])
-}
-
-fn rds_rows(r: &RdsInfo, now: SystemTime, rows: &mut Vec<TableRow>) {
-    let target = Target::RdsInstance { id: r.id.clone() };
-    let detail = format!(
-        "{} {} · {} · {} · {} GiB",
-        r.engine,
-        r.engine_version,
-        r.class,
-        multi_az_text(r),
-        r.allocated_storage_gib
-    );
-    rows.push(
-        TableRow::new(
-            format!("rds:{}", r.id),
-            cells([
-                &format!("RDS {}", r.id),
-                "",
-                r.availability_zone.as_deref().unwrap_or("-"),
-                &r.status,
-                &detail,
-            ]),
-        )
-        .group_header()
-        .level(rds_level(&r.status))
-        .copy(r.id.clone())
-        .detail("instance", &r.id)
-        .detail("status", &r.status)
-        .detail("engine", &format!("{} {}", r.engine, r.engine_version))
-        .detail("class", &r.class)
-        .detail("availability", &multi_az_text(r))
-        .detail(
-            "storage",
-            &format!(
-                "{} GiB {}",
-                r.allocated_storage_gib,
-                r.storage_type.as_deref().unwrap_or("")
-            ),
-        )
-        .detail("endpoint", r.endpoint.as_deref().unwrap_or("-"))
-        .detail(
-            "pending modifications",
-            &if r.pending_modifications.is_empty() {
-                "none".to_string()
-            } else {
-                r.pending_modifications.join("\n")
-            },
-        )
-        .detail(
-            "latest restorable time",
-            &ago(now, r.latest_restorable_time),
-        )
-        .target(target.clone()),
-    );
-    if let Some(e) = &r.snapshots_error {
-        rows.push(
-            TableRow::new(
-                "rds-snapshots-error",
-                cells(["snapshots", "", "", "error", e]),
-            )
-            .depth(1)
-            .level(Level::Crit)
-            .target(target.clone()),
-        );
-    }
-    for s in &r.snapshots {
-        let state = match s.percent_progress {
-            Some(p) if s.status != "available" => format!("{} {p}%", s.status),
-            _ => s.status.clone(),
-        };
-        let created = match s.created {
-            Some(_) => format!("created {}", ago(now, s.created)),
-            None => "in progress".into(),
-        };
-        let storage = s
-            .allocated_storage_gib
-            .map(|g| format!(" · {g} GiB"))
-            .unwrap_or_default();
-        let mut row = TableRow::new(
-            format!("snapshot:{}", s.id),
-            cells([
-                &s.id,
-                "",
-                "",
-                &state,
-                &format!("{} snapshot · {created}{storage}", s.kind),
-            ]),
-        )
-        .depth(1)
-        .level(snapshot_level(&s.status))
-        .copy(s.id.clone())
-        .detail("snapshot", &s.id)
-        .detail("status", &state)
-        .detail("type", &s.kind)
-        .detail("created", &created)
-        .target(target.clone());
-        if let Some(c) = s.created {
-            row = row.sort_key(0, c as f64);
-        }
-        rows.push(row);
-    }
-    if let Some(e) = &r.events_error {
-        rows.push(
-            TableRow::new("rds-events-error", cells(["events", "", "", "error", e]))
-                .depth(1)
-                .level(Level::Crit)
-                .target(target.clone()),
-        );
-    }
-    for (i, e) in r.events.iter().enumerate() {
-        let when = ago(now, e.at);
-        let cats = e.categories.join(",");
-        let lower = e.message.to_lowercase();
-        let level = if lower.contains("fail") || lower.contains("error") {
-            Level::Warn
-        } else {
-            Level::Normal
-        };
-        rows.push(
-            TableRow::new(
-                format!("event:{}:{i}", e.at.unwrap_or_default()),
-                cells([&format!("event {when}"), "", "", &cats, &e.message]),
-            )
-            .depth(1)
-            .level(level)
-            .copy(e.message.clone())
-            .detail("when", &when)
-            .detail("categories", &cats)
-            .detail("message", &e.message)
-            .target(target.clone()),
-        );
     }
 }

@@ -604,3 +604,57 @@ async fn access_denied_from_a_plain_aws_error_body_names_the_action() {
         "{msg}"
     );
 }
+
+#[tokio::test]
+async fn headless_snapshot_and_doctor_read_aws_from_moto() {
+    moto::fake_credentials_env();
+    let m = Moto::start();
+    seed(&m).await;
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[aws]\nregion = \"us-east-1\"\nendpoint_url = \"{}\"\nload_balancer = \"kitops-alb\"\n",
+            m.url()
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kitops-top"))
+            .args(["-c", cfg.to_str().unwrap()])
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .env("AWS_ACCESS_KEY_ID", moto::KEY)
+            .env("AWS_SECRET_ACCESS_KEY", moto::KEY)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .expect("binary runs")
+    };
+    let o = run(&["snapshot", "--format", "json"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let aws = &doc["sources"]["aws"];
+    assert_eq!(aws["status"], "live", "{aws}");
+    assert_eq!(aws["data"]["target_groups"][0]["name"], "kitops-api");
+    assert_eq!(
+        aws["data"]["target_groups"][0]["targets"][0]["state"],
+        "healthy"
+    );
+    assert_eq!(aws["data"]["rds"]["status"], "available");
+    assert_eq!(aws["data"]["rds"]["multi_az"], true);
+
+    let o = run(&["doctor"]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let aws_lines: Vec<&str> = out.lines().filter(|l| l.contains("aws")).collect();
+    assert!(aws_lines.iter().any(|l| l.contains("ok")), "{out}");
+    assert!(
+        !aws_lines
+            .iter()
+            .any(|l| l.contains("FAIL") || l.contains("✖")),
+        "{out}"
+    );
+}

@@ -658,3 +658,68 @@ async fn headless_snapshot_and_doctor_read_aws_from_moto() {
         "{out}"
     );
 }
+
+/// Waits (bounded) until the runner publishes a snapshot matching `pred`.
+async fn wait_for(
+    rx: &mut tokio::sync::watch::Receiver<Snapshot<AwsData>>,
+    what: &str,
+    pred: impl Fn(&Snapshot<AwsData>) -> bool,
+) -> Snapshot<AwsData> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        {
+            let s = rx.borrow_and_update();
+            if pred(&s) {
+                return s.clone();
+            }
+        }
+        match tokio::time::timeout_at(deadline, rx.changed()).await {
+            Ok(Ok(())) => {}
+            _ => panic!("no snapshot where {what}: last {:?}", rx.borrow().status),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_runner_keeps_the_last_data_while_moto_is_down_and_recovers() {
+    use kitops_top::collect::{spawn_poller, Controls, SourceStatus};
+    moto::fake_credentials_env();
+    let mut m = Moto::start();
+    seed(&m).await;
+    let (_pause, controls) = Controls::free_running();
+    let refresh = controls.refresh_now.clone();
+    let mut rx = spawn_poller(
+        AwsCollector::new(m.settings()),
+        Duration::from_secs(1),
+        Duration::from_secs(20),
+        controls,
+    );
+    let live = wait_for(&mut rx, "live", |s| s.status == SourceStatus::Live).await;
+    let fetched = live.fetched_at.expect("live has a time");
+
+    m.stop();
+    let down = wait_for(&mut rx, "an error", |s| {
+        matches!(s.status, SourceStatus::Error(_))
+    })
+    .await;
+    let SourceStatus::Error(msg) = &down.status else {
+        unreachable!()
+    };
+    assert!(msg.contains("cannot reach AWS endpoint"), "{msg}");
+    // The last good data stays, with its original time: the pane shows its age.
+    assert_eq!(down.fetched_at, Some(fetched));
+    assert_eq!(down.data.as_ref().map(|d| d.target_groups.len()), Some(2));
+
+    m.restart();
+    seed(&m).await;
+    refresh.notify_one();
+    // (A round may land while seeding is half done; wait for the complete picture.)
+    let back = wait_for(&mut rx, "live again with everything", |s| {
+        s.status == SourceStatus::Live
+            && s.data
+                .as_ref()
+                .is_some_and(|d| d.target_groups.len() == 2 && d.rds.is_some())
+    })
+    .await;
+    assert_ne!(back.fetched_at, Some(fetched));
+}

@@ -1,0 +1,334 @@
+//! PostgreSQL collector: pg_stat_activity, blocking locks and top statements.
+//!
+//! One reused connection (`application_name=kitops-top`, `statement_timeout` set),
+//! reopened after any error (the runner backs off between rounds). Each refresh is
+//! one round trip for activity + locks (see `queries`), plus one for
+//! `pg_stat_statements` when that extension is installed and loaded.
+
+pub mod connect;
+pub mod locks;
+pub mod queries;
+pub mod statements;
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use tokio_postgres::Client;
+
+use super::{CollectError, Collector};
+use crate::config::PgSettings;
+
+pub use locks::LockNode;
+pub use statements::{Statements, TopStatement};
+
+/// Sessions per state, the console's own connections left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StateCounts {
+    /// Client backends, the console's own included: what counts against `max_connections`.
+    pub used: i64,
+    /// The console's own connections (collector + action executor, any kitops-top).
+    pub own: i64,
+    pub active: i64,
+    pub idle: i64,
+    pub idle_in_transaction: i64,
+    pub idle_in_transaction_aborted: i64,
+    /// Waiting on a heavyweight lock (`wait_event_type = 'Lock'`).
+    pub waiting: i64,
+    /// Sessions whose details this role may not see.
+    pub insufficient_privilege: i64,
+}
+
+/// One backend from `pg_stat_activity`. Fields the role may not see are `None`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PgSession {
+    pub pid: i32,
+    pub leader_pid: Option<i32>,
+    pub user: Option<String>,
+    pub database: Option<String>,
+    pub application: Option<String>,
+    pub client_addr: Option<String>,
+    pub client_hostname: Option<String>,
+    pub client_port: Option<i32>,
+    pub backend_type: Option<String>,
+    pub state: Option<String>,
+    pub wait_event_type: Option<String>,
+    pub wait_event: Option<String>,
+    pub backend_start_us: Option<i64>,
+    pub xact_start_us: Option<i64>,
+    pub query_start_us: Option<i64>,
+    pub state_change_us: Option<i64>,
+    pub query: Option<String>,
+    /// `pg_blocking_pids(pid)`, only asked for sessions waiting on a lock.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub blocked_by: Vec<i32>,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<i32>, D::Error> {
+    Ok(Option::<Vec<i32>>::deserialize(d)?.unwrap_or_default())
+}
+
+pub const INSUFFICIENT_PRIVILEGE: &str = "<insufficient privilege>";
+
+impl PgSession {
+    pub fn is_parallel_worker(&self) -> bool {
+        self.backend_type.as_deref() == Some("parallel worker")
+            || self.leader_pid.is_some_and(|l| l != self.pid)
+    }
+
+    pub fn hidden(&self) -> bool {
+        self.query.as_deref() == Some(INSUFFICIENT_PRIVILEGE)
+    }
+}
+
+/// The lock a session waits for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LockWait {
+    pub pid: i32,
+    pub locktype: String,
+    pub mode: String,
+    /// `schema.table`, `xid 123 (row in schema.table)`, `advisory 1:2`, …
+    pub object: String,
+    /// `pg_locks.waitstart` (PostgreSQL ≥ 14); older servers: `None`.
+    pub wait_start_us: Option<i64>,
+}
+
+/// A prepared transaction, listed when one blocks a session (pid 0 in the tree).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreparedXact {
+    pub gid: String,
+    pub owner: Option<String>,
+    pub database: Option<String>,
+    pub transaction: Option<String>,
+    pub prepared_us: Option<i64>,
+}
+
+/// What one refresh cost, for the benchmark and `snapshot --format json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CollectStats {
+    pub round_trips: u32,
+    /// Sessions + lock waits + statements decoded.
+    pub rows: usize,
+    /// Result payload bytes (the JSON documents' text).
+    pub bytes: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PgData {
+    pub server_version_num: i32,
+    pub max_connections: i64,
+    pub superuser_reserved: i64,
+    /// The server's clock at collection, µs since the epoch: durations are relative to it.
+    pub server_now_us: i64,
+    pub current_user: String,
+    pub can_read_all_stats: bool,
+    pub can_signal_backend: bool,
+    pub superuser: bool,
+    pub counts: StateCounts,
+    /// Non-idle sessions (and idle ones that block someone), oldest `query_start` first.
+    pub sessions: Vec<PgSession>,
+    pub lock_waits: Vec<LockWait>,
+    pub lock_tree: Vec<LockNode>,
+    pub prepared: Vec<PreparedXact>,
+    pub statements: Statements,
+    pub stats: CollectStats,
+}
+
+impl PgData {
+    /// The session with this identity, if it is still listed.
+    pub fn session(&self, pid: i32, backend_start_us: i64) -> Option<&PgSession> {
+        self.sessions
+            .iter()
+            .find(|s| s.pid == pid && s.backend_start_us == Some(backend_start_us))
+    }
+
+    pub fn session_by_pid(&self, pid: i32) -> Option<&PgSession> {
+        self.sessions.iter().find(|s| s.pid == pid)
+    }
+
+    /// How many sessions `pid` blocks, directly or through a chain.
+    pub fn blocks(&self, pid: i32) -> usize {
+        self.lock_tree
+            .iter()
+            .find(|n| n.pid == pid)
+            .map(|n| n.blocks)
+            .unwrap_or(0)
+    }
+
+    /// Seconds from `us` to the server's clock at collection.
+    pub fn age_secs(&self, us: Option<i64>) -> Option<f64> {
+        us.map(|t| ((self.server_now_us - t) as f64 / 1e6).max(0.0))
+    }
+
+    /// Parallel workers of `leader`.
+    pub fn workers_of(&self, leader: i32) -> impl Iterator<Item = &PgSession> {
+        self.sessions
+            .iter()
+            .filter(move |s| s.leader_pid == Some(leader) && s.pid != leader)
+    }
+}
+
+#[derive(Deserialize)]
+struct Held {
+    holder: i32,
+    mode: String,
+}
+
+/// The activity + locks document as the server returns it.
+#[derive(Deserialize)]
+struct ActivityDoc {
+    now_us: i64,
+    version: i32,
+    max_connections: i64,
+    superuser_reserved: i64,
+    pgss_version: Option<String>,
+    pgss_schema: Option<String>,
+    preload: Option<String>,
+    current_user: String,
+    read_all_stats: bool,
+    signal_backend: bool,
+    superuser: Option<bool>,
+    counts: StateCounts,
+    sessions: Vec<PgSession>,
+    waits: Vec<LockWait>,
+    held: Vec<Held>,
+    prepared: Vec<PreparedXact>,
+}
+
+/// Decodes the activity document and builds the lock tree.
+fn decode(text: &str) -> Result<(PgData, Option<(String, String)>, bool), CollectError> {
+    let doc: ActivityDoc = serde_json::from_str(text)
+        .map_err(|e| CollectError::Query(format!("decoding activity: {e}")))?;
+    let mut held: HashMap<i32, Vec<String>> = HashMap::new();
+    for h in doc.held {
+        let modes = held.entry(h.holder).or_default();
+        if !modes.contains(&h.mode) {
+            modes.push(h.mode);
+        }
+    }
+    let lock_tree = locks::build_tree(&doc.sessions, &doc.waits, &held);
+    let loaded = doc
+        .preload
+        .as_deref()
+        .is_some_and(|p| p.split(',').any(|l| l.trim() == "pg_stat_statements"));
+    let pgss = doc.pgss_schema.zip(doc.pgss_version);
+    let rows = doc.sessions.len() + doc.waits.len();
+    let data = PgData {
+        server_version_num: doc.version,
+        max_connections: doc.max_connections,
+        superuser_reserved: doc.superuser_reserved,
+        server_now_us: doc.now_us,
+        current_user: doc.current_user,
+        can_read_all_stats: doc.read_all_stats,
+        can_signal_backend: doc.signal_backend,
+        superuser: doc.superuser.unwrap_or(false),
+        counts: doc.counts,
+        sessions: doc.sessions,
+        lock_waits: doc.waits,
+        lock_tree,
+        prepared: doc.prepared,
+        statements: Statements::default(),
+        stats: CollectStats {
+            round_trips: 1,
+            rows,
+            bytes: text.len(),
+        },
+    };
+    Ok((data, pgss, loaded))
+}
+
+pub struct PgCollector {
+    settings: PgSettings,
+    client: Option<Client>,
+    version: Option<i32>,
+    activity_sql: String,
+    statements: statements::Tracker,
+}
+
+impl PgCollector {
+    pub fn new(settings: PgSettings) -> Self {
+        Self {
+            settings,
+            client: None,
+            version: None,
+            activity_sql: String::new(),
+            statements: statements::Tracker::default(),
+        }
+    }
+
+    async fn client(&mut self) -> Result<&Client, CollectError> {
+        if self.client.as_ref().is_some_and(|c| c.is_closed()) {
+            self.client = None;
+        }
+        if self.client.is_none() {
+            let plan = connect::plan(&self.settings, &|k| std::env::var(k).ok())
+                .map_err(CollectError::Connect)?;
+            let client = connect::connect(&plan).await?;
+            let row = client
+                .query_one("SELECT current_setting('server_version_num')::int4", &[])
+                .await
+                .map_err(|e| connect::collect_error(&e))?;
+            let v: i32 = row.get(0);
+            if self.version != Some(v) {
+                self.activity_sql = queries::activity_sql(v);
+                self.version = Some(v);
+            }
+            self.client = Some(client);
+        }
+        self.client
+            .as_ref()
+            .ok_or_else(|| CollectError::Connect("not connected".into()))
+    }
+
+    async fn round(&mut self) -> Result<PgData, CollectError> {
+        let sql = {
+            self.client().await?;
+            self.activity_sql.clone()
+        };
+        let client = self.client().await?;
+        let row = client
+            .query_one(sql.as_str(), &[])
+            .await
+            .map_err(|e| connect::collect_error(&e))?;
+        let text: String = row.get(0);
+        let (mut data, pgss, loaded) = decode(&text)?;
+        let status = match (&pgss, loaded) {
+            (Some((schema, version)), true) => {
+                let q = queries::statements_sql(schema, version);
+                match client.query_one(q.as_str(), &[]).await {
+                    Ok(row) => {
+                        let t: String = row.get(0);
+                        data.stats.round_trips += 1;
+                        data.stats.bytes += t.len();
+                        statements::Fetched::Rows(t)
+                    }
+                    Err(e) => statements::Fetched::Error(connect::collect_error(&e).to_string()),
+                }
+            }
+            (Some(_), false) => statements::Fetched::NotLoaded,
+            (None, true) => statements::Fetched::NotCreated,
+            (None, false) => statements::Fetched::NotInstalled,
+        };
+        data.statements = self.statements.update(status, data.server_now_us);
+        if let Statements::Top { rows, .. } = &data.statements {
+            data.stats.rows += rows.len();
+        }
+        Ok(data)
+    }
+}
+
+impl Collector for PgCollector {
+    type Data = PgData;
+
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn collect(&mut self) -> Result<PgData, CollectError> {
+        let r = self.round().await;
+        if r.is_err() {
+            // Reconnect next round: the connection may be dead or in a bad state.
+            self.client = None;
+        }
+        r
+    }
+}

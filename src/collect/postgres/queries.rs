@@ -47,7 +47,7 @@ pub fn activity_sql(version: i32) -> String {
     format!(
         r#"WITH a AS MATERIALIZED (
   SELECT pid, {leader} AS leader_pid, usename AS "user", datname AS database,
-         application_name AS application, client_addr::text AS client_addr,
+         application_name AS application, host(client_addr) AS client_addr,
          client_hostname, client_port, backend_type, state, wait_event_type, wait_event,
          {bs} AS backend_start_us, {xs} AS xact_start_us, {qs} AS query_start_us,
          {sc} AS state_change_us, query,
@@ -100,10 +100,11 @@ SELECT json_build_object(
           (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
              JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = wl.relation),
           'oid ' || wl.relation::text)
-        WHEN wl.locktype = 'transactionid' THEN 'xid ' || wl.transactionid::text || coalesce(' (row in ' ||
-          (SELECT format('%I.%I', n.nspname, c.relname) FROM l t JOIN pg_class c ON c.oid = t.relation
+        WHEN wl.locktype = 'transactionid' THEN coalesce(
+          (SELECT format('%I.%I row', n.nspname, c.relname) FROM l t JOIN pg_class c ON c.oid = t.relation
              JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE t.pid = wl.pid AND t.granted AND t.locktype = 'tuple' LIMIT 1) || ')', '')
+           WHERE t.pid = wl.pid AND t.granted AND t.locktype = 'tuple' LIMIT 1),
+          'xid ' || wl.transactionid::text)
         WHEN wl.locktype = 'virtualxid' THEN 'vxid ' || wl.virtualxid
         WHEN wl.locktype = 'advisory' THEN 'advisory ' || wl.classid::text || ':' || wl.objid::text
         ELSE wl.locktype END)), '[]') FROM wl),

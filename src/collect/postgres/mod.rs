@@ -209,7 +209,8 @@ fn decode(text: &str) -> Result<(PgData, Option<(String, String)>, bool), Collec
     let loaded = doc
         .preload
         .as_deref()
-        .is_some_and(|p| p.split(',').any(|l| l.trim() == "pg_stat_statements"));
+        // Hidden from roles without pg_read_all_settings: then try, and show any error.
+        .is_none_or(|p| p.split(',').any(|l| l.trim() == "pg_stat_statements"));
     let pgss = doc.pgss_schema.zip(doc.pgss_version);
     let rows = doc.sessions.len() + doc.waits.len();
     let data = PgData {

@@ -52,7 +52,10 @@ pub fn activity_sql(version: i32) -> String {
          {bs} AS backend_start_us, {xs} AS xact_start_us, {qs} AS query_start_us,
          {sc} AS state_change_us, query,
          CASE WHEN wait_event_type = 'Lock' THEN pg_blocking_pids(pid) END AS blocked_by,
-         (pid = pg_backend_pid() OR application_name = '{app}') AS own
+         (pid = pg_backend_pid() OR application_name = '{app}') AS own,
+         -- another role's session without pg_read_all_stats: backend_type is hidden
+         -- too; a database name tells a client backend from a background process
+         (query = '<insufficient privilege>' AND backend_type IS NULL AND datname IS NOT NULL) AS hidden
   FROM pg_stat_activity
 ),
 w AS (SELECT pid, blocked_by FROM a WHERE cardinality(blocked_by) > 0),
@@ -72,26 +75,26 @@ SELECT json_build_object(
   'superuser_reserved', current_setting('superuser_reserved_connections')::int8,
   'pgss_version', (SELECT extversion FROM pg_extension WHERE extname = 'pg_stat_statements'),
   'pgss_schema', (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_stat_statements'),
-  'preload', current_setting('shared_preload_libraries'),
+  'preload', (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'),
   'current_user', current_user,
   'read_all_stats', pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'),
   'signal_backend', pg_has_role(current_user, 'pg_signal_backend', 'USAGE'),
   'superuser', (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
   'counts', (SELECT json_build_object(
-      'used', count(*) FILTER (WHERE backend_type = 'client backend'),
+      'used', count(*) FILTER (WHERE backend_type = 'client backend' OR hidden),
       'own', count(*) FILTER (WHERE backend_type = 'client backend' AND own),
       'active', count(*) FILTER (WHERE NOT own AND state = 'active'),
       'idle', count(*) FILTER (WHERE NOT own AND state = 'idle'),
       'idle_in_transaction', count(*) FILTER (WHERE NOT own AND state = 'idle in transaction'),
       'idle_in_transaction_aborted', count(*) FILTER (WHERE NOT own AND state = 'idle in transaction (aborted)'),
       'waiting', count(*) FILTER (WHERE NOT own AND wait_event_type = 'Lock'),
-      'insufficient_privilege', count(*) FILTER (WHERE NOT own AND query = '<insufficient privilege>'))
+      'insufficient_privilege', count(*) FILTER (WHERE hidden))
     FROM a),
   'sessions', (SELECT coalesce(json_agg(a ORDER BY a.query_start_us NULLS LAST, a.pid), '[]')
     FROM a WHERE NOT own AND (
       (backend_type IN ('client backend', 'parallel worker') AND state IS DISTINCT FROM 'idle'
         AND query IS DISTINCT FROM '<insufficient privilege>')
-      OR (query = '<insufficient privilege>' AND backend_type = 'client backend')
+      OR hidden
       OR pid IN (SELECT pid FROM blockers))),
   'waits', (SELECT coalesce(json_agg(json_build_object(
       'pid', wl.pid, 'locktype', wl.locktype, 'mode', wl.mode, 'wait_start_us', wl.wait_start_us,

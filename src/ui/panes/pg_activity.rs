@@ -98,15 +98,12 @@ fn states(data: &PgData, ctx: &BuildCtx) -> SummaryItem {
 
 fn privilege_note(data: &PgData) -> Option<SummaryItem> {
     let hidden = data.counts.insufficient_privilege;
-    if hidden == 0 && data.can_read_all_stats {
-        return None;
-    }
     if hidden == 0 {
         return None;
     }
     Some(SummaryItem::text(
         &format!(
-            "{hidden} session(s) show <insufficient privilege>: GRANT pg_read_all_stats (or pg_monitor) TO {}",
+            "{hidden} <insufficient privilege>: GRANT pg_monitor (or pg_read_all_stats) TO {}",
             data.current_user
         ),
         Level::Warn,
@@ -186,7 +183,11 @@ fn row(data: &PgData, s: &PgSession, ctx: &BuildCtx) -> TableRow {
         SafeText::line(opt(&s.database)),
         SafeText::line(opt(&s.application)),
         SafeText::line(&client(s)),
-        SafeText::line(&short_state(s.state.as_deref())),
+        SafeText::line(&if s.hidden() {
+            "hidden".to_string()
+        } else {
+            short_state(s.state.as_deref())
+        }),
         SafeText::line(&wait(s)),
         SafeText::line(&dur(q_age)),
         SafeText::line(&dur(x_age)),
@@ -228,7 +229,7 @@ fn row(data: &PgData, s: &PgSession, ctx: &BuildCtx) -> TableRow {
         r = r.detail(
             "note",
             &format!(
-                "this role cannot see other roles' sessions: GRANT pg_read_all_stats (or pg_monitor) TO {}",
+                "this role cannot see other roles' sessions: GRANT pg_monitor (or pg_read_all_stats) TO {}",
                 data.current_user
             ),
         );

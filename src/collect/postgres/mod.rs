@@ -240,6 +240,7 @@ fn decode(text: &str) -> Result<(PgData, Option<(String, String)>, bool), Collec
 pub struct PgCollector {
     settings: PgSettings,
     client: Option<Client>,
+    backend_pid: Option<i32>,
     version: Option<i32>,
     activity_sql: String,
     statements: statements::Tracker,
@@ -250,10 +251,16 @@ impl PgCollector {
         Self {
             settings,
             client: None,
+            backend_pid: None,
             version: None,
             activity_sql: String::new(),
             statements: statements::Tracker::default(),
         }
+    }
+
+    /// The collector's own backend, while connected.
+    pub fn backend_pid(&self) -> Option<i32> {
+        self.client.as_ref().and(self.backend_pid)
     }
 
     async fn client(&mut self) -> Result<&Client, CollectError> {
@@ -265,10 +272,14 @@ impl PgCollector {
                 .map_err(CollectError::Connect)?;
             let client = connect::connect(&plan).await?;
             let row = client
-                .query_one("SELECT current_setting('server_version_num')::int4", &[])
+                .query_one(
+                    "SELECT current_setting('server_version_num')::int4, pg_backend_pid()",
+                    &[],
+                )
                 .await
                 .map_err(|e| connect::collect_error(&e))?;
             let v: i32 = row.get(0);
+            self.backend_pid = Some(row.get(1));
             if self.version != Some(v) {
                 self.activity_sql = queries::activity_sql(v);
                 self.version = Some(v);
@@ -329,6 +340,7 @@ impl Collector for PgCollector {
         if r.is_err() {
             // Reconnect next round: the connection may be dead or in a bad state.
             self.client = None;
+            self.backend_pid = None;
         }
         r
     }

@@ -10,17 +10,19 @@ use crate::collect::postgres::{PgData, PgSession, Statements};
 use crate::ui::sanitize::SafeText;
 use crate::ui::text::age;
 
+/// Min widths are chosen so an 80-column pane keeps PID, USER, STATE, the query and
+/// transaction ages and the query text, and a wide one adds the rest.
 const COLUMNS: [Column; 10] = [
     Column::num("PID", 7, 10),
-    Column::text("USER", 4, 10, 6),
-    Column::text("DB", 4, 10, 3),
-    Column::text("APP", 4, 14, 2),
-    Column::text("CLIENT", 6, 15, 1),
-    Column::text("STATE", 6, 12, 8),
-    Column::text("WAIT", 4, 18, 5),
+    Column::text("USER", 8, 10, 6),
+    Column::text("DB", 8, 10, 3),
+    Column::text("APP", 12, 14, 2),
+    Column::text("CLIENT", 15, 15, 1),
+    Column::text("STATE", 10, 13, 8),
+    Column::text("WAIT", 14, 18, 5),
     Column::num("QUERY", 6, 9),
     Column::num("XACT", 6, 4),
-    Column::text("QUERY TEXT", 10, 200, 7),
+    Column::text("QUERY TEXT", 30, 400, 7),
 ];
 
 pub fn build(data: &PgData, ctx: &BuildCtx) -> PaneContent {

@@ -7,15 +7,16 @@ use crate::app::table::{Column, Level, PaneContent, SummaryItem, TableRow, Targe
 use crate::collect::postgres::{LockNode, PgData};
 use crate::ui::sanitize::SafeText;
 
+/// At 80 columns: the tree of pids, mode, object, wait, how many blocked, the query.
 const COLUMNS: [Column; 8] = [
-    Column::text("PID", 8, 14, 10),
-    Column::text("USER", 4, 10, 4),
-    Column::text("MODE", 8, 19, 8),
-    Column::text("OBJECT", 8, 24, 7),
+    Column::text("PID", 12, 12, 10),
+    Column::text("USER", 8, 10, 4),
+    Column::text("MODE", 13, 19, 8),
+    Column::text("OBJECT", 16, 24, 7),
     Column::num("WAITED", 6, 9),
-    Column::text("STATE", 6, 10, 5),
-    Column::num("BLOCKS", 6, 4),
-    Column::text("QUERY", 10, 200, 3),
+    Column::text("STATE", 10, 13, 5),
+    Column::num("BLK", 4, 6),
+    Column::text("QUERY", 20, 400, 6),
 ];
 
 pub fn build(data: &PgData, _ctx: &BuildCtx) -> PaneContent {

@@ -49,19 +49,36 @@ async fn cancel_a_running_pg_sleep() {
     };
     let mut c = PgCollector::new(pg::settings());
     let data = pg::collect_until(&mut c, |d| {
-        d.session_by_pid(pid)
-            .is_some_and(|s| s.state.as_deref() == Some("active") && s.query.as_deref().unwrap_or("").contains(&marker))
+        d.session_by_pid(pid).is_some_and(|s| {
+            s.state.as_deref() == Some("active")
+                && s.query.as_deref().unwrap_or("").contains(&marker)
+        })
     })
     .await;
-    let action = confirmed(act::postgres::plan(Op::PgCancel, Some(&target(&data, pid)), Some(&data)));
+    let action = confirmed(act::postgres::plan(
+        Op::PgCancel,
+        Some(&target(&data, pid)),
+        Some(&data),
+    ));
     let spec = describe(&action);
     assert_eq!(spec.typed_confirmation, None, "cancel needs no typed pid");
-    assert!(spec.equivalent.starts_with("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = "), "{}", spec.equivalent);
-    assert!(spec.facts.iter().any(|(k, v)| k == "query" && v.contains(&marker)));
+    assert!(
+        spec.equivalent
+            .starts_with("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = "),
+        "{}",
+        spec.equivalent
+    );
+    assert!(spec
+        .facts
+        .iter()
+        .any(|(k, v)| k == "query" && v.contains(&marker)));
     let dir = tempfile::tempdir().expect("tempdir");
     let config = pg::config(dir.path(), pg::settings());
     let outcome = Executor::new(&config).run(&action).await;
-    assert!(matches!(&outcome, Outcome::Done(m) if m.contains("cancel")), "{outcome:?}");
+    assert!(
+        matches!(&outcome, Outcome::Done(m) if m.contains("cancel")),
+        "{outcome:?}"
+    );
     let res = tokio::time::timeout(Duration::from_secs(10), q)
         .await
         .expect("query returns")
@@ -73,9 +90,14 @@ async fn cancel_a_running_pg_sleep() {
         "query_canceled: {err}"
     );
     // The session itself survives a cancel.
-    s.simple_query("SELECT 1").await.expect("session alive after cancel");
+    s.simple_query("SELECT 1")
+        .await
+        .expect("session alive after cancel");
     let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).expect("audit");
-    assert!(audit.contains("pg-cancel") && audit.contains("\"result\":\"done\""), "{audit}");
+    assert!(
+        audit.contains("pg-cancel") && audit.contains("\"result\":\"done\""),
+        "{audit}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -83,7 +105,9 @@ async fn ended_backend_and_reused_pid_are_refused() {
     let app = pg::unique("kt_gone");
     let s = pg::session(&app).await;
     let pid = pg::backend_pid(&s).await;
-    s.batch_execute("BEGIN; SELECT 1").await.expect("idle in tx");
+    s.batch_execute("BEGIN; SELECT 1")
+        .await
+        .expect("idle in tx");
     let mut c = PgCollector::new(pg::settings());
     let data = pg::collect_until(&mut c, |d| d.session_by_pid(pid).is_some()).await;
     let t = target(&data, pid);
@@ -92,7 +116,12 @@ async fn ended_backend_and_reused_pid_are_refused() {
     let mut exec = Executor::new(&config);
 
     // Same pid, different backend_start: what a reused pid looks like.
-    let Target::Backend { backend_start_us, .. } = t else { unreachable!() };
+    let Target::Backend {
+        backend_start_us, ..
+    } = t
+    else {
+        unreachable!()
+    };
     let mut reused = confirmed(act::postgres::plan(Op::PgTerminate, Some(&t), Some(&data)));
     if let Action::PgTerminate(b) = &mut reused {
         b.backend_start_us = backend_start_us + 1;
@@ -115,9 +144,19 @@ async fn ended_backend_and_reused_pid_are_refused() {
     );
     // plan() itself refuses a target that is no longer listed.
     let later = c_collect(&mut c).await;
-    assert!(matches!(act::postgres::plan(Op::PgCancel, Some(&t), Some(&later)), Plan::Refuse(_)));
+    assert!(matches!(
+        act::postgres::plan(Op::PgCancel, Some(&t), Some(&later)),
+        Plan::Refuse(_)
+    ));
     let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).expect("audit");
-    assert_eq!(audit.lines().filter(|l| l.contains("\"result\":\"refused\"")).count(), 2, "{audit}");
+    assert_eq!(
+        audit
+            .lines()
+            .filter(|l| l.contains("\"result\":\"refused\""))
+            .count(),
+        2,
+        "{audit}"
+    );
 }
 
 async fn c_collect(c: &mut PgCollector) -> PgData {
@@ -141,12 +180,19 @@ async fn pg_monitor_role_sees_queries_but_may_not_terminate() {
 
     let mut c = PgCollector::new(pg::settings_for(&role));
     let data = pg::collect_until(&mut c, |d| d.session_by_pid(pid).is_some()).await;
-    assert!(data.can_read_all_stats, "pg_monitor includes pg_read_all_stats");
+    assert!(
+        data.can_read_all_stats,
+        "pg_monitor includes pg_read_all_stats"
+    );
     assert!(!data.can_signal_backend);
     let s = data.session_by_pid(pid).expect("listed");
     assert!(s.query.as_deref().unwrap_or("").contains(&marker), "{s:?}");
 
-    let action = confirmed(act::postgres::plan(Op::PgTerminate, Some(&target(&data, pid)), Some(&data)));
+    let action = confirmed(act::postgres::plan(
+        Op::PgTerminate,
+        Some(&target(&data, pid)),
+        Some(&data),
+    ));
     let dir = tempfile::tempdir().expect("tempdir");
     let config = pg::config(dir.path(), pg::settings_for(&role));
     let outcome = Executor::new(&config).run(&action).await;
@@ -154,7 +200,10 @@ async fn pg_monitor_role_sees_queries_but_may_not_terminate() {
         matches!(&outcome, Outcome::Failed(m) if m.contains("permission denied") && m.contains("pg_signal_backend")),
         "{outcome:?}"
     );
-    victim.simple_query("SELECT 1").await.expect("victim untouched");
+    victim
+        .simple_query("SELECT 1")
+        .await
+        .expect("victim untouched");
     drop(c);
     pg::drop_role(&admin, &role).await;
 }
@@ -167,7 +216,10 @@ async fn role_without_pg_read_all_stats_is_told_which_grant_is_missing() {
     let app = pg::unique("kt_other");
     let other = pg::session(&app).await;
     let pid = pg::backend_pid(&other).await;
-    other.batch_execute("BEGIN; SELECT 1").await.expect("idle in tx");
+    other
+        .batch_execute("BEGIN; SELECT 1")
+        .await
+        .expect("idle in tx");
 
     let mut c = PgCollector::new(pg::settings_for(&role));
     let data = pg::collect_until(&mut c, |d| d.session_by_pid(pid).is_some()).await;
@@ -179,10 +231,24 @@ async fn role_without_pg_read_all_stats_is_told_which_grant_is_missing() {
 
     let now = pg::fixed_now();
     let mut st = State::for_tests(now);
-    update(&mut st, Event::Source(SourceUpdate::Postgres(Snapshot::live(data.clone(), now))));
+    update(
+        &mut st,
+        Event::Source(SourceUpdate::Postgres(Snapshot::live(data.clone(), now))),
+    );
     let screen = kitops_top::ui::render_to_string(&st, 200, 60);
-    assert!(screen.contains("<insufficient privilege>: GRANT pg_monitor (or pg_read_all_stats) TO kt_plain"), "{screen}");
-    let summary = format!("{:?}", st.pane(kitops_top::app::PaneId::PgActivity).table.content.summary);
+    assert!(
+        screen.contains(
+            "<insufficient privilege>: GRANT pg_monitor (or pg_read_all_stats) TO kt_plain"
+        ),
+        "{screen}"
+    );
+    let summary = format!(
+        "{:?}",
+        st.pane(kitops_top::app::PaneId::PgActivity)
+            .table
+            .content
+            .summary
+    );
     assert!(summary.contains(&format!("TO {role}")), "{summary}");
     // A hidden row carries no identity: actions on it are refused before the dialog.
     let row = st

@@ -63,16 +63,30 @@ async fn connection_percentage_counts_every_client_session() {
     let now = pg::fixed_now();
     let st = {
         let mut st = State::with_config(pg::config(dir.path(), settings), now);
-        update(&mut st, Event::Source(SourceUpdate::Postgres(kitops_top::collect::Snapshot::live(data.clone(), now))));
+        update(
+            &mut st,
+            Event::Source(SourceUpdate::Postgres(kitops_top::collect::Snapshot::live(
+                data.clone(),
+                now,
+            ))),
+        );
         st
     };
     let summary = &st.pane(PaneId::PgActivity).table.content.summary;
-    let SummaryItem::Gauge { label, ratio, level } = &summary[0] else {
+    let SummaryItem::Gauge {
+        label,
+        ratio,
+        level,
+    } = &summary[0]
+    else {
         panic!("first summary item is the connections gauge: {summary:?}")
     };
     assert_eq!(
         label.as_str(),
-        format!("connections {}/{} (warn ≥1%)", data.counts.used, data.max_connections)
+        format!(
+            "connections {}/{} (warn ≥1%)",
+            data.counts.used, data.max_connections
+        )
     );
     assert!((ratio - data.counts.used as f64 / data.max_connections as f64).abs() < 1e-9);
     assert_eq!(*level, Level::Warn);
@@ -129,7 +143,9 @@ impl Proxy {
 }
 
 async fn wait_status(
-    rx: &mut tokio::sync::watch::Receiver<kitops_top::collect::Snapshot<kitops_top::collect::postgres::PgData>>,
+    rx: &mut tokio::sync::watch::Receiver<
+        kitops_top::collect::Snapshot<kitops_top::collect::postgres::PgData>,
+    >,
     what: &str,
     pred: impl Fn(&kitops_top::collect::Snapshot<kitops_top::collect::postgres::PgData>) -> bool,
 ) -> kitops_top::collect::Snapshot<kitops_top::collect::postgres::PgData> {
@@ -142,7 +158,11 @@ async fn wait_status(
             }
         }
         let left = deadline.saturating_duration_since(Instant::now());
-        assert!(!left.is_zero(), "timed out waiting for {what}: {:?}", rx.borrow().status);
+        assert!(
+            !left.is_zero(),
+            "timed out waiting for {what}: {:?}",
+            rx.borrow().status
+        );
         let _ = tokio::time::timeout(left, rx.changed()).await;
     }
 }
@@ -167,17 +187,26 @@ async fn server_gone_mid_session_shows_error_and_stale_then_recovers() {
     let good_at = live.fetched_at.expect("fetched");
 
     proxy.kill();
-    let failed = wait_status(&mut rx, "error", |s| matches!(s.status, SourceStatus::Error(_))).await;
+    let failed = wait_status(&mut rx, "error", |s| {
+        matches!(s.status, SourceStatus::Error(_))
+    })
+    .await;
     assert!(failed.data.is_some(), "last good data kept");
     assert!(failed.fetched_at.is_some_and(|t| t >= good_at));
 
     // The pane shows the error line and how stale its data is.
     let now = failed.fetched_at.expect("t") + Duration::from_secs(7);
     let mut st = State::for_tests(now);
-    update(&mut st, Event::Source(SourceUpdate::Postgres(failed.clone())));
+    update(
+        &mut st,
+        Event::Source(SourceUpdate::Postgres(failed.clone())),
+    );
     let screen = kitops_top::ui::render_to_string(&st, 200, 60);
     assert!(screen.contains("3 PG activity  ✖ stale 7s"), "{screen}");
-    assert!(screen.contains("connections "), "last good data still drawn: {screen}");
+    assert!(
+        screen.contains("connections "),
+        "last good data still drawn: {screen}"
+    );
 
     // The server comes back on the same address: the collector reconnects by itself.
     let _proxy2 = Proxy::start(port).await;
@@ -190,7 +219,10 @@ async fn own_backend_terminated_reconnects_on_next_round() {
     let mut c = PgCollector::new(pg::settings());
     let first = c.collect().await.expect("first round");
     let own = c.backend_pid().expect("connected");
-    assert!(first.session_by_pid(own).is_none(), "the console's own backend is excluded");
+    assert!(
+        first.session_by_pid(own).is_none(),
+        "the console's own backend is excluded"
+    );
     let admin = pg::session("kt_admin").await;
     admin
         .execute("SELECT pg_terminate_backend($1)", &[&own])

@@ -97,26 +97,39 @@ async fn lock_chain_tree_and_terminate_root_blocker() {
         pg::backend_pid(&c).await,
         pg::backend_pid(&d).await,
     );
-    a.batch_execute(&format!("BEGIN; UPDATE {table} SET v = v + 1 WHERE id IN (1, 2)"))
-        .await
-        .expect("A locks rows 1 and 2");
-    b.batch_execute(&format!("BEGIN; UPDATE {table} SET v = v + 1 WHERE id = 10"))
-        .await
-        .expect("B locks row 10");
+    a.batch_execute(&format!(
+        "BEGIN; UPDATE {table} SET v = v + 1 WHERE id IN (1, 2)"
+    ))
+    .await
+    .expect("A locks rows 1 and 2");
+    b.batch_execute(&format!(
+        "BEGIN; UPDATE {table} SET v = v + 1 WHERE id = 10"
+    ))
+    .await
+    .expect("B locks row 10");
     let bq = {
         let b = b.clone();
         let t = table.clone();
-        tokio::spawn(async move { b.batch_execute(&format!("UPDATE {t} SET v = v + 1 WHERE id = 1")).await })
+        tokio::spawn(async move {
+            b.batch_execute(&format!("UPDATE {t} SET v = v + 1 WHERE id = 1"))
+                .await
+        })
     };
     let cq = {
         let c = c.clone();
         let t = table.clone();
-        tokio::spawn(async move { c.batch_execute(&format!("UPDATE {t} SET v = v + 1 WHERE id = 2")).await })
+        tokio::spawn(async move {
+            c.batch_execute(&format!("UPDATE {t} SET v = v + 1 WHERE id = 2"))
+                .await
+        })
     };
     let dq = {
         let d = d.clone();
         let t = table.clone();
-        tokio::spawn(async move { d.batch_execute(&format!("UPDATE {t} SET v = v + 1 WHERE id = 10")).await })
+        tokio::spawn(async move {
+            d.batch_execute(&format!("UPDATE {t} SET v = v + 1 WHERE id = 10"))
+                .await
+        })
     };
 
     let mut collector = PgCollector::new(pg::settings());
@@ -132,11 +145,18 @@ async fn lock_chain_tree_and_terminate_root_blocker() {
     .await;
 
     // The snapshot: A is the root blocking 3 (B, C directly, D through B); B blocks D.
-    let root = data.lock_tree.iter().find(|n| n.pid == pa).expect("A in tree");
+    let root = data
+        .lock_tree
+        .iter()
+        .find(|n| n.pid == pa)
+        .expect("A in tree");
     assert_eq!(root.depth, 0);
     assert_eq!(root.blocks, 3);
     assert!(root.waiting.is_none());
-    assert!(root.held_modes.iter().any(|m| m == "ExclusiveLock"), "{root:?}");
+    assert!(
+        root.held_modes.iter().any(|m| m == "ExclusiveLock"),
+        "{root:?}"
+    );
     let nb = data.lock_tree.iter().find(|n| n.pid == pb).expect("B");
     assert_eq!((nb.parent, nb.blocks), (Some(pa), 1));
     let wait_b = nb.waiting.as_ref().expect("B waits");
@@ -146,7 +166,10 @@ async fn lock_chain_tree_and_terminate_root_blocker() {
     assert_eq!(nd.parent, Some(pb));
     let nc = data.lock_tree.iter().find(|n| n.pid == pc).expect("C");
     assert_eq!(nc.parent, Some(pa));
-    assert_eq!(data.stats.round_trips, 1, "no pg_stat_statements here: one round trip");
+    assert_eq!(
+        data.stats.round_trips, 1,
+        "no pg_stat_statements here: one round trip"
+    );
     let sa = data.session_by_pid(pa).expect("A listed");
     assert_eq!(sa.state.as_deref(), Some("idle in transaction"));
 
@@ -154,18 +177,30 @@ async fn lock_chain_tree_and_terminate_root_blocker() {
     let now = pg::fixed_now();
     let norm = normalize(&data, &[(pa, 101), (pb, 102), (pc, 103), (pd, 104)], &table);
     let mut st = State::for_tests(now);
-    update(&mut st, Event::Source(SourceUpdate::Postgres(Snapshot::live(norm, now))));
+    update(
+        &mut st,
+        Event::Source(SourceUpdate::Postgres(Snapshot::live(norm, now))),
+    );
     update(&mut st, key('4'));
-    insta::assert_snapshot!("pg_locks_real_chain_200x60", kitops_top::ui::render_to_string(&st, 200, 60));
+    insta::assert_snapshot!(
+        "pg_locks_real_chain_200x60",
+        kitops_top::ui::render_to_string(&st, 200, 60)
+    );
 
     // `K` on A through the real path: plan → describe → typed confirmation → executor.
     let dir = tempfile::tempdir().expect("tempdir");
     let config = pg::config(dir.path(), pg::settings());
     let mut st = State::with_config(config.clone(), now);
-    update(&mut st, Event::Source(SourceUpdate::Postgres(Snapshot::live(data.clone(), now))));
+    update(
+        &mut st,
+        Event::Source(SourceUpdate::Postgres(Snapshot::live(data.clone(), now))),
+    );
     update(&mut st, key('4'));
     let selected = st.focused().table.selected().map(|r| r.key.clone());
-    assert!(selected.as_deref().is_some_and(|k| k.starts_with("lock:")), "{selected:?}");
+    assert!(
+        selected.as_deref().is_some_and(|k| k.starts_with("lock:")),
+        "{selected:?}"
+    );
     // Move to A: the root rows come first; A blocks 3 so it is the first root unless
     // another test's tree is bigger; select by key.
     while st
@@ -176,17 +211,35 @@ async fn lock_chain_tree_and_terminate_root_blocker() {
     {
         let before = st.focused().table.selected_position();
         update(&mut st, key('j'));
-        assert_ne!(before, st.focused().table.selected_position(), "A's row not found");
+        assert_ne!(
+            before,
+            st.focused().table.selected_position(),
+            "A's row not found"
+        );
     }
     update(&mut st, key('K'));
     let Some(kitops_top::app::modal::Modal::Confirm(confirm)) = st.modals.last() else {
         panic!("K opens a confirmation; status: {:?}", st.status)
     };
-    assert_eq!(confirm.spec.typed_confirmation.as_deref(), Some(pa.to_string().as_str()));
-    assert!(confirm.spec.equivalent.contains(&format!("pg_terminate_backend(pid, 5000)")));
+    assert_eq!(
+        confirm.spec.typed_confirmation.as_deref(),
+        Some(pa.to_string().as_str())
+    );
+    assert!(confirm
+        .spec
+        .equivalent
+        .contains("pg_terminate_backend(pid, 5000)"));
     assert!(confirm.spec.equivalent.contains(&format!("pid = {pa}")));
-    assert!(confirm.spec.facts.iter().any(|(k, v)| k == "blocks" && v == "3 session(s)"));
-    assert!(confirm.spec.facts.iter().any(|(k, v)| k == "state" && v == "idle in tx"));
+    assert!(confirm
+        .spec
+        .facts
+        .iter()
+        .any(|(k, v)| k == "blocks" && v == "3 session(s)"));
+    assert!(confirm
+        .spec
+        .facts
+        .iter()
+        .any(|(k, v)| k == "state" && v == "idle in tx"));
     // Enter without typing is refused; typing the pid confirms.
     let cmds = update(&mut st, enter());
     assert!(cmds.is_empty());
@@ -201,7 +254,10 @@ async fn lock_chain_tree_and_terminate_root_blocker() {
     assert!(matches!(outcome, Outcome::Done(_)), "{outcome:?}");
 
     // A is gone; B and C proceed; D proceeds once B commits.
-    assert!(a.batch_execute("SELECT 1").await.is_err(), "A's session ended");
+    assert!(
+        a.batch_execute("SELECT 1").await.is_err(),
+        "A's session ended"
+    );
     tokio::time::timeout(Duration::from_secs(10), bq)
         .await
         .expect("B proceeds")
@@ -228,7 +284,9 @@ async fn lock_chain_tree_and_terminate_root_blocker() {
 
     // The tree is empty for these sessions now.
     let after = pg::collect_until(&mut collector, |d| {
-        !d.lock_tree.iter().any(|n| [pa, pb, pc, pd].contains(&n.pid))
+        !d.lock_tree
+            .iter()
+            .any(|n| [pa, pb, pc, pd].contains(&n.pid))
     })
     .await;
     assert!(after.session_by_pid(pa).is_none());

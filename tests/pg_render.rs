@@ -66,21 +66,94 @@ fn wait(pid: i32, mode: &str, object: &str, age_s: i64) -> LockWait {
 
 pub fn sample() -> PgData {
     let sessions = vec![
-        session(4101, "kitops", "backend-7d9f", "idle in transaction", Some(("Client", "ClientRead")), 754, 760,
-            "UPDATE accounts\n   SET balance = balance - 10\n WHERE id = 42", &[]),
-        session(4102, "kitops", "backend-7d9f", "active", Some(("Lock", "transactionid")), 612, 615,
-            "UPDATE accounts SET balance = balance + 10 WHERE id = 42", &[4101]),
-        session(4103, "kitops", "worker-55c1", "active", Some(("Lock", "transactionid")), 540, 540,
-            "UPDATE accounts SET frozen = true WHERE id = 42", &[4101]),
-        session(4104, "reporting", "metabase", "active", Some(("Lock", "tuple")), 300, 300,
-            "SELECT * FROM accounts WHERE id = 42 FOR UPDATE", &[4102]),
-        session(4105, "kitops", "backend-7d9f", "idle in transaction (aborted)", Some(("Client", "ClientRead")), 95, 96,
-            "INSERT INTO orders VALUES (1, 'dup')", &[]),
-        session(4106, "analytics", "etl-nightly", "active", None, 42, 42,
-            "SELECT date_trunc('day', created_at), count(*) FROM events GROUP BY 1 ORDER BY 1", &[]),
-        session(4107, "kitops", "backend-7d9f", "active", Some(("Lock", "transactionid")), 20, 20,
-            "COMMIT PREPARED? no: UPDATE ledger SET posted = true WHERE batch = 7", &[0]),
-        session(4108, "kitops", "backend-7d9f", "active", None, 1, 1, "SELECT 1", &[]),
+        session(
+            4101,
+            "kitops",
+            "backend-7d9f",
+            "idle in transaction",
+            Some(("Client", "ClientRead")),
+            754,
+            760,
+            "UPDATE accounts\n   SET balance = balance - 10\n WHERE id = 42",
+            &[],
+        ),
+        session(
+            4102,
+            "kitops",
+            "backend-7d9f",
+            "active",
+            Some(("Lock", "transactionid")),
+            612,
+            615,
+            "UPDATE accounts SET balance = balance + 10 WHERE id = 42",
+            &[4101],
+        ),
+        session(
+            4103,
+            "kitops",
+            "worker-55c1",
+            "active",
+            Some(("Lock", "transactionid")),
+            540,
+            540,
+            "UPDATE accounts SET frozen = true WHERE id = 42",
+            &[4101],
+        ),
+        session(
+            4104,
+            "reporting",
+            "metabase",
+            "active",
+            Some(("Lock", "tuple")),
+            300,
+            300,
+            "SELECT * FROM accounts WHERE id = 42 FOR UPDATE",
+            &[4102],
+        ),
+        session(
+            4105,
+            "kitops",
+            "backend-7d9f",
+            "idle in transaction (aborted)",
+            Some(("Client", "ClientRead")),
+            95,
+            96,
+            "INSERT INTO orders VALUES (1, 'dup')",
+            &[],
+        ),
+        session(
+            4106,
+            "analytics",
+            "etl-nightly",
+            "active",
+            None,
+            42,
+            42,
+            "SELECT date_trunc('day', created_at), count(*) FROM events GROUP BY 1 ORDER BY 1",
+            &[],
+        ),
+        session(
+            4107,
+            "kitops",
+            "backend-7d9f",
+            "active",
+            Some(("Lock", "transactionid")),
+            20,
+            20,
+            "COMMIT PREPARED? no: UPDATE ledger SET posted = true WHERE batch = 7",
+            &[0],
+        ),
+        session(
+            4108,
+            "kitops",
+            "backend-7d9f",
+            "active",
+            None,
+            1,
+            1,
+            "SELECT 1",
+            &[],
+        ),
     ];
     let waits = vec![
         wait(4102, "ShareLock", "public.accounts row", 612),
@@ -143,7 +216,9 @@ pub fn sample() -> PgData {
                     total_ms: 401_220.0,
                     mean_ms: 33_435.0,
                     rows: 4_380,
-                    query: Some("SELECT date_trunc($1, created_at), count(*) FROM events GROUP BY 1".into()),
+                    query: Some(
+                        "SELECT date_trunc($1, created_at), count(*) FROM events GROUP BY 1".into(),
+                    ),
                     delta_calls: Some(0),
                     delta_total_ms: Some(0.0),
                 },
@@ -157,48 +232,89 @@ pub fn sample() -> PgData {
 fn state_with(data: PgData, focus: char) -> State {
     let now = pg::fixed_now();
     let mut st = State::for_tests(now);
-    update(&mut st, Event::Source(SourceUpdate::Postgres(Snapshot::live(data, now))));
-    update(&mut st, Event::Key(KeyEvent::new(KeyCode::Char(focus), KeyModifiers::NONE)));
+    update(
+        &mut st,
+        Event::Source(SourceUpdate::Postgres(Snapshot::live(data, now))),
+    );
+    update(
+        &mut st,
+        Event::Key(KeyEvent::new(KeyCode::Char(focus), KeyModifiers::NONE)),
+    );
     st
 }
 
 fn toggle(st: &mut State) {
-    update(st, Event::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::NONE)));
+    update(
+        st,
+        Event::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::NONE)),
+    );
 }
 
 #[test]
 fn activity_pane_80x24_and_200x60() {
     let st = state_with(sample(), '3');
-    insta::assert_snapshot!("pg_activity_80x24", kitops_top::ui::render_to_string(&st, 80, 24));
-    insta::assert_snapshot!("pg_activity_200x60", kitops_top::ui::render_to_string(&st, 200, 60));
+    insta::assert_snapshot!(
+        "pg_activity_80x24",
+        kitops_top::ui::render_to_string(&st, 80, 24)
+    );
+    insta::assert_snapshot!(
+        "pg_activity_200x60",
+        kitops_top::ui::render_to_string(&st, 200, 60)
+    );
     let rows = &st.pane(PaneId::PgActivity).table.content.rows;
     // oldest query first, as the runbook's query orders them
     let pids: Vec<&str> = rows.iter().map(|r| r.cells[0].as_str()).collect();
-    assert_eq!(pids, ["4101", "4102", "4103", "4104", "4105", "4106", "4107", "4108"]);
+    assert_eq!(
+        pids,
+        ["4101", "4102", "4103", "4104", "4105", "4106", "4107", "4108"]
+    );
     // the old idle-in-transaction root blocker is critical, the aborted one warns
     assert_eq!(rows[0].level, Level::Crit);
     assert_eq!(rows[4].level, Level::Warn);
-    let q = rows[0].details.iter().find(|(k, _)| k == "query").expect("query detail");
+    let q = rows[0]
+        .details
+        .iter()
+        .find(|(k, _)| k == "query")
+        .expect("query detail");
     assert!(q.1.as_str().contains('\n'), "details keep the full query");
-    assert!(!rows[0].cells[9].as_str().contains('\n'), "one line in the table");
+    assert!(
+        !rows[0].cells[9].as_str().contains('\n'),
+        "one line in the table"
+    );
 }
 
 #[test]
 fn locks_pane_80x24_and_200x60() {
     let st = state_with(sample(), '4');
-    insta::assert_snapshot!("pg_locks_80x24", kitops_top::ui::render_to_string(&st, 80, 24));
-    insta::assert_snapshot!("pg_locks_200x60", kitops_top::ui::render_to_string(&st, 200, 60));
+    insta::assert_snapshot!(
+        "pg_locks_80x24",
+        kitops_top::ui::render_to_string(&st, 80, 24)
+    );
+    insta::assert_snapshot!(
+        "pg_locks_200x60",
+        kitops_top::ui::render_to_string(&st, 200, 60)
+    );
     let rows = &st.pane(PaneId::PgLocks).table.content.rows;
     let tree: Vec<(String, u8)> = rows
         .iter()
         .map(|r| (r.cells[0].as_str().to_string(), r.depth))
         .collect();
-    let expect: Vec<(String, u8)> = [("4101", 0), ("4102", 1), ("4104", 2), ("4103", 1), ("0", 0), ("4107", 1)]
-        .iter()
-        .map(|(p, d)| (p.to_string(), *d))
-        .collect();
+    let expect: Vec<(String, u8)> = [
+        ("4101", 0),
+        ("4102", 1),
+        ("4104", 2),
+        ("4103", 1),
+        ("0", 0),
+        ("4107", 1),
+    ]
+    .iter()
+    .map(|(p, d)| (p.to_string(), *d))
+    .collect();
     assert_eq!(tree, expect);
-    assert!(rows[4].target.is_none(), "a prepared transaction cannot be signalled");
+    assert!(
+        rows[4].target.is_none(),
+        "a prepared transaction cannot be signalled"
+    );
 }
 
 #[test]
@@ -214,16 +330,31 @@ fn no_blocking_locks_says_so() {
 fn top_statements_view_and_missing_extension() {
     let mut st = state_with(sample(), '3');
     toggle(&mut st);
-    insta::assert_snapshot!("pg_top_statements_200x60", kitops_top::ui::render_to_string(&st, 200, 60));
-    insta::assert_snapshot!("pg_top_statements_80x24", kitops_top::ui::render_to_string(&st, 80, 24));
+    insta::assert_snapshot!(
+        "pg_top_statements_200x60",
+        kitops_top::ui::render_to_string(&st, 200, 60)
+    );
+    insta::assert_snapshot!(
+        "pg_top_statements_80x24",
+        kitops_top::ui::render_to_string(&st, 80, 24)
+    );
     let mut d = sample();
     d.statements = Statements::NotInstalled;
     let mut st = state_with(d, '3');
     toggle(&mut st);
     let screen = kitops_top::ui::render_to_string(&st, 200, 60);
-    assert!(screen.contains("pg_stat_statements is not installed"), "{screen}");
-    assert!(screen.contains("shared_preload_libraries = 'pg_stat_statements'"), "{screen}");
-    assert!(screen.contains("CREATE EXTENSION pg_stat_statements;"), "{screen}");
+    assert!(
+        screen.contains("pg_stat_statements is not installed"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("shared_preload_libraries = 'pg_stat_statements'"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("CREATE EXTENSION pg_stat_statements;"),
+        "{screen}"
+    );
     // back to activity
     toggle(&mut st);
     let screen = kitops_top::ui::render_to_string(&st, 200, 60);

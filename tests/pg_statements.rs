@@ -17,7 +17,10 @@ use kitops_top::config::SecretUrl;
 fn screen_alt(data: kitops_top::collect::postgres::PgData) -> String {
     let now = pg::fixed_now();
     let mut st = State::for_tests(now);
-    update(&mut st, Event::Source(SourceUpdate::Postgres(Snapshot::live(data, now))));
+    update(
+        &mut st,
+        Event::Source(SourceUpdate::Postgres(Snapshot::live(data, now))),
+    );
     st.focus = PaneId::PgActivity;
     update(
         &mut st,
@@ -52,12 +55,25 @@ async fn top_statements_with_delta_on_a_cluster_that_preloads_the_extension() {
         .batch_execute("CREATE EXTENSION pg_stat_statements")
         .await
         .expect("extension");
-    admin.batch_execute("CREATE DATABASE noext").await.expect("database");
+    admin
+        .batch_execute("CREATE DATABASE noext")
+        .await
+        .expect("database");
     let mut settings = pg::settings();
     settings.url = Some(SecretUrl::new(cluster.url("postgres")));
     let mut c = PgCollector::new(settings.clone());
     let first = c.collect().await.expect("first");
-    assert!(matches!(first.statements, Statements::Top { interval_s: None, .. }), "{:?}", first.statements);
+    assert!(
+        matches!(
+            first.statements,
+            Statements::Top {
+                interval_s: None,
+                ..
+            }
+        ),
+        "{:?}",
+        first.statements
+    );
     assert_eq!(first.stats.round_trips, 2);
 
     // An expensive marker statement, run 5 times between two refreshes.
@@ -81,12 +97,20 @@ async fn top_statements_with_delta_on_a_cluster_that_preloads_the_extension() {
     assert!(interval_s.is_some());
     let marker = rows
         .iter()
-        .find(|r| r.query.as_deref().unwrap_or("").contains("kt_marker_series"))
+        .find(|r| {
+            r.query
+                .as_deref()
+                .unwrap_or("")
+                .contains("kt_marker_series")
+        })
         .expect("the marker is among the top 10 by total time");
     assert_eq!(marker.calls, 8);
     assert_eq!(marker.delta_calls, Some(3));
     assert!(marker.delta_total_ms.is_some_and(|d| d > 0.0));
-    assert!(rows.windows(2).all(|w| w[0].total_ms >= w[1].total_ms), "ordered by total time");
+    assert!(
+        rows.windows(2).all(|w| w[0].total_ms >= w[1].total_ms),
+        "ordered by total time"
+    );
     let screen = screen_alt(data.clone());
     assert!(screen.contains("top statements by total time"), "{screen}");
     assert!(screen.contains("kt_marker_series"), "{screen}");
@@ -99,7 +123,10 @@ async fn top_statements_with_delta_on_a_cluster_that_preloads_the_extension() {
     assert_eq!(d2.statements, Statements::NotCreated);
     let screen = screen_alt(d2);
     assert!(screen.contains("loaded but not created"), "{screen}");
-    assert!(screen.contains("CREATE EXTENSION pg_stat_statements;"), "{screen}");
+    assert!(
+        screen.contains("CREATE EXTENSION pg_stat_statements;"),
+        "{screen}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -108,10 +135,16 @@ async fn shared_server_without_the_extension_says_how_to_enable_it() {
     let data = c.collect().await.expect("collect");
     // The shared test server does not preload pg_stat_statements.
     assert!(
-        matches!(data.statements, Statements::NotInstalled | Statements::NotLoaded),
+        matches!(
+            data.statements,
+            Statements::NotInstalled | Statements::NotLoaded
+        ),
         "{:?}",
         data.statements
     );
     let screen = screen_alt(data);
-    assert!(screen.contains("shared_preload_libraries = 'pg_stat_statements'"), "{screen}");
+    assert!(
+        screen.contains("shared_preload_libraries = 'pg_stat_statements'"),
+        "{screen}"
+    );
 }

@@ -85,10 +85,16 @@ pub fn describe(action: &Action, _ctx: &DescribeCtx) -> ConfirmSpec {
     };
     let (title, typed) = match action {
         Action::PgTerminate(_) => (
-            format!("Terminate backend {} (ends its session, rolls back its transaction)?", b.pid),
+            format!(
+                "Terminate backend {} (ends its session, rolls back its transaction)?",
+                b.pid
+            ),
             Some(b.pid.to_string()),
         ),
-        _ => (format!("Cancel the running query of backend {}?", b.pid), None),
+        _ => (
+            format!("Cancel the running query of backend {}?", b.pid),
+            None,
+        ),
     };
     let facts = vec![
         ("pid".into(), b.pid.to_string()),
@@ -145,14 +151,20 @@ impl PgActions {
             Ok(c) => c,
             Err(e) => return Outcome::Failed(format!("cannot connect: {e}")),
         };
-        let rows = match client.query(sql.as_str(), &[&b.pid, &b.backend_start_us]).await {
+        let rows = match client
+            .query(sql.as_str(), &[&b.pid, &b.backend_start_us])
+            .await
+        {
             Ok(rows) => rows,
             Err(e) => {
                 let denied = e
                     .as_db_error()
                     .is_some_and(|d| *d.code() == SqlState::INSUFFICIENT_PRIVILEGE);
                 if denied {
-                    let server = e.as_db_error().map(|d| d.message().to_string()).unwrap_or_default();
+                    let server = e
+                        .as_db_error()
+                        .map(|d| d.message().to_string())
+                        .unwrap_or_default();
                     return Outcome::Failed(format!(
                         "permission denied ({server}): signalling another role's backend needs \
                          GRANT pg_signal_backend (superuser backends need a superuser)"

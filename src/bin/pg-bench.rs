@@ -96,8 +96,17 @@ fn stats(v: &mut [f64]) -> String {
     v.sort_by(|a, b| a.total_cmp(b));
     let n = v.len().max(1);
     let mean = v.iter().sum::<f64>() / n as f64;
-    let p = |q: f64| v.get(((n as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
-    format!("mean {mean:.2} p50 {:.2} p95 {:.2} max {:.2}", p(0.5), p(0.95), p(1.0))
+    let p = |q: f64| {
+        v.get(((n as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    format!(
+        "mean {mean:.2} p50 {:.2} p95 {:.2} max {:.2}",
+        p(0.5),
+        p(0.95),
+        p(1.0)
+    )
 }
 
 async fn time_sql(c: &Client, sql: &str, n: usize) -> (Vec<f64>, usize) {
@@ -113,7 +122,10 @@ async fn time_sql(c: &Client, sql: &str, n: usize) -> (Vec<f64>, usize) {
 }
 
 fn tmux(args: &[&str]) -> Option<String> {
-    let out = std::process::Command::new("tmux").args(args).output().ok()?;
+    let out = std::process::Command::new("tmux")
+        .args(args)
+        .output()
+        .ok()?;
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
@@ -121,9 +133,21 @@ fn tmux(args: &[&str]) -> Option<String> {
 
 /// Starts `cmd` in a detached tmux session; returns its pid.
 fn tmux_start(name: &str, cmd: &str) -> Option<u32> {
-    tmux(&["new-session", "-d", "-s", name, "-x", "200", "-y", "60", &format!("exec {cmd}")])?;
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        name,
+        "-x",
+        "200",
+        "-y",
+        "60",
+        &format!("exec {cmd}"),
+    ])?;
     std::thread::sleep(Duration::from_millis(500));
-    tmux(&["list-panes", "-t", name, "-F", "#{pane_pid}"])?.parse().ok()
+    tmux(&["list-panes", "-t", name, "-F", "#{pane_pid}"])?
+        .parse()
+        .ok()
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -142,7 +166,11 @@ async fn main() {
             cluster.url("postgres")
         }
     };
-    let url = if url.contains('?') { url } else { format!("{url}?sslmode=disable") };
+    let url = if url.contains('?') {
+        url
+    } else {
+        format!("{url}?sslmode=disable")
+    };
     let admin = connect(&url, "bench-admin").await;
     let max: i64 = admin
         .query_one("SELECT current_setting('max_connections')::int8", &[])
@@ -156,7 +184,10 @@ async fn main() {
         .get(0);
     let sessions = a.sessions.min((max as usize).saturating_sub(15));
     if sessions < a.sessions {
-        println!("max_connections = {max}: using {sessions} sessions instead of {}", a.sessions);
+        println!(
+            "max_connections = {max}: using {sessions} sessions instead of {}",
+            a.sessions
+        );
     }
     let _ = admin
         .batch_execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
@@ -179,16 +210,21 @@ async fn main() {
         clients.push(Arc::new(connect(&url, &format!("bench-{i}")).await));
     }
     for (h, c) in clients.iter().take(holders).enumerate() {
-        c.batch_execute(&format!("BEGIN; UPDATE kt_bench SET v = v + 1 WHERE id = {}", h + 1))
-            .await
-            .expect("holder");
+        c.batch_execute(&format!(
+            "BEGIN; UPDATE kt_bench SET v = v + 1 WHERE id = {}",
+            h + 1
+        ))
+        .await
+        .expect("holder");
     }
     let mut tasks = Vec::new();
     for (i, c) in clients.iter().skip(holders).take(waiting).enumerate() {
         let c = c.clone();
         let row = i % holders + 1;
         tasks.push(tokio::spawn(async move {
-            let _ = c.batch_execute(&format!("UPDATE kt_bench SET v = v + 1 WHERE id = {row}")).await;
+            let _ = c
+                .batch_execute(&format!("UPDATE kt_bench SET v = v + 1 WHERE id = {row}"))
+                .await;
         }));
     }
     for c in clients.iter().skip(holders + waiting).take(sleepers) {
@@ -240,19 +276,34 @@ async fn main() {
                 let d = c.collect().await.expect("round");
                 let wall = t.elapsed();
                 let cpu = cpu_thread() - cpu0;
-                out.push((wall, cpu, d.stats.clone(), d.lock_tree.len(), d.sessions.len()));
+                out.push((
+                    wall,
+                    cpu,
+                    d.stats.clone(),
+                    d.lock_tree.len(),
+                    d.sessions.len(),
+                ));
             }
             out
         })
     })
     .join()
     .expect("collector thread");
-    let mut wall: Vec<f64> = per_round.iter().map(|r| r.0.as_secs_f64() * 1000.0).collect();
-    let mut cpu: Vec<f64> = per_round.iter().map(|r| r.1.as_secs_f64() * 1000.0).collect();
+    let mut wall: Vec<f64> = per_round
+        .iter()
+        .map(|r| r.0.as_secs_f64() * 1000.0)
+        .collect();
+    let mut cpu: Vec<f64> = per_round
+        .iter()
+        .map(|r| r.1.as_secs_f64() * 1000.0)
+        .collect();
     let last = per_round.last().expect("rounds");
     println!("\n## Collector, per refresh ({rounds} refreshes)");
     println!("wall ms: {}", stats(&mut wall));
-    println!("CPU ms (collector thread: driver + JSON decode + tree): {}", stats(&mut cpu));
+    println!(
+        "CPU ms (collector thread: driver + JSON decode + tree): {}",
+        stats(&mut cpu)
+    );
     println!(
         "round trips: {} (activity + locks in 1; +1 for pg_stat_statements); rows decoded: {} ({} sessions listed, {} lock-tree rows); result bytes: {}",
         last.2.round_trips, last.2.rows, last.4, last.3, last.2.bytes
@@ -272,13 +323,28 @@ async fn main() {
         .expect("pairs")
         .get(0);
     println!("\n## Blocker detection on the same load ({n} runs each, client wall ms)");
-    println!("one statement (activity + pg_blocking_pids for Lock waiters + locks): {}", stats(&mut ours));
-    println!("runbook-style pg_locks self-join alone: {} ({sj_rows} blocked/blocking pairs)", stats(&mut self_join));
-    println!("pg_blocking_pids() for every backend: {} ({bp_rows} blocked sessions)", stats(&mut all_bp));
+    println!(
+        "one statement (activity + pg_blocking_pids for Lock waiters + locks): {}",
+        stats(&mut ours)
+    );
+    println!(
+        "runbook-style pg_locks self-join alone: {} ({sj_rows} blocked/blocking pairs)",
+        stats(&mut self_join)
+    );
+    println!(
+        "pg_blocking_pids() for every backend: {} ({bp_rows} blocked sessions)",
+        stats(&mut all_bp)
+    );
     println!("pg_blocking_pids() pairs for Lock waiters: {bp_pairs}");
     if a.explain {
         let plan = admin
-            .query(&format!("EXPLAIN (ANALYZE, BUFFERS) {}", queries::activity_sql(version)), &[])
+            .query(
+                &format!(
+                    "EXPLAIN (ANALYZE, BUFFERS) {}",
+                    queries::activity_sql(version)
+                ),
+                &[],
+            )
             .await
             .expect("explain");
         for r in plan {
@@ -318,8 +384,13 @@ async fn main() {
             }
             None => println!("\n(kitops-top binary not next to pg-bench: run `cargo build --release --bins` first)"),
         }
-        if std::process::Command::new("pg_activity").arg("--version").output().is_ok() {
-            let cmd = format!("pg_activity -h 127.0.0.1 -p {port} -U postgres -d postgres --refresh 2");
+        if std::process::Command::new("pg_activity")
+            .arg("--version")
+            .output()
+            .is_ok()
+        {
+            let cmd =
+                format!("pg_activity -h 127.0.0.1 -p {port} -U postgres -d postgres --refresh 2");
             if let Some(pid) = tmux_start(&theirs_name, &cmd) {
                 procs.push(("pg_activity", pid));
             }

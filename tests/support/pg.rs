@@ -36,12 +36,9 @@ pub fn settings() -> PgSettings {
 /// A config whose PostgreSQL source is the test server and whose audit log is in `dir`.
 pub fn config(dir: &std::path::Path, pg: PgSettings) -> Config {
     let opts = kitops_top::cli::Opts::default();
-    let mut c = kitops_top::config::resolve(
-        &opts,
-        &|_| None,
-        &kitops_top::config::FileConfig::default(),
-    )
-    .expect("defaults resolve");
+    let mut c =
+        kitops_top::config::resolve(&opts, &|_| None, &kitops_top::config::FileConfig::default())
+            .expect("defaults resolve");
     c.audit_log = dir.join("audit.jsonl");
     c.postgres = pg;
     c

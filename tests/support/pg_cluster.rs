@@ -27,7 +27,9 @@ fn bindir() -> Result<PathBuf, String> {
             .and_then(|v| v.parse::<u32>().ok())
             .unwrap_or(0)
     });
-    found.pop().ok_or_else(|| "no initdb under /usr/lib/postgresql/*/bin".into())
+    found
+        .pop()
+        .ok_or_else(|| "no initdb under /usr/lib/postgresql/*/bin".into())
 }
 
 fn is_root() -> bool {
@@ -87,7 +89,16 @@ impl Cluster {
         let data_s = data.display().to_string();
         run(
             &bin.join("initdb"),
-            &["-D", &data_s, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
+            &[
+                "-D",
+                &data_s,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
         )?;
         let mut lines = vec![
             format!("port = {port}"),
@@ -113,14 +124,20 @@ impl Cluster {
     }
 
     pub fn url(&self, db: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{db}?sslmode=disable", self.port)
+        format!(
+            "postgres://postgres@127.0.0.1:{}/{db}?sslmode=disable",
+            self.port
+        )
     }
 }
 
 impl Drop for Cluster {
     fn drop(&mut self) {
         let data = self.dir.join("data").display().to_string();
-        let _ = run(&self.bin.join("pg_ctl"), &["-D", &data, "-m", "immediate", "stop"]);
+        let _ = run(
+            &self.bin.join("pg_ctl"),
+            &["-D", &data, "-m", "immediate", "stop"],
+        );
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

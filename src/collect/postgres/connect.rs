@@ -200,7 +200,12 @@ fn pgpass_password(config: &Config, env: &dyn Fn(&str) -> Option<String>) -> Opt
         // libpq matches unix-socket connections against "localhost".
         _ => "localhost".into(),
     };
-    let port = config.get_ports().first().copied().unwrap_or(5432).to_string();
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
     let db = config.get_dbname().unwrap_or("");
     let user = config.get_user().unwrap_or("");
     pgpass_lookup(&text, &host, &port, db, user)
@@ -232,7 +237,10 @@ pub fn pgpass_lookup(text: &str, host: &str, port: &str, db: &str, user: &str) -
             continue;
         }
         let ok = |pat: &str, v: &str| pat == "*" || pat == v;
-        if ok(&fields[0], host) && ok(&fields[1], port) && ok(&fields[2], db) && ok(&fields[3], user)
+        if ok(&fields[0], host)
+            && ok(&fields[1], port)
+            && ok(&fields[2], db)
+            && ok(&fields[3], user)
         {
             return Some(fields[4].clone());
         }
@@ -393,7 +401,8 @@ pub fn collect_error(e: &tokio_postgres::Error) -> CollectError {
     if let Some(db) = e.as_db_error() {
         let msg = format!("{}: {}", db.severity(), db.message());
         let code = db.code();
-        if *code == SqlState::INVALID_PASSWORD || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+        if *code == SqlState::INVALID_PASSWORD
+            || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
         {
             return CollectError::Auth(msg);
         }

@@ -101,7 +101,9 @@ pub fn build_tree(
     let mut out = Vec::new();
     for r in roots {
         let mut path = Vec::new();
-        walk(r, None, 0, &children, &wait_of, held, &count, &mut path, &mut out);
+        walk(
+            r, None, 0, &children, &wait_of, held, &count, &mut path, &mut out,
+        );
     }
     out
 }
@@ -145,7 +147,17 @@ fn walk(
     kids.sort_by(|a, b| count(*b).cmp(&count(*a)).then(a.cmp(b)));
     path.push(pid);
     for k in kids {
-        walk(k, Some(pid), depth + 1, children, wait_of, held, count, path, out);
+        walk(
+            k,
+            Some(pid),
+            depth + 1,
+            children,
+            wait_of,
+            held,
+            count,
+            path,
+            out,
+        );
     }
     path.pop();
 }
@@ -169,7 +181,14 @@ mod tests {
     #[test]
     fn chain_and_multiple_victims_roots_by_count() {
         // A=1 blocks B=2, C=3; B blocks D=4. E=5 blocks F=6 only.
-        let sessions = vec![s(1, &[]), s(2, &[1]), s(3, &[1]), s(4, &[2]), s(5, &[]), s(6, &[5])];
+        let sessions = vec![
+            s(1, &[]),
+            s(2, &[1]),
+            s(3, &[1]),
+            s(4, &[2]),
+            s(5, &[]),
+            s(6, &[5]),
+        ];
         let t = build_tree(&sessions, &[], &HashMap::new());
         assert_eq!(order(&t), [(1, 0), (2, 1), (4, 2), (3, 1), (5, 0), (6, 1)]);
         assert_eq!(t[0].blocks, 3);

@@ -194,8 +194,12 @@ struct ActivityDoc {
     prepared: Vec<PreparedXact>,
 }
 
+/// pg_stat_statements as the activity document found it: (schema, version) when
+/// created in this database, and whether the server loads it.
+type PgssState = (Option<(String, String)>, bool);
+
 /// Decodes the activity document and builds the lock tree.
-fn decode(text: &str) -> Result<(PgData, Option<(String, String)>, bool), CollectError> {
+fn decode(text: &str) -> Result<(PgData, PgssState), CollectError> {
     let doc: ActivityDoc = serde_json::from_str(text)
         .map_err(|e| CollectError::Query(format!("decoding activity: {e}")))?;
     let mut held: HashMap<i32, Vec<String>> = HashMap::new();
@@ -234,7 +238,7 @@ fn decode(text: &str) -> Result<(PgData, Option<(String, String)>, bool), Collec
             bytes: text.len(),
         },
     };
-    Ok((data, pgss, loaded))
+    Ok((data, (pgss, loaded)))
 }
 
 pub struct PgCollector {
@@ -302,7 +306,7 @@ impl PgCollector {
             .await
             .map_err(|e| connect::collect_error(&e))?;
         let text: String = row.get(0);
-        let (mut data, pgss, loaded) = decode(&text)?;
+        let (mut data, (pgss, loaded)) = decode(&text)?;
         let status = match (&pgss, loaded) {
             (Some((schema, version)), true) => {
                 let q = queries::statements_sql(schema, version);

@@ -35,7 +35,9 @@ pub enum Statements {
     NotCreated,
     /// Created but not in `shared_preload_libraries` (querying it fails).
     NotLoaded,
-    Unavailable { error: String },
+    Unavailable {
+        error: String,
+    },
     Top {
         rows: Vec<TopStatement>,
         /// Seconds since the previous sample, when there was one.

@@ -36,7 +36,9 @@ pub fn build(data: &PgData, ctx: &BuildCtx) -> PaneContent {
     let rows = data
         .sessions
         .iter()
-        .filter(|s| !s.is_parallel_worker() && (s.state.as_deref() != Some("idle") || blocks(data, s)))
+        .filter(|s| {
+            !s.is_parallel_worker() && (s.state.as_deref() != Some("idle") || blocks(data, s))
+        })
         .map(|s| row(data, s, ctx))
         .collect();
     PaneContent {
@@ -82,19 +84,32 @@ fn states(data: &PgData, ctx: &BuildCtx) -> SummaryItem {
         .filter(|s| idle_tx_level(data, s, ctx) != Level::Normal)
         .count();
     let n = |v: i64| if v > 0 { Level::Warn } else { Level::Normal };
-    let idle_tx_level = if old_idle_tx > 0 { Level::Warn } else { Level::Normal };
+    let idle_tx_level = if old_idle_tx > 0 {
+        Level::Warn
+    } else {
+        Level::Normal
+    };
     SummaryItem::Line(vec![
-        (SafeText::line(&format!("active {}", c.active)), Level::Normal),
+        (
+            SafeText::line(&format!("active {}", c.active)),
+            Level::Normal,
+        ),
         (SafeText::line(&format!("idle {}", c.idle)), Level::Dim),
         (
             SafeText::line(&format!("idle in tx {}", c.idle_in_transaction)),
             idle_tx_level,
         ),
         (
-            SafeText::line(&format!("idle in tx (aborted) {}", c.idle_in_transaction_aborted)),
+            SafeText::line(&format!(
+                "idle in tx (aborted) {}",
+                c.idle_in_transaction_aborted
+            )),
             n(c.idle_in_transaction_aborted),
         ),
-        (SafeText::line(&format!("waiting {}", c.waiting)), n(c.waiting)),
+        (
+            SafeText::line(&format!("waiting {}", c.waiting)),
+            n(c.waiting),
+        ),
     ])
 }
 
@@ -269,7 +284,10 @@ fn top_statements(data: &PgData) -> PaneContent {
     let mut rows = Vec::new();
     let mut empty = "no statements recorded yet".to_string();
     match &data.statements {
-        Statements::Top { rows: top, interval_s } => {
+        Statements::Top {
+            rows: top,
+            interval_s,
+        } => {
             let since = interval_s
                 .map(|s| format!("Δ over the last {}", age(Duration::from_secs_f64(s))))
                 .unwrap_or_else(|| "Δ from the next refresh on".into());
@@ -285,7 +303,11 @@ fn top_statements(data: &PgData) -> PaneContent {
                     SafeText::line(&ms(t.mean_ms)),
                     SafeText::line(&t.rows.to_string()),
                     SafeText::line(&t.delta_calls.map(|d| format!("+{d}")).unwrap_or_default()),
-                    SafeText::line(&t.delta_total_ms.map(|d| format!("+{}", ms(d))).unwrap_or_default()),
+                    SafeText::line(
+                        &t.delta_total_ms
+                            .map(|d| format!("+{}", ms(d)))
+                            .unwrap_or_default(),
+                    ),
                     SafeText::line(t.user.as_deref().unwrap_or("")),
                     SafeText::line(query),
                 ];

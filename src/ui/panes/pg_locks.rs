@@ -74,7 +74,10 @@ fn waited(data: &PgData, n: &LockNode) -> Option<f64> {
 fn row(data: &PgData, n: &LockNode, path: &[i32]) -> TableRow {
     let key = format!(
         "lock:{}",
-        path.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(">")
+        path.iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(">")
     );
     if n.prepared {
         let gids: Vec<&str> = data.prepared.iter().map(|p| p.gid.as_str()).collect();
@@ -85,7 +88,12 @@ fn row(data: &PgData, n: &LockNode, path: &[i32]) -> TableRow {
         };
         let cells = vec![
             SafeText::line("0"),
-            SafeText::line(data.prepared.first().and_then(|p| p.owner.as_deref()).unwrap_or("")),
+            SafeText::line(
+                data.prepared
+                    .first()
+                    .and_then(|p| p.owner.as_deref())
+                    .unwrap_or(""),
+            ),
             SafeText::line(&n.held_modes.join(",")),
             SafeText::line(""),
             SafeText::line(""),
@@ -124,12 +132,24 @@ fn row(data: &PgData, n: &LockNode, path: &[i32]) -> TableRow {
         SafeText::line(user),
         SafeText::line(&mode),
         SafeText::line(&object),
-        SafeText::line(&if n.waiting.is_some() { dur(waited_s) } else { String::new() }),
+        SafeText::line(&if n.waiting.is_some() {
+            dur(waited_s)
+        } else {
+            String::new()
+        }),
         SafeText::line(&short_state(state)),
-        SafeText::line(&if n.blocks > 0 { n.blocks.to_string() } else { String::new() }),
+        SafeText::line(&if n.blocks > 0 {
+            n.blocks.to_string()
+        } else {
+            String::new()
+        }),
         SafeText::line(query),
     ];
-    let level = if n.depth == 0 { Level::Crit } else { Level::Warn };
+    let level = if n.depth == 0 {
+        Level::Crit
+    } else {
+        Level::Warn
+    };
     let mut r = TableRow::new(key, cells)
         .level(level)
         .depth(n.depth)
@@ -138,14 +158,20 @@ fn row(data: &PgData, n: &LockNode, path: &[i32]) -> TableRow {
         .sort_key(6, n.blocks as f64)
         .detail("pid", &n.pid.to_string())
         .detail("user", user)
-        .detail("application_name", s.and_then(|s| s.application.as_deref()).unwrap_or(""))
+        .detail(
+            "application_name",
+            s.and_then(|s| s.application.as_deref()).unwrap_or(""),
+        )
         .detail("state", state.unwrap_or(""));
     if let Some(p) = n.parent {
         r = r.detail("blocked by", &p.to_string());
     }
     if let Some(w) = &n.waiting {
         r = r
-            .detail("waits for", &format!("{} {} on {}", w.mode, w.locktype, w.object))
+            .detail(
+                "waits for",
+                &format!("{} {} on {}", w.mode, w.locktype, w.object),
+            )
             .detail("waited", &dur(waited_s));
     }
     if !n.held_modes.is_empty() {

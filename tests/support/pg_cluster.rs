@@ -71,6 +71,12 @@ fn free_port() -> Result<u16, String> {
 impl Cluster {
     /// initdb + start with `conf` lines appended to postgresql.conf.
     pub fn start(conf: &[String]) -> Result<Cluster, String> {
+        Self::start_with_files(conf, &[])
+    }
+
+    /// Like `start`, with files (name, contents) written into the data directory
+    /// first (owner-only, owned by the server's user): TLS certificates and keys.
+    pub fn start_with_files(conf: &[String], files: &[(&str, Vec<u8>)]) -> Result<Cluster, String> {
         let bin = bindir()?;
         let port = free_port()?;
         let dir = std::env::temp_dir().join(format!("kitops-pg-{}-{port}", std::process::id()));
@@ -114,6 +120,23 @@ impl Cluster {
         text.push_str(&lines.join("\n"));
         text.push('\n');
         std::fs::write(&conf_path, text).map_err(|e| e.to_string())?;
+        for (name, contents) in files {
+            use std::os::unix::fs::PermissionsExt;
+            let path = data.join(name);
+            std::fs::write(&path, contents).map_err(|e| e.to_string())?;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| e.to_string())?;
+            if is_root() {
+                let st = Command::new("chown")
+                    .arg("postgres:")
+                    .arg(&path)
+                    .status()
+                    .map_err(|e| e.to_string())?;
+                if !st.success() {
+                    return Err("chown postgres failed".into());
+                }
+            }
+        }
         let log = dir.join("server.log").display().to_string();
         let cluster = Cluster { port, dir, bin };
         run(

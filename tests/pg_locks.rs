@@ -38,6 +38,8 @@ fn normalize(data: &PgData, pids: &[(i32, i32)], table: &str) -> PgData {
     let now = 1_780_000_000_000_000i64;
     d.server_now_us = now;
     d.sessions.retain(|s| map.contains_key(&s.pid));
+    // B, C and D start concurrently: order them A, B, C, D for a stable picture
+    d.sessions.sort_by_key(|s| m(s.pid));
     for (i, s) in d.sessions.iter_mut().enumerate() {
         let age = 60_000_000 - i as i64 * 5_000_000;
         s.pid = m(s.pid);

@@ -13,7 +13,7 @@ pub mod statements;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use tokio_postgres::Client;
+use tokio_postgres::{Client, Statement};
 
 use super::{CollectError, Collector};
 use crate::config::PgSettings;
@@ -241,12 +241,20 @@ fn decode(text: &str) -> Result<(PgData, PgssState), CollectError> {
     Ok((data, (pgss, loaded)))
 }
 
+/// The collector's one connection and what is prepared on it.
+struct Conn {
+    client: Client,
+    backend_pid: i32,
+    /// The activity + locks statement, prepared once: each refresh is then a single
+    /// Bind/Execute round trip.
+    activity: Statement,
+    /// pg_stat_statements query, keyed by "schema|extversion".
+    statements: Option<(String, Statement)>,
+}
+
 pub struct PgCollector {
     settings: PgSettings,
-    client: Option<Client>,
-    backend_pid: Option<i32>,
-    version: Option<i32>,
-    activity_sql: String,
+    conn: Option<Conn>,
     statements: statements::Tracker,
 }
 
@@ -254,70 +262,88 @@ impl PgCollector {
     pub fn new(settings: PgSettings) -> Self {
         Self {
             settings,
-            client: None,
-            backend_pid: None,
-            version: None,
-            activity_sql: String::new(),
+            conn: None,
             statements: statements::Tracker::default(),
         }
     }
 
     /// The collector's own backend, while connected.
     pub fn backend_pid(&self) -> Option<i32> {
-        self.client.as_ref().and(self.backend_pid)
+        self.conn.as_ref().map(|c| c.backend_pid)
     }
 
-    async fn client(&mut self) -> Result<&Client, CollectError> {
-        if self.client.as_ref().is_some_and(|c| c.is_closed()) {
-            self.client = None;
-        }
-        if self.client.is_none() {
-            let plan = connect::plan(&self.settings, &|k| std::env::var(k).ok())
-                .map_err(CollectError::Connect)?;
-            let client = connect::connect(&plan).await?;
-            let row = client
-                .query_one(
-                    "SELECT current_setting('server_version_num')::int4, pg_backend_pid()",
-                    &[],
-                )
-                .await
-                .map_err(|e| connect::collect_error(&e))?;
-            let v: i32 = row.get(0);
-            self.backend_pid = Some(row.get(1));
-            if self.version != Some(v) {
-                self.activity_sql = queries::activity_sql(v);
-                self.version = Some(v);
-            }
-            self.client = Some(client);
-        }
-        self.client
-            .as_ref()
-            .ok_or_else(|| CollectError::Connect("not connected".into()))
+    async fn connect(&self) -> Result<Conn, CollectError> {
+        let plan = connect::plan(&self.settings, &|k| std::env::var(k).ok())
+            .map_err(CollectError::Connect)?;
+        let client = connect::connect(&plan).await?;
+        let row = client
+            .query_one(
+                "SELECT current_setting('server_version_num')::int4, pg_backend_pid()",
+                &[],
+            )
+            .await
+            .map_err(|e| connect::collect_error(&e))?;
+        let version: i32 = row.get(0);
+        let activity = client
+            .prepare(&queries::activity_sql(version))
+            .await
+            .map_err(|e| connect::collect_error(&e))?;
+        Ok(Conn {
+            client,
+            backend_pid: row.get(1),
+            activity,
+            statements: None,
+        })
     }
 
     async fn round(&mut self) -> Result<PgData, CollectError> {
-        let sql = {
-            self.client().await?;
-            self.activity_sql.clone()
+        if self.conn.as_ref().is_some_and(|c| c.client.is_closed()) {
+            self.conn = None;
+        }
+        if self.conn.is_none() {
+            self.conn = Some(self.connect().await?);
+        }
+        let Some(conn) = self.conn.as_mut() else {
+            return Err(CollectError::Connect("not connected".into()));
         };
-        let client = self.client().await?;
-        let row = client
-            .query_one(sql.as_str(), &[])
+        let row = conn
+            .client
+            .query_one(&conn.activity, &[])
             .await
             .map_err(|e| connect::collect_error(&e))?;
         let text: String = row.get(0);
         let (mut data, (pgss, loaded)) = decode(&text)?;
         let status = match (&pgss, loaded) {
             (Some((schema, version)), true) => {
-                let q = queries::statements_sql(schema, version);
-                match client.query_one(q.as_str(), &[]).await {
-                    Ok(row) => {
-                        let t: String = row.get(0);
-                        data.stats.round_trips += 1;
-                        data.stats.bytes += t.len();
-                        statements::Fetched::Rows(t)
+                let key = format!("{schema}|{version}");
+                let mut prepare_error = None;
+                if conn.statements.as_ref().is_none_or(|(k, _)| *k != key) {
+                    let q = queries::statements_sql(schema, version);
+                    data.stats.round_trips += 1;
+                    match conn.client.prepare(&q).await {
+                        Ok(st) => conn.statements = Some((key, st)),
+                        Err(e) => {
+                            conn.statements = None;
+                            prepare_error = Some(connect::collect_error(&e).to_string());
+                        }
                     }
-                    Err(e) => statements::Fetched::Error(connect::collect_error(&e).to_string()),
+                }
+                match &conn.statements {
+                    Some((_, st)) => match conn.client.query_one(st, &[]).await {
+                        Ok(row) => {
+                            let t: String = row.get(0);
+                            data.stats.round_trips += 1;
+                            data.stats.bytes += t.len();
+                            statements::Fetched::Rows(t)
+                        }
+                        Err(e) => {
+                            conn.statements = None;
+                            statements::Fetched::Error(connect::collect_error(&e).to_string())
+                        }
+                    },
+                    None => statements::Fetched::Error(
+                        prepare_error.unwrap_or_else(|| "not prepared".into()),
+                    ),
                 }
             }
             (Some(_), false) => statements::Fetched::NotLoaded,
@@ -343,8 +369,7 @@ impl Collector for PgCollector {
         let r = self.round().await;
         if r.is_err() {
             // Reconnect next round: the connection may be dead or in a bad state.
-            self.client = None;
-            self.backend_pid = None;
+            self.conn = None;
         }
         r
     }

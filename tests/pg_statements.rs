@@ -92,7 +92,10 @@ async fn top_statements_with_delta_on_a_cluster_that_preloads_the_extension() {
             .expect("marker");
     }
     let data = c.collect().await.expect("third");
-    assert_eq!(data.stats.round_trips, 2, "activity + locks, then pg_stat_statements");
+    assert_eq!(
+        data.stats.round_trips, 2,
+        "activity + locks, then pg_stat_statements"
+    );
     let Statements::Top { rows, interval_s } = &data.statements else {
         panic!("{:?}", data.statements)
     };

@@ -121,6 +121,24 @@ async fn time_sql(c: &Client, sql: &str, n: usize) -> (Vec<f64>, usize) {
     (ms, rows)
 }
 
+/// Server-side execution time (EXPLAIN ANALYZE, TIMING OFF), ms, `n` runs.
+async fn server_ms(c: &Client, sql: &str, n: usize) -> Vec<f64> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let rows = c
+            .query(&format!("EXPLAIN (ANALYZE, TIMING OFF) {sql}"), &[])
+            .await
+            .expect("explain");
+        for r in rows {
+            let line: String = r.get(0);
+            if let Some(v) = line.strip_prefix("Execution Time: ") {
+                out.push(v.trim_end_matches(" ms").parse().unwrap_or(0.0));
+            }
+        }
+    }
+    out
+}
+
 fn tmux(args: &[&str]) -> Option<String> {
     let out = std::process::Command::new("tmux")
         .args(args)
@@ -310,10 +328,17 @@ async fn main() {
     );
 
     // The blocker SQL alternatives.
-    let n = 20;
+    let n = 50;
     let (mut ours, _) = time_sql(&admin, &queries::activity_sql(version), n).await;
     let (mut self_join, sj_rows) = time_sql(&admin, queries::SELF_JOIN_SQL, n).await;
     let (mut all_bp, bp_rows) = time_sql(&admin, queries::BLOCKING_PIDS_ALL_SQL, n).await;
+    let (mut lock_bp, lock_bp_rows) = time_sql(
+        &admin,
+        "SELECT pid, pg_blocking_pids(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+        n,
+    )
+    .await;
+    let (mut plain, plain_rows) = time_sql(&admin, "SELECT * FROM pg_stat_activity", n).await;
     let bp_pairs: i64 = admin
         .query_one(
             "SELECT count(*) FROM (SELECT pid, unnest(pg_blocking_pids(pid)) FROM pg_stat_activity WHERE wait_event_type = 'Lock') x",
@@ -322,7 +347,7 @@ async fn main() {
         .await
         .expect("pairs")
         .get(0);
-    println!("\n## Blocker detection on the same load ({n} runs each, client wall ms)");
+    println!("\n## Blocker detection on the same load ({n} runs each, client wall ms, sequential on one connection)");
     println!(
         "one statement (activity + pg_blocking_pids for Lock waiters + locks): {}",
         stats(&mut ours)
@@ -335,7 +360,44 @@ async fn main() {
         "pg_blocking_pids() for every backend: {} ({bp_rows} blocked sessions)",
         stats(&mut all_bp)
     );
-    println!("pg_blocking_pids() pairs for Lock waiters: {bp_pairs}");
+    println!(
+        "pg_blocking_pids() only for wait_event_type = 'Lock': {} ({lock_bp_rows} sessions, {bp_pairs} blocked/blocking pairs incl. wait-queue)",
+        stats(&mut lock_bp)
+    );
+    println!(
+        "baseline SELECT * FROM pg_stat_activity: {} ({plain_rows} rows)",
+        stats(&mut plain)
+    );
+    println!(
+        "\n## The same, server execution time only (EXPLAIN ANALYZE, TIMING OFF; {n} runs, ms)"
+    );
+    let lock_only =
+        "SELECT pid, pg_blocking_pids(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock'";
+    for (name, sql) in [
+        (
+            "one statement (activity + locks)",
+            queries::activity_sql(version),
+        ),
+        (
+            "runbook-style pg_locks self-join",
+            queries::SELF_JOIN_SQL.to_string(),
+        ),
+        (
+            "pg_blocking_pids() for every backend",
+            queries::BLOCKING_PIDS_ALL_SQL.to_string(),
+        ),
+        (
+            "pg_blocking_pids() for Lock waiters only",
+            lock_only.to_string(),
+        ),
+        (
+            "SELECT * FROM pg_stat_activity",
+            "SELECT * FROM pg_stat_activity".to_string(),
+        ),
+    ] {
+        let mut v = server_ms(&admin, &sql, n).await;
+        println!("{name}: {}", stats(&mut v));
+    }
     if a.explain {
         let plan = admin
             .query(

@@ -44,14 +44,43 @@ pub fn build_tree(
     // blocker -> blocked (both as shown: workers folded into their leader)
     let mut children: BTreeMap<i32, BTreeSet<i32>> = BTreeMap::new();
     let mut blocked: BTreeSet<i32> = BTreeSet::new();
+    // victim -> its blockers (as shown)
+    let mut parents: BTreeMap<i32, BTreeSet<i32>> = BTreeMap::new();
     for s in sessions {
-        if s.blocked_by.is_empty() {
-            continue;
-        }
         let victim = shown(s.pid);
         for &b in &s.blocked_by {
             let b = shown(b);
             if b != victim {
+                parents.entry(victim).or_default().insert(b);
+            }
+        }
+    }
+    // Transitive reduction: a queue of N waiters behind one holder reports every
+    // waiter ahead of it (wait-queue blocking), which would repeat each waiter under
+    // all of those ahead. Keep a victim only under its nearest blockers: drop blocker
+    // `b` of `x` when another blocker of `x` is itself (transitively) blocked by `b`.
+    let ancestors = |start: i32| -> BTreeSet<i32> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![start];
+        while let Some(p) = stack.pop() {
+            for &q in parents.get(&p).into_iter().flatten() {
+                if seen.insert(q) {
+                    stack.push(q);
+                }
+            }
+        }
+        seen
+    };
+    let anc: HashMap<i32, BTreeSet<i32>> = parents.keys().map(|&p| (p, ancestors(p))).collect();
+    let anc_of = |p: i32| anc.get(&p);
+    for (&victim, bs) in &parents {
+        for &b in bs {
+            let redundant = bs.iter().any(|&other| {
+                other != b
+                    && anc_of(other).is_some_and(|a| a.contains(&b))
+                    && !anc_of(b).is_some_and(|a| a.contains(&other))
+            });
+            if !redundant {
                 children.entry(b).or_default().insert(victim);
                 blocked.insert(victim);
             }
@@ -202,6 +231,15 @@ mod tests {
         let t = build_tree(&sessions, &[], &HashMap::new());
         assert_eq!(order(&t), [(0, 0), (7, 1), (8, 0), (7, 1)]);
         assert!(t[0].prepared);
+    }
+
+    #[test]
+    fn wait_queue_is_shown_as_a_chain_not_repeated_under_everyone_ahead() {
+        // H holds; W1 waits on H; W2 behind W1; W3 behind W1 and W2 (soft blocking).
+        let sessions = vec![s(1, &[]), s(2, &[1]), s(3, &[1, 2]), s(4, &[1, 2, 3])];
+        let t = build_tree(&sessions, &[], &HashMap::new());
+        assert_eq!(order(&t), [(1, 0), (2, 1), (3, 2), (4, 3)]);
+        assert_eq!(t[0].blocks, 3);
     }
 
     #[test]

@@ -471,6 +471,20 @@ async fn main() {
                     _ => println!("{name} (pid {pid}): exited early (see tmux)"),
                 }
             }
+            // What each one was showing, as evidence that it was live on this load.
+            for (name, session) in [("kitops-top", &ours_name), ("pg_activity", &theirs_name)] {
+                if let Some(screen) = tmux(&["capture-pane", "-p", "-t", session]) {
+                    let path = std::env::temp_dir().join(format!("{session}.txt"));
+                    let _ = std::fs::write(&path, &screen);
+                    let hint = screen
+                        .lines()
+                        .find(|l| l.contains("connections") || l.contains("Active connections"))
+                        .unwrap_or("")
+                        .trim()
+                        .to_string();
+                    println!("{name} screen saved to {}: {hint}", path.display());
+                }
+            }
             let _ = tmux(&["kill-session", "-t", &ours_name]);
             let _ = tmux(&["kill-session", "-t", &theirs_name]);
         }

@@ -39,15 +39,32 @@ async fn connection_percentage_counts_every_client_session() {
     let mut settings = pg::settings();
     settings.connections_warn_percent = 1.0; // any usage is over this threshold
     let mut c = PgCollector::new(settings.clone());
-    let before = count().await;
-    let data = c.collect().await.expect("collect");
-    let after = count().await;
-    // The collector's own connection counts against max_connections too.
-    assert!(
-        data.counts.used >= before.min(after) && data.counts.used <= before.max(after) + 1,
-        "used {} not within [{before}, {after}+1]",
-        data.counts.used
-    );
+    c.collect()
+        .await
+        .expect("warm-up: the collector's connection now exists");
+    // Other tests (other binaries under nextest) open and close sessions: measure in
+    // a window where the count did not move, else accept the bracket.
+    let mut data = None;
+    for _ in 0..10 {
+        let before = count().await;
+        let d = c.collect().await.expect("collect");
+        let after = count().await;
+        if before == after {
+            assert_eq!(
+                d.counts.used, before,
+                "client backends, the console's included"
+            );
+            data = Some(d);
+            break;
+        }
+        assert!(
+            d.counts.used >= before.min(after) && d.counts.used <= before.max(after),
+            "used {} not within [{before}, {after}]",
+            d.counts.used
+        );
+        data = Some(d);
+    }
+    let data = data.expect("measured");
     assert!(data.counts.used >= 8, "7 test sessions + the collector");
     assert!(data.counts.own >= 1);
     assert_eq!(data.max_connections, {

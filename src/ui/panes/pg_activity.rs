@@ -260,15 +260,16 @@ fn row(data: &PgData, s: &PgSession, ctx: &BuildCtx) -> TableRow {
     }
 }
 
+/// At 80 columns: total, mean, calls, the two deltas and the query text.
 const TOP_COLUMNS: [Column; 8] = [
-    Column::num("CALLS", 8, 8),
+    Column::num("CALLS", 8, 7),
     Column::num("TOTAL ms", 10, 10),
-    Column::num("MEAN ms", 9, 9),
-    Column::num("ROWS", 8, 4),
-    Column::num("Δ CALLS", 8, 6),
-    Column::num("Δ ms", 9, 7),
-    Column::text("USER", 4, 10, 2),
-    Column::text("QUERY", 10, 200, 8),
+    Column::num("MEAN ms", 9, 8),
+    Column::num("ROWS", 8, 3),
+    Column::num("Δ CALLS", 8, 5),
+    Column::num("Δ ms", 9, 6),
+    Column::text("USER", 8, 10, 2),
+    Column::text("QUERY", 24, 400, 9),
 ];
 
 fn ms(v: f64) -> String {

@@ -430,7 +430,13 @@ pub fn collect_error(e: &tokio_postgres::Error) -> CollectError {
 /// Opens one connection (TLS per `sslmode`), spawns its driver task, and sets the
 /// console's `statement_timeout`.
 pub async fn connect(plan: &ConnectPlan) -> Result<Client, CollectError> {
-    let client = if plan.sslmode == SslMode::Disable {
+    // As libpq: sslmode is ignored for Unix-domain sockets.
+    let unix_only = plan
+        .config
+        .get_hosts()
+        .iter()
+        .all(|h| !matches!(h, Host::Tcp(_)));
+    let client = if plan.sslmode == SslMode::Disable || unix_only {
         let (client, conn) = plan
             .config
             .connect(tokio_postgres::NoTls)

@@ -437,8 +437,9 @@ pub async fn connect(plan: &ConnectPlan) -> Result<Client, CollectError> {
         .iter()
         .all(|h| !matches!(h, Host::Tcp(_)));
     let client = if plan.sslmode == SslMode::Disable || unix_only {
-        let (client, conn) = plan
-            .config
+        let mut config = plan.config.clone();
+        config.ssl_mode(PgSslMode::Disable);
+        let (client, conn) = config
             .connect(tokio_postgres::NoTls)
             .await
             .map_err(|e| collect_error(&e))?;

@@ -360,3 +360,20 @@ fn top_statements_view_and_missing_extension() {
     let screen = kitops_top::ui::render_to_string(&st, 200, 60);
     assert!(screen.contains("connections 84/100"), "{screen}");
 }
+
+#[test]
+fn terminate_dialog_80x24() {
+    let mut st = state_with(sample(), '3');
+    update(
+        &mut st,
+        Event::Key(KeyEvent::new(KeyCode::Char('K'), KeyModifiers::SHIFT)),
+    );
+    let screen = kitops_top::ui::render_to_string(&st, 80, 24);
+    insta::assert_snapshot!("pg_terminate_dialog_80x24", screen);
+    let screen = kitops_top::ui::render_to_string(&st, 200, 60);
+    assert!(
+        screen.contains("pg_terminate_backend(pid, 5000)"),
+        "{screen}"
+    );
+    assert!(screen.contains("4101"), "{screen}");
+}

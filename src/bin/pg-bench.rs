@@ -478,7 +478,7 @@ async fn main() {
                     let _ = std::fs::write(&path, &screen);
                     let hint = screen
                         .lines()
-                        .find(|l| l.contains("connections") || l.contains("Active connections"))
+                        .find(|l| l.contains("connections") || l.contains("Sessions:"))
                         .unwrap_or("")
                         .trim()
                         .to_string();

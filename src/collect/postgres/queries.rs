@@ -17,13 +17,13 @@
 //!
 //! Measured (`pg-bench`, docs/PERFORMANCE.md) on PostgreSQL 15, 500 sessions of
 //! which 50 wait on row locks in 5 queues, server execution time p50 over 50 runs:
-//! `pg_blocking_pids()` for the Lock waiters only 0.70 ms, finding 230
-//! blocked/blocking pairs; the self-join 0.80 ms, finding 50 (it misses everyone
+//! `pg_blocking_pids()` for the Lock waiters only 0.62 ms, finding 230
+//! blocked/blocking pairs; the self-join 0.72 ms, finding 50 (it misses everyone
 //! queued behind an earlier waiter); `pg_blocking_pids()` for every backend
-//! 0.96 ms. Choice: `pg_blocking_pids()` for Lock waiters only, tree built
-//! client-side. The whole statement below (activity, counts, waits, held modes as
-//! JSON) took 11.4 ms p50 on that load on a noisy shared 2-core machine, in one
-//! round trip.
+//! 0.92 ms. Choice: `pg_blocking_pids()` for Lock waiters only, tree built
+//! client-side. The whole statement below (activity, counts, waits, held modes,
+//! settings, as JSON) takes 5.3 ms p50 on that load, in one round trip; the
+//! collector then spends ~0.5 ms CPU decoding it and building the tree.
 
 /// `extract(epoch …)` in whole microseconds: exact, and the same expression the
 /// action executor compares `backend_start` with.

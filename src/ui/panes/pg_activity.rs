@@ -1,12 +1,372 @@
-//! PG activity pane: connections vs max_connections and non-idle sessions. (PostgreSQL issue.)
+//! PG activity pane: connections vs max_connections, sessions per state, and the
+//! non-idle sessions oldest `query_start` first (the runbook's slow-query check).
+//! Its alt view (`t`) is top statements from `pg_stat_statements`.
+
+use std::time::Duration;
 
 use super::BuildCtx;
-use crate::app::table::PaneContent;
-use crate::collect::postgres::PgData;
+use crate::app::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
+use crate::collect::postgres::{PgData, PgSession, Statements};
+use crate::ui::sanitize::SafeText;
+use crate::ui::text::age;
 
-pub fn build(_data: &PgData, _ctx: &BuildCtx) -> PaneContent {
+/// Min widths are chosen so an 80-column pane keeps PID, USER, STATE, the query and
+/// transaction ages and the query text, and a wide one adds the rest.
+const COLUMNS: [Column; 10] = [
+    Column::num("PID", 7, 10),
+    Column::text("USER", 8, 10, 6),
+    Column::text("DB", 8, 10, 3),
+    Column::text("APP", 12, 14, 2),
+    Column::text("CLIENT", 15, 15, 1),
+    Column::text("STATE", 10, 13, 8),
+    Column::text("WAIT", 14, 18, 5),
+    Column::num("QUERY", 6, 9),
+    Column::num("XACT", 6, 4),
+    Column::text("QUERY TEXT", 30, 400, 7),
+];
+
+pub fn build(data: &PgData, ctx: &BuildCtx) -> PaneContent {
+    if ctx.alt_view {
+        return top_statements(data);
+    }
+    let mut summary = vec![connections(data, ctx), states(data, ctx)];
+    if let Some(line) = privilege_note(data) {
+        summary.push(line);
+    }
+    let rows = data
+        .sessions
+        .iter()
+        .filter(|s| {
+            !s.is_parallel_worker() && (s.state.as_deref() != Some("idle") || blocks(data, s))
+        })
+        .map(|s| row(data, s, ctx))
+        .collect();
     PaneContent {
-        empty_message: Some("no data yet".into()),
-        ..Default::default()
+        summary,
+        columns: COLUMNS.to_vec(),
+        rows,
+        empty_message: Some("no active sessions (all idle)".into()),
+    }
+}
+
+fn blocks(data: &PgData, s: &PgSession) -> bool {
+    data.blocks(s.pid) > 0
+}
+
+fn connections(data: &PgData, ctx: &BuildCtx) -> SummaryItem {
+    let used = data.counts.used;
+    let max = data.max_connections.max(1);
+    let ratio = used as f64 / max as f64;
+    let pct = ratio * 100.0;
+    let warn = ctx.config.postgres.connections_warn_percent;
+    let level = if pct >= 95.0 {
+        Level::Crit
+    } else if pct >= warn {
+        Level::Warn
+    } else {
+        Level::Ok
+    };
+    SummaryItem::Gauge {
+        label: SafeText::line(&format!(
+            "connections {used}/{} (warn ≥{warn:.0}%)",
+            data.max_connections
+        )),
+        ratio,
+        level,
+    }
+}
+
+fn states(data: &PgData, ctx: &BuildCtx) -> SummaryItem {
+    let c = &data.counts;
+    let old_idle_tx = data
+        .sessions
+        .iter()
+        .filter(|s| idle_tx_level(data, s, ctx) != Level::Normal)
+        .count();
+    let n = |v: i64| if v > 0 { Level::Warn } else { Level::Normal };
+    let idle_tx_level = if old_idle_tx > 0 {
+        Level::Warn
+    } else {
+        Level::Normal
+    };
+    SummaryItem::Line(vec![
+        (
+            SafeText::line(&format!("active {}", c.active)),
+            Level::Normal,
+        ),
+        (SafeText::line(&format!("idle {}", c.idle)), Level::Dim),
+        (
+            SafeText::line(&format!("idle in tx {}", c.idle_in_transaction)),
+            idle_tx_level,
+        ),
+        (
+            SafeText::line(&format!(
+                "idle in tx (aborted) {}",
+                c.idle_in_transaction_aborted
+            )),
+            n(c.idle_in_transaction_aborted),
+        ),
+        (
+            SafeText::line(&format!("waiting {}", c.waiting)),
+            n(c.waiting),
+        ),
+    ])
+}
+
+fn privilege_note(data: &PgData) -> Option<SummaryItem> {
+    let hidden = data.counts.insufficient_privilege;
+    if hidden == 0 {
+        return None;
+    }
+    Some(SummaryItem::text(
+        &format!(
+            "{hidden} <insufficient privilege>: GRANT pg_monitor (or pg_read_all_stats) TO {}",
+            data.current_user
+        ),
+        Level::Warn,
+    ))
+}
+
+/// Idle in transaction (aborted or not) longer than the threshold: the usual lock holder.
+fn idle_tx_level(data: &PgData, s: &PgSession, ctx: &BuildCtx) -> Level {
+    let idle_tx = matches!(
+        s.state.as_deref(),
+        Some("idle in transaction") | Some("idle in transaction (aborted)")
+    );
+    if !idle_tx {
+        return Level::Normal;
+    }
+    let since = data.age_secs(s.state_change_us).unwrap_or(0.0);
+    let threshold = ctx.config.postgres.idle_in_transaction_warn.as_secs_f64();
+    if since < threshold {
+        Level::Normal
+    } else if data.blocks(s.pid) > 0 || since >= threshold * 10.0 {
+        Level::Crit
+    } else {
+        Level::Warn
+    }
+}
+
+pub fn short_state(state: Option<&str>) -> String {
+    match state {
+        Some("idle in transaction") => "idle in tx".into(),
+        Some("idle in transaction (aborted)") => "idle tx abort".into(),
+        Some(s) => s.into(),
+        None => "?".into(),
+    }
+}
+
+pub fn dur(secs: Option<f64>) -> String {
+    secs.map(|s| age(Duration::from_secs_f64(s)))
+        .unwrap_or_else(|| "-".into())
+}
+
+fn opt(s: &Option<String>) -> &str {
+    s.as_deref().unwrap_or("")
+}
+
+fn wait(s: &PgSession) -> String {
+    match (&s.wait_event_type, &s.wait_event) {
+        (Some(t), Some(e)) => format!("{t}:{e}"),
+        (Some(t), None) => t.clone(),
+        _ => String::new(),
+    }
+}
+
+fn client(s: &PgSession) -> String {
+    match (&s.client_addr, s.client_port) {
+        (Some(a), _) => a.clone(),
+        (None, Some(-1)) => "local".into(),
+        _ => String::new(),
+    }
+}
+
+fn row(data: &PgData, s: &PgSession, ctx: &BuildCtx) -> TableRow {
+    let q_age = data.age_secs(s.query_start_us);
+    let x_age = data.age_secs(s.xact_start_us);
+    let query = opt(&s.query);
+    let mut level = idle_tx_level(data, s, ctx);
+    if level == Level::Normal && s.wait_event_type.as_deref() == Some("Lock") {
+        level = Level::Warn;
+    }
+    if level == Level::Normal && s.hidden() {
+        level = Level::Dim;
+    }
+    let workers: Vec<String> = data.workers_of(s.pid).map(|w| w.pid.to_string()).collect();
+    let key = format!("pid:{}:{}", s.pid, s.backend_start_us.unwrap_or(0));
+    let cells = vec![
+        SafeText::line(&s.pid.to_string()),
+        SafeText::line(opt(&s.user)),
+        SafeText::line(opt(&s.database)),
+        SafeText::line(opt(&s.application)),
+        SafeText::line(&client(s)),
+        SafeText::line(&if s.hidden() {
+            "hidden".to_string()
+        } else {
+            short_state(s.state.as_deref())
+        }),
+        SafeText::line(&wait(s)),
+        SafeText::line(&dur(q_age)),
+        SafeText::line(&dur(x_age)),
+        SafeText::line(query),
+    ];
+    let blocks = data.blocks(s.pid);
+    let mut r = TableRow::new(key, cells)
+        .level(level)
+        .copy(query)
+        .sort_key(0, s.pid as f64)
+        .sort_key(7, q_age.unwrap_or(-1.0))
+        .sort_key(8, x_age.unwrap_or(-1.0))
+        .detail("pid", &s.pid.to_string())
+        .detail("user", opt(&s.user))
+        .detail("database", opt(&s.database))
+        .detail("application_name", opt(&s.application))
+        .detail("client_addr", &client(s))
+        .detail("client_hostname", opt(&s.client_hostname))
+        .detail("backend_type", opt(&s.backend_type))
+        .detail("state", opt(&s.state))
+        .detail("wait_event_type", opt(&s.wait_event_type))
+        .detail("wait_event", opt(&s.wait_event))
+        .detail("query duration", &dur(q_age))
+        .detail("transaction duration", &dur(x_age))
+        .detail("state since", &dur(data.age_secs(s.state_change_us)))
+        .detail("backend age", &dur(data.age_secs(s.backend_start_us)));
+    if !s.blocked_by.is_empty() {
+        let by: Vec<String> = s.blocked_by.iter().map(|p| p.to_string()).collect();
+        r = r.detail("blocked by", &by.join(", "));
+    }
+    if blocks > 0 {
+        r = r.detail("blocks", &format!("{blocks} session(s)"));
+    }
+    if !workers.is_empty() {
+        r = r.detail("parallel workers", &workers.join(", "));
+    }
+    r = r.detail("query", query);
+    if s.hidden() {
+        r = r.detail(
+            "note",
+            &format!(
+                "this role cannot see other roles' sessions: GRANT pg_monitor (or pg_read_all_stats) TO {}",
+                data.current_user
+            ),
+        );
+    }
+    match s.backend_start_us {
+        Some(bs) => r.target(Target::Backend {
+            pid: s.pid,
+            backend_start_us: bs,
+        }),
+        None => r,
+    }
+}
+
+/// At 80 columns: total, mean, calls, the two deltas and the query text.
+const TOP_COLUMNS: [Column; 8] = [
+    Column::num("CALLS", 8, 7),
+    Column::num("TOTAL ms", 10, 10),
+    Column::num("MEAN ms", 9, 8),
+    Column::num("ROWS", 8, 3),
+    Column::num("Δ CALLS", 8, 5),
+    Column::num("Δ ms", 9, 6),
+    Column::text("USER", 8, 10, 2),
+    Column::text("QUERY", 24, 400, 9),
+];
+
+fn ms(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn top_statements(data: &PgData) -> PaneContent {
+    let mut summary = Vec::new();
+    let mut rows = Vec::new();
+    let mut empty = "no statements recorded yet".to_string();
+    match &data.statements {
+        Statements::Top {
+            rows: top,
+            interval_s,
+        } => {
+            let since = interval_s
+                .map(|s| format!("Δ over the last {}", age(Duration::from_secs_f64(s))))
+                .unwrap_or_else(|| "Δ from the next refresh on".into());
+            summary.push(SummaryItem::text(
+                &format!("top statements by total time (pg_stat_statements) · {since}"),
+                Level::Normal,
+            ));
+            for (i, t) in top.iter().enumerate() {
+                let query = t.query.as_deref().unwrap_or("");
+                let cells = vec![
+                    SafeText::line(&t.calls.to_string()),
+                    SafeText::line(&ms(t.total_ms)),
+                    SafeText::line(&ms(t.mean_ms)),
+                    SafeText::line(&t.rows.to_string()),
+                    SafeText::line(&t.delta_calls.map(|d| format!("+{d}")).unwrap_or_default()),
+                    SafeText::line(
+                        &t.delta_total_ms
+                            .map(|d| format!("+{}", ms(d)))
+                            .unwrap_or_default(),
+                    ),
+                    SafeText::line(t.user.as_deref().unwrap_or("")),
+                    SafeText::line(query),
+                ];
+                let key = format!(
+                    "stmt:{}:{}:{}:{i}",
+                    t.queryid.as_deref().unwrap_or(""),
+                    t.user.as_deref().unwrap_or(""),
+                    t.database.as_deref().unwrap_or("")
+                );
+                rows.push(
+                    TableRow::new(key, cells)
+                        .copy(query)
+                        .sort_key(0, t.calls as f64)
+                        .sort_key(1, t.total_ms)
+                        .sort_key(2, t.mean_ms)
+                        .sort_key(3, t.rows as f64)
+                        .sort_key(4, t.delta_calls.unwrap_or(0) as f64)
+                        .sort_key(5, t.delta_total_ms.unwrap_or(0.0))
+                        .detail("queryid", t.queryid.as_deref().unwrap_or(""))
+                        .detail("user", t.user.as_deref().unwrap_or(""))
+                        .detail("database", t.database.as_deref().unwrap_or(""))
+                        .detail("calls", &t.calls.to_string())
+                        .detail("total time", &format!("{} ms", ms(t.total_ms)))
+                        .detail("mean time", &format!("{} ms", ms(t.mean_ms)))
+                        .detail("rows", &t.rows.to_string())
+                        .detail("query", query),
+                );
+            }
+        }
+        Statements::Unavailable { error } => {
+            summary.push(SummaryItem::text(
+                &format!("pg_stat_statements: {error}"),
+                Level::Crit,
+            ));
+            empty = "top statements unavailable".into();
+        }
+        Statements::NotCollected => {}
+        other => {
+            let what = match other {
+                Statements::NotCreated => {
+                    "pg_stat_statements is loaded but not created in this database"
+                }
+                Statements::NotLoaded => {
+                    "pg_stat_statements is created but not in shared_preload_libraries"
+                }
+                _ => "pg_stat_statements is not installed",
+            };
+            summary.push(SummaryItem::text(what, Level::Warn));
+            for line in other.how_to_enable() {
+                summary.push(SummaryItem::text(line, Level::Normal));
+            }
+            empty = "top statements need pg_stat_statements (see above)".into();
+        }
+    }
+    PaneContent {
+        summary,
+        columns: TOP_COLUMNS.to_vec(),
+        rows,
+        empty_message: Some(empty),
     }
 }

@@ -41,17 +41,28 @@ fn forward<T: Send + Sync + 'static>(
     });
 }
 
-fn spawn_executor(config: &Config, events: mpsc::Sender<Event>) -> mpsc::Sender<Action> {
-    let (tx, mut rx) = mpsc::channel::<Action>(4);
+/// What the executor task is asked to do.
+enum Job {
+    Run(Action),
+    Validate(Action),
+}
+
+fn spawn_executor(config: &Config, events: mpsc::Sender<Event>) -> mpsc::Sender<Job> {
+    let (tx, mut rx) = mpsc::channel::<Job>(4);
     let mut executor = Executor::new(config);
     tokio::spawn(async move {
-        while let Some(action) = rx.recv().await {
-            let outcome = executor.run(&action).await;
-            if events
-                .send(Event::Outcome { action, outcome })
-                .await
-                .is_err()
-            {
+        while let Some(job) = rx.recv().await {
+            let event = match job {
+                Job::Run(action) => {
+                    let outcome = executor.run(&action).await;
+                    Event::Outcome { action, outcome }
+                }
+                Job::Validate(action) => {
+                    let outcome = executor.validate(&action).await;
+                    Event::Validated { action, outcome }
+                }
+            };
+            if events.send(event).await.is_err() {
                 return;
             }
         }
@@ -122,8 +133,12 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme) -> Result<()> {
         for command in update(&mut state, event) {
             match command {
                 Command::Quit => return Ok(()),
+                Command::Validate(action) => {
+                    // Best effort: the executor dry-runs again before applying anyway.
+                    let _ = actions.try_send(Job::Validate(action));
+                }
                 Command::Execute(action) => {
-                    if actions.try_send(action).is_err() {
+                    if actions.try_send(Job::Run(action)).is_err() {
                         state.set_status(
                             "an action is still running; try again when it finishes",
                             Level::Warn,

@@ -402,3 +402,97 @@ async fn logs_of_a_pod_and_of_a_deployment_with_prefixes() {
     let per_pod = lines.len() / 3;
     assert!(per_pod <= 100, "tail is 100 lines per pod");
 }
+
+/// The dialog asks the API server first: a dry run that changes nothing, shown
+/// before the user answers; a rejected one blocks the confirmation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_is_shown_in_the_dialog_before_anything_changes() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use kitops_top::app::modal::{DryRun, Modal};
+    use kitops_top::app::Command;
+
+    let sim = start(fast_options()).await;
+    let (_rx, snap) = settle(&sim).await;
+    let data = snap.data.clone().expect("data");
+    let mut st = state_with(&sim, &snap, &ready_pods(&data, "kitops-backend-")[0].uid);
+    let cmds = update(
+        &mut st,
+        Event::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE)),
+    );
+    let [Command::Validate(action)] = cmds.as_slice() else {
+        panic!("the dialog asks for a dry run: {cmds:?}");
+    };
+    let mut exec = Executor::new(&sim.config);
+    let before = sim
+        .handle
+        .request_counts()
+        .get("patch deployments.apps")
+        .copied()
+        .unwrap_or(0);
+    let verdict = exec.validate(action).await;
+    assert!(matches!(verdict, Some(Outcome::Done(_))), "{verdict:?}");
+    update(
+        &mut st,
+        Event::Validated {
+            action: action.clone(),
+            outcome: verdict,
+        },
+    );
+    assert!(matches!(st.modals.last(), Some(Modal::Confirm(c)) if c.dry_run == DryRun::Accepted));
+    assert!(
+        kitops_top::ui::render_to_string(&st, 200, 60).contains("server-side dry run: accepted")
+    );
+    // the dry run reached the server, and nothing was restarted
+    let after = sim
+        .handle
+        .request_counts()
+        .get("patch deployments.apps")
+        .copied()
+        .unwrap_or(0);
+    assert_eq!(after, before + 1, "{:?}", sim.handle.request_counts());
+    let conn = kitops_top::collect::kube::client::connect(&sim.config.kube)
+        .await
+        .expect("connect");
+    let deployments: kube::Api<Deployment> = kube::Api::namespaced(conn.client, "kitops");
+    let d = deployments.get("kitops-backend").await.expect("deployment");
+    let annotations = d
+        .spec
+        .template
+        .metadata
+        .and_then(|m| m.annotations)
+        .unwrap_or_default();
+    assert!(
+        !annotations.contains_key("kubectl.kubernetes.io/restartedAt"),
+        "dry run changed the template"
+    );
+
+    // a rejected dry run blocks `y`
+    sim.handle.forbid(ForbidRule {
+        verb: "patch".into(),
+        resource: "deployments".into(),
+        group: None,
+        namespace: None,
+    });
+    let verdict = exec.validate(action).await;
+    assert!(
+        matches!(&verdict, Some(Outcome::Failed(m)) if m.contains("forbidden")),
+        "{verdict:?}"
+    );
+    update(
+        &mut st,
+        Event::Validated {
+            action: action.clone(),
+            outcome: verdict,
+        },
+    );
+    let cmds = update(
+        &mut st,
+        Event::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)),
+    );
+    assert!(
+        cmds.is_empty(),
+        "a rejected dry run is not confirmed: {cmds:?}"
+    );
+    assert!(kitops_top::ui::render_to_string(&st, 200, 60)
+        .contains("server-side dry run rejected: forbidden"));
+}

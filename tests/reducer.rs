@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::act::{self, Executor};
 use kitops_top::app::action::{Action, Outcome};
-use kitops_top::app::modal::{ConfirmState, Modal};
+use kitops_top::app::modal::{ConfirmState, DryRun, Modal};
 use kitops_top::app::{update, Command, Event, PaneId, SourceUpdate, State};
 use kitops_top::collect::host::HostData;
 use kitops_top::collect::Snapshot;
@@ -29,15 +29,17 @@ fn confirm_for(st: &mut State, action: Action) {
         production: false,
         readonly: false,
         error: None,
+        dry_run: DryRun::NotAvailable,
     }));
 }
 
 #[test]
 fn restart_asks_first_and_runs_only_on_yes() {
     let mut st = State::for_tests(now());
+    let cmds = press(&mut st, KeyCode::Char('r'));
     assert!(
-        press(&mut st, KeyCode::Char('r')).is_empty(),
-        "nothing runs before confirmation"
+        matches!(cmds.as_slice(), [Command::Validate(_)]),
+        "only a dry run before confirmation: {cmds:?}"
     );
     assert!(matches!(st.modals.last(), Some(Modal::Confirm(_))));
     let screen = render_to_string(&st, 200, 60);
@@ -48,6 +50,17 @@ fn restart_asks_first_and_runs_only_on_yes() {
     assert!(press(&mut st, KeyCode::Char('n')).is_empty());
     assert!(st.modals.is_empty(), "n cancels");
     press(&mut st, KeyCode::Char('r'));
+    update(
+        &mut st,
+        Event::Validated {
+            action: Action::RolloutRestart {
+                namespace: "kitops".into(),
+                deployment: "kitops-backend".into(),
+            },
+            outcome: Some(Outcome::Done("ok".into())),
+        },
+    );
+    assert!(render_to_string(&st, 200, 60).contains("server-side dry run: accepted"));
     let cmds = press(&mut st, KeyCode::Char('y'));
     assert_eq!(
         cmds,

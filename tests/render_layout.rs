@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::act;
 use kitops_top::app::action::Action;
-use kitops_top::app::modal::{ConfirmState, Modal};
+use kitops_top::app::modal::{ConfirmState, DryRun, Modal};
 use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::cli::Opts;
 use kitops_top::collect::Snapshot;
@@ -120,6 +120,7 @@ fn production_confirmation_is_loud_and_exact() {
         production: true,
         readonly: false,
         error: None,
+        dry_run: DryRun::Accepted,
     }));
     let screen = render_to_string(&st, 80, 24);
     assert!(screen.contains("PRODUCTION"), "{screen}");

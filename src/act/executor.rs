@@ -31,6 +31,16 @@ impl Executor {
         }
     }
 
+    /// A server-side dry run, where the source's API has one (Kubernetes): shown in the
+    /// confirmation dialog before the user answers. Changes nothing, so it is not audited.
+    pub async fn validate(&mut self, action: &Action) -> Option<Outcome> {
+        if super::has_dry_run(action) {
+            Some(self.kube.validate(action).await)
+        } else {
+            None
+        }
+    }
+
     pub async fn run(&mut self, action: &Action) -> Outcome {
         if let Err(e) = self.audit.record("attempt", action, None) {
             // An action that cannot be audited does not run.

@@ -66,6 +66,17 @@ pub fn describe(action: &Action, state: &State) -> ConfirmSpec {
     }
 }
 
+/// Whether the action's API offers a server-side dry run to show in the dialog.
+pub fn has_dry_run(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::RolloutRestart { .. }
+            | Action::DeletePod { .. }
+            | Action::Scale { .. }
+            | Action::RolloutUndo { .. }
+    )
+}
+
 /// Turns an input dialog's answer into an action, or says what is wrong with it.
 pub fn complete(purpose: &InputPurpose, answer: &str) -> Result<Action, String> {
     match purpose {

@@ -36,6 +36,11 @@ pub enum Event {
         action: Action,
         outcome: Outcome,
     },
+    /// The server-side dry run of an action awaiting confirmation; `None`: the API has none.
+    Validated {
+        action: Action,
+        outcome: Option<Outcome>,
+    },
     /// Lines for the logs view, already fetched by the kube layer.
     LogLines(Vec<String>),
 }
@@ -45,6 +50,8 @@ pub enum Command {
     Quit,
     /// Run a confirmed action through the executor (read-only gate, audit, source API).
     Execute(Action),
+    /// Ask the source's API for a dry run of an action awaiting confirmation.
+    Validate(Action),
     /// Copy to the user's clipboard with OSC 52 (works over SSH and in tmux).
     Copy(String),
     SetPaused(bool),

@@ -40,6 +40,16 @@ pub struct ConfirmState {
     pub production: bool,
     pub readonly: bool,
     pub error: Option<String>,
+    pub dry_run: DryRun,
+}
+
+/// The server's verdict on the action before the user answers, where the API has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DryRun {
+    NotAvailable,
+    Pending,
+    Accepted,
+    Rejected(String),
 }
 
 /// Most lines the logs view keeps: bounded memory however long it follows.

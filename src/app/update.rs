@@ -4,7 +4,7 @@ use crossterm::event::KeyEvent;
 
 use super::action::{Op, Plan};
 use super::event::{Command, Event, SourceUpdate};
-use super::modal::{ConfirmState, InputState, LogsState, Modal};
+use super::modal::{ConfirmState, DryRun, InputState, LogsState, Modal};
 use super::pane::PaneId;
 use super::state::State;
 use super::table::Level;
@@ -51,6 +51,11 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
             );
             state.dirty = true;
             vec![Command::RefreshNow]
+        }
+        Event::Validated { action, outcome } => {
+            on_validated(state, &action, outcome);
+            state.dirty = true;
+            vec![]
         }
         Event::LogLines(lines) => {
             if let Some(Modal::Logs(logs)) = state.modals.last_mut() {
@@ -292,10 +297,7 @@ fn request(state: &mut State, op: Op) -> Vec<Command> {
             }));
             vec![]
         }
-        Plan::Confirm(action) => {
-            push_confirm(state, action);
-            vec![]
-        }
+        Plan::Confirm(action) => push_confirm(state, action),
         Plan::Logs {
             namespace,
             pod,
@@ -324,14 +326,43 @@ fn request(state: &mut State, op: Op) -> Vec<Command> {
     }
 }
 
-pub(crate) fn push_confirm(state: &mut State, action: super::action::Action) {
+pub(crate) fn push_confirm(state: &mut State, action: super::action::Action) -> Vec<Command> {
     let spec = act::describe(&action, state);
+    let dry_run = act::has_dry_run(&action);
     state.modals.push(Modal::Confirm(ConfirmState {
-        action,
+        action: action.clone(),
         spec,
         typed: String::new(),
         production: state.is_production(),
         readonly: state.config.readonly,
         error: None,
+        dry_run: if dry_run {
+            DryRun::Pending
+        } else {
+            DryRun::NotAvailable
+        },
     }));
+    if dry_run {
+        vec![Command::Validate(action)]
+    } else {
+        vec![]
+    }
+}
+
+/// Records a dry run's verdict on the dialog that is still asking about that action.
+fn on_validated(
+    state: &mut State,
+    action: &super::action::Action,
+    outcome: Option<super::action::Outcome>,
+) {
+    use super::action::Outcome;
+    if let Some(Modal::Confirm(c)) = state.modals.last_mut() {
+        if &c.action == action {
+            c.dry_run = match outcome {
+                None => DryRun::NotAvailable,
+                Some(Outcome::Done(_)) => DryRun::Accepted,
+                Some(Outcome::Refused(m) | Outcome::Failed(m)) => DryRun::Rejected(m),
+            };
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::event::Command;
-use super::modal::Modal;
+use super::modal::{DryRun, Modal};
 use super::state::State;
 use super::update::push_confirm;
 use crate::act;
@@ -95,7 +95,7 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
             KeyCode::Enter => match act::complete(&input.request.purpose, input.text.trim()) {
                 Ok(action) => {
                     state.modals.pop();
-                    push_confirm(state, action);
+                    return push_confirm(state, action);
                 }
                 Err(why) => input.error = Some(why),
             },
@@ -117,11 +117,7 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
                     KeyCode::Backspace => {
                         confirm.typed.pop();
                     }
-                    KeyCode::Enter if confirm.typed == expected => {
-                        let action = confirm.action.clone();
-                        state.modals.pop();
-                        return vec![Command::Execute(action)];
-                    }
+                    KeyCode::Enter if confirm.typed == expected => return execute(state),
                     KeyCode::Enter => {
                         confirm.error = Some(format!(
                             "type {expected:?} exactly to confirm, esc to cancel"
@@ -139,9 +135,7 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
                 let is_enter = ev.code == KeyCode::Enter;
                 match dialog {
                     Some(KeyAction::Confirm) if !(is_enter && confirm.spec.destructive) => {
-                        let action = confirm.action.clone();
-                        state.modals.pop();
-                        return vec![Command::Execute(action)];
+                        return execute(state)
                     }
                     Some(KeyAction::Confirm) => {
                         confirm.error =
@@ -210,4 +204,20 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
         }
     }
     vec![]
+}
+
+/// The user confirmed: run the action, unless the server already rejected its dry run.
+fn execute(state: &mut State) -> Vec<Command> {
+    let Some(Modal::Confirm(confirm)) = state.modals.last_mut() else {
+        return vec![];
+    };
+    if let DryRun::Rejected(why) = &confirm.dry_run {
+        confirm.error = Some(format!(
+            "not run: the API server rejected the dry run ({why}); esc to close"
+        ));
+        return vec![];
+    }
+    let action = confirm.action.clone();
+    state.modals.pop();
+    vec![Command::Execute(action)]
 }

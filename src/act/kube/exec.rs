@@ -31,6 +31,22 @@ pub struct KubeActions {
     conn: Option<Conn>,
 }
 
+/// Which passes a mutation makes: each entry is one request, `true` = `dryRun=All`.
+type Passes = &'static [bool];
+const DRY_RUN_THEN_APPLY: Passes = &[true, false];
+const DRY_RUN_ONLY: Passes = &[true];
+
+/// The success message, or the dry run's verdict when nothing was applied.
+fn finish(passes: Passes, done: String) -> Outcome {
+    if passes.contains(&false) {
+        Outcome::Done(done)
+    } else {
+        Outcome::Done(
+            "accepted by the API server (server-side dry run; nothing changed yet)".into(),
+        )
+    }
+}
+
 /// A failed step: the outcome to report.
 type Step<T> = Result<T, Outcome>;
 
@@ -72,6 +88,15 @@ impl KubeActions {
     }
 
     pub async fn execute(&mut self, action: &Action) -> Outcome {
+        self.run(action, DRY_RUN_THEN_APPLY).await
+    }
+
+    /// Server-side dry run only: what the API server says before the dialog is answered.
+    pub async fn validate(&mut self, action: &Action) -> Outcome {
+        self.run(action, DRY_RUN_ONLY).await
+    }
+
+    async fn run(&mut self, action: &Action, passes: Passes) -> Outcome {
         let client = match self.client().await {
             Ok(c) => c,
             Err(o) => return o,
@@ -80,24 +105,24 @@ impl KubeActions {
             Action::RolloutRestart {
                 namespace,
                 deployment,
-            } => restart(client, namespace, deployment).await,
+            } => restart(client, namespace, deployment, passes).await,
             Action::DeletePod {
                 namespace,
                 name,
                 uid,
                 force,
-            } => delete_pod(client, namespace, name, uid, *force).await,
+            } => delete_pod(client, namespace, name, uid, *force, passes).await,
             Action::Scale {
                 namespace,
                 deployment,
                 from,
                 to,
-            } => scale(client, namespace, deployment, *from, *to).await,
+            } => scale(client, namespace, deployment, (*from, *to), passes).await,
             Action::RolloutUndo {
                 namespace,
                 deployment,
                 to_revision,
-            } => undo(client, namespace, deployment, *to_revision).await,
+            } => undo(client, namespace, deployment, *to_revision, passes).await,
             other => Err(Outcome::Refused(format!(
                 "{} is not a Kubernetes action",
                 other.verb()
@@ -107,16 +132,16 @@ impl KubeActions {
     }
 }
 
-async fn restart(client: kube::Client, ns: &str, name: &str) -> Step<Outcome> {
+async fn restart(client: kube::Client, ns: &str, name: &str, passes: Passes) -> Step<Outcome> {
     let api: Api<Deployment> = Api::namespaced(client, ns);
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let patch = json!({"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: now}}}}});
-    for dry_run in [true, false] {
+    for &dry_run in passes {
         api.patch(name, &patch_params(dry_run), &Patch::Strategic(&patch))
             .await
             .map_err(|e| not_found_or(e, "patch", "deployments", ns, name, dry_run))?;
     }
-    Ok(Outcome::Done(format!("deployment/{name} restarted")))
+    Ok(finish(passes, format!("deployment/{name} restarted")))
 }
 
 fn not_found_or(
@@ -140,9 +165,10 @@ async fn delete_pod(
     name: &str,
     uid: &str,
     force: bool,
+    passes: Passes,
 ) -> Step<Outcome> {
     let api: Api<Pod> = Api::namespaced(client, ns);
-    for dry_run in [true, false] {
+    for &dry_run in passes {
         let dp = DeleteParams {
             dry_run,
             grace_period_seconds: force.then_some(0),
@@ -164,18 +190,27 @@ async fn delete_pod(
             });
         }
     }
-    Ok(Outcome::Done(if force {
-        format!("pod/{name} force-deleted (grace 0)")
-    } else {
-        format!("pod/{name} deleted; its controller replaces it")
-    }))
+    Ok(finish(
+        passes,
+        if force {
+            format!("pod/{name} force-deleted (grace 0)")
+        } else {
+            format!("pod/{name} deleted; its controller replaces it")
+        },
+    ))
 }
 
-async fn scale(client: kube::Client, ns: &str, name: &str, from: i32, to: i32) -> Step<Outcome> {
+async fn scale(
+    client: kube::Client,
+    ns: &str,
+    name: &str,
+    (from, to): (i32, i32),
+    passes: Passes,
+) -> Step<Outcome> {
     let api: Api<Deployment> = Api::namespaced(client, ns);
     let patch = json!({"spec": {"replicas": to}});
     let mut was = from;
-    for dry_run in [true, false] {
+    for &dry_run in passes {
         let scale = api
             .patch_scale(name, &patch_params(dry_run), &Patch::Merge(&patch))
             .await
@@ -192,12 +227,19 @@ async fn scale(client: kube::Client, ns: &str, name: &str, from: i32, to: i32) -
     } else {
         String::new()
     };
-    Ok(Outcome::Done(format!(
-        "deployment/{name} scaled {from} → {to}{note}"
-    )))
+    Ok(finish(
+        passes,
+        format!("deployment/{name} scaled {from} → {to}{note}"),
+    ))
 }
 
-async fn undo(client: kube::Client, ns: &str, name: &str, revision: i64) -> Step<Outcome> {
+async fn undo(
+    client: kube::Client,
+    ns: &str,
+    name: &str,
+    revision: i64,
+    passes: Passes,
+) -> Step<Outcome> {
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns);
     let replicasets: Api<ReplicaSet> = Api::namespaced(client, ns);
     // One retry when the deployment changed between GET and PUT (409 Conflict).
@@ -257,7 +299,7 @@ async fn undo(client: kube::Client, ns: &str, name: &str, revision: i64) -> Step
         }
         d.metadata.managed_fields = None;
         let mut conflict = false;
-        for dry_run in [true, false] {
+        for &dry_run in passes {
             let pp = PostParams {
                 dry_run,
                 field_manager: Some(FIELD_MANAGER.into()),
@@ -272,9 +314,10 @@ async fn undo(client: kube::Client, ns: &str, name: &str, revision: i64) -> Step
             }
         }
         if !conflict {
-            return Ok(Outcome::Done(format!(
-                "deployment/{name} rolled back to revision {revision}"
-            )));
+            return Ok(finish(
+                passes,
+                format!("deployment/{name} rolled back to revision {revision}"),
+            ));
         }
     }
     Ok(Outcome::Failed(format!(

@@ -7,7 +7,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::{centered, frame_block};
-use crate::app::modal::ConfirmState;
+use crate::app::modal::{ConfirmState, DryRun};
 use crate::app::table::Level;
 use crate::app::State;
 use crate::ui::sanitize::SafeText;
@@ -52,6 +52,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, c: &ConfirmState) {
             theme.accent(),
         )));
     }
+    if let Some((level, text)) = dry_run_line(&c.dry_run) {
+        lines.push(Line::from(Span::styled(
+            format!("{} {}", theme.symbol(level), SafeText::line(&text)),
+            theme.level(level),
+        )));
+    }
     lines.push(Line::raw(""));
     let cursor = if theme.ascii { "_" } else { "█" };
     let prompt = match &spec.typed_confirmation {
@@ -87,4 +93,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, c: &ConfirmState) {
             .wrap(Wrap { trim: false }),
         rect,
     );
+}
+
+fn dry_run_line(d: &DryRun) -> Option<(Level, String)> {
+    match d {
+        DryRun::NotAvailable => None,
+        DryRun::Pending => Some((Level::Dim, "server-side dry run: checking…".into())),
+        DryRun::Accepted => Some((Level::Ok, "server-side dry run: accepted".into())),
+        DryRun::Rejected(why) => {
+            Some((Level::Crit, format!("server-side dry run rejected: {why}")))
+        }
+    }
 }

@@ -24,7 +24,9 @@ fn http(addr: std::net::SocketAddr, method: &str, path: &str, token: &str, body:
     let mut out = Vec::new();
     let _ = s.read_to_end(&mut out);
     let text = String::from_utf8_lossy(&out).into_owned();
-    text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()
+    text.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
 }
 
 /// The name of the first pod whose name starts with `prefix`.
@@ -78,7 +80,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tmp = dir.join("env.tmp");
     std::fs::write(&tmp, env)?;
     std::fs::rename(&tmp, dir.join("env"))?;
-    eprintln!("demo environment ready: kube-sim at {}, moto at {}", kube.url(), aws.url());
+    eprintln!(
+        "demo environment ready: kube-sim at {}, moto at {}",
+        kube.url(),
+        aws.url()
+    );
     tokio::signal::ctrl_c().await?;
     Ok(())
 }

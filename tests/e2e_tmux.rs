@@ -78,32 +78,28 @@ fn focus_help_and_quit_restore_the_terminal() {
     );
 }
 
-#[test]
-fn sigterm_restores_the_terminal() {
-    let t = Tmux::start("term", 80, 24, "");
+/// The console is killed by `signal` (a `kill -SIGNAL` from outside, an SSH drop).
+fn signal_restores_the_terminal(name: &str, signal: &str) {
+    let t = Tmux::start(name, 80, 24, "");
     t.wait_for("the console", |s| s.contains("1 Pods"));
     let pid = t.console_pid();
-    assert!(std::process::Command::new("kill")
-        .args(["-TERM", &pid])
+    let killed = std::process::Command::new("kill")
+        .args([signal, &pid])
         .status()
-        .expect("kill")
-        .success());
+        .expect("kill");
+    assert!(killed.success());
     let s = t.wait_for("exit", exited);
     assert_restored(&t, &s);
 }
 
 #[test]
+fn sigterm_restores_the_terminal() {
+    signal_restores_the_terminal("term", "-TERM");
+}
+
+#[test]
 fn sighup_from_a_dropped_ssh_session_restores_the_terminal() {
-    let t = Tmux::start("hup", 80, 24, "");
-    t.wait_for("the console", |s| s.contains("1 Pods"));
-    let pid = t.console_pid();
-    assert!(std::process::Command::new("kill")
-        .args(["-HUP", &pid])
-        .status()
-        .expect("kill")
-        .success());
-    let s = t.wait_for("exit", exited);
-    assert_restored(&t, &s);
+    signal_restores_the_terminal("hup", "-HUP");
 }
 
 #[test]

@@ -273,13 +273,7 @@ pub fn describe(action: &Action, _ctx: &DescribeCtx) -> ConfirmSpec {
             typed_confirmation: None,
             destructive: true,
         },
-        other => ConfirmSpec {
-            title: other.verb().into(),
-            facts: vec![],
-            equivalent: String::new(),
-            typed_confirmation: None,
-            destructive: true,
-        },
+        other => ConfirmSpec::unknown(other),
     }
 }
 

@@ -93,6 +93,20 @@ pub struct ConfirmSpec {
     pub destructive: bool,
 }
 
+impl ConfirmSpec {
+    /// A source asked to describe another source's action: a routing bug, shown
+    /// plainly and treated as destructive rather than hidden.
+    pub fn unknown(action: &Action) -> Self {
+        Self {
+            title: format!("{} (no description: report this)", action.verb()),
+            facts: vec![("object".into(), action.object())],
+            equivalent: String::new(),
+            typed_confirmation: None,
+            destructive: true,
+        }
+    }
+}
+
 /// The result of running an action, shown to the user and written to the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "result", content = "message", rename_all = "snake_case")]

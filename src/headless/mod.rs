@@ -16,19 +16,7 @@ pub enum Probe<T> {
 
 /// Runs one collection round bounded by `timeout`: the exact call a pane's collector makes.
 pub async fn probe<C: Collector>(mut collector: C, timeout: Duration) -> Probe<C::Data> {
-    let started = Instant::now();
-    let result = match tokio::time::timeout(timeout, collector.collect()).await {
-        Ok(r) => r,
-        Err(_) => Err(CollectError::Timeout(timeout)),
-    };
-    let latency = started.elapsed();
-    match result {
-        Ok(data) => Probe::Ok { data, latency },
-        Err(e) => Probe::Failed {
-            error: e.to_string(),
-            latency,
-        },
-    }
+    probe_future(collector.collect(), timeout).await
 }
 
 pub async fn probe_future<T>(

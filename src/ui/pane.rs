@@ -156,9 +156,12 @@ fn strip_summary(pane: &PaneState) -> String {
             .join(" "),
         Some(SummaryItem::Gauge { label, ratio, .. }) => format!("{label} {:.0}%", ratio * 100.0),
         Some(SummaryItem::Sparkline { label, .. }) => label.to_string(),
-        None if pane.table.content.rows.is_empty() => {
-            pane.table.content.empty_message.clone().unwrap_or_else(|| "no rows".into())
-        }
+        None if pane.table.content.rows.is_empty() => pane
+            .table
+            .content
+            .empty_message
+            .clone()
+            .unwrap_or_else(|| "no rows".into()),
         None => format!("{} rows", pane.table.content.rows.len()),
     }
 }

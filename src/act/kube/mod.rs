@@ -296,13 +296,7 @@ pub fn describe(action: &Action, ctx: &DescribeCtx) -> ConfirmSpec {
                 destructive: true,
             }
         }
-        other => ConfirmSpec {
-            title: other.verb().into(),
-            facts: vec![],
-            equivalent: String::new(),
-            typed_confirmation: None,
-            destructive: true,
-        },
+        other => ConfirmSpec::unknown(other),
     }
 }
 

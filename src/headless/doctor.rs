@@ -39,15 +39,20 @@ fn host_port(url: &str, default_port: u16) -> Option<(String, u16)> {
 
 pub async fn run(config: &Config) -> (Vec<Check>, bool) {
     let mut checks = Vec::new();
+    // libpq's way: a URL's host, else PGHOST (a path there is a Unix socket: nothing to resolve).
+    let pg_env_host = std::env::var("PGHOST")
+        .ok()
+        .filter(|h| !h.is_empty() && !h.starts_with('/'));
+    let pg_env_port = std::env::var("PGPORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(5432);
+    let pg = match &config.postgres.url {
+        Some(u) => host_port(u.expose(), 5432),
+        None => pg_env_host.map(|h| (h, pg_env_port)),
+    };
     let endpoints = [
-        (
-            "postgres",
-            config
-                .postgres
-                .url
-                .as_ref()
-                .and_then(|u| host_port(u.expose(), 5432)),
-        ),
+        ("postgres", pg),
         (
             "redis",
             config

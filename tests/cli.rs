@@ -130,3 +130,60 @@ fn doctor_fails_for_an_unreachable_source_and_passes_when_nothing_is_configured(
         .unwrap_or("");
     assert!(pg_collect.contains("FAIL"), "{out}");
 }
+
+#[test]
+fn doctor_and_snapshot_against_the_local_postgres_and_redis() {
+    let conn = [
+        "--pg",
+        "postgres://postgres@127.0.0.1:5432/postgres",
+        "--redis",
+        "redis://127.0.0.1:6379",
+    ];
+    let o = run(&[&conn[..], &["doctor"]].concat());
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    for source in ["postgres", "redis"] {
+        let collect = out
+            .lines()
+            .find(|l| l.starts_with(source) && l.contains("collect"))
+            .unwrap_or("");
+        assert!(
+            collect.contains(" ok ") && collect.contains("connected, authenticated, queried"),
+            "{out}"
+        );
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(source) && l.contains("resolve") && l.contains(" ok ")),
+            "{out}"
+        );
+    }
+
+    let o = run(&[&conn[..], &["snapshot", "--format", "json"]].concat());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(doc["sources"]["postgres"]["status"], "live", "{doc}");
+    assert!(
+        doc["sources"]["postgres"]["data"]["max_connections"]
+            .as_i64()
+            .is_some_and(|m| m > 0),
+        "{doc}"
+    );
+    assert_eq!(doc["sources"]["redis"]["status"], "live", "{doc}");
+    assert!(
+        doc["sources"]["redis"]["data"]["total"]["info"]["redis_version"].is_string(),
+        "{doc}"
+    );
+
+    let o = run(&[&conn[..], &["snapshot", "--format", "table"]].concat());
+    let out = text(&o.stdout);
+    for expect in [
+        "== postgres [live]",
+        "-- pg_activity",
+        "connections ",
+        "-- pg_locks",
+        "== redis [live]",
+        "maxmemory",
+    ] {
+        assert!(out.contains(expect), "{expect:?} missing:\n{out}");
+    }
+}

@@ -250,8 +250,9 @@ fn main() {
         );
         rss_samples.sort_unstable();
         println!(
-            "RSS during the minute ({} samples): min {} MB, median {} MB, max {} MB",
+            "RSS during the minute ({} samples, {} ≥ 60 MB): min {} MB, median {} MB, max {} MB",
             rss_samples.len(),
+            rss_samples.iter().filter(|&&r| r >= 60).count(),
             rss_samples.first().copied().unwrap_or(0),
             rss_samples.get(rss_samples.len() / 2).copied().unwrap_or(0),
             rss_samples.last().copied().unwrap_or(0)

@@ -97,8 +97,8 @@ fn expired(c: &Continue, ns: Option<&str>, kind: Kind) -> Resp {
     json(410, &s)
 }
 
-/// The objects of `kind` as they were at `rv` (overlaying the history since `rv` on the
-/// current state); `None` when `rv` is older than the compacted history.
+/// The objects of `kind` changed since `rv`, as they were at `rv` (`None`: absent then), to
+/// overlay on the current state; `None` when `rv` is older than the compacted history.
 fn state_at(st: &Store, kind: Kind, rv: u64) -> Option<BTreeMap<Key, Option<Arc<Value>>>> {
     let mut then = BTreeMap::new();
     if rv >= st.rv {

@@ -193,6 +193,7 @@ fn main() {
         let sync_s = t0.elapsed().as_secs_f64();
         let sync_cpu = cpu_seconds() - cpu0;
         let rss_synced = status_kb("VmRSS:");
+        let sync_counts = admin(&addr, "GET", "/_sim/requests");
         let _ = admin(&addr, "DELETE", "/_sim/requests");
         let cpu1 = cpu_seconds();
         let start = Instant::now();
@@ -200,6 +201,8 @@ fn main() {
         let mut restarted = false;
         let mut actions = KubeActions::new(config.kube.clone());
         let mut rebuild = Duration::ZERO;
+        // RSS sampled about once a second: it swings with each pane rebuild and trim.
+        let mut rss_samples: Vec<u64> = Vec::new();
         while start.elapsed() < Duration::from_secs(secs) {
             if !restarted && start.elapsed() >= Duration::from_secs(secs / 6) {
                 restarted = true;
@@ -211,6 +214,7 @@ fn main() {
                     .await;
                 eprintln!("t={:.0}s rollout restart: {}", start.elapsed().as_secs_f64(), o.message());
             }
+            rss_samples.push(status_kb("VmRSS:") / 1024);
             let left = Duration::from_secs(secs).saturating_sub(start.elapsed());
             match tokio::time::timeout(left.min(Duration::from_secs(1)), rx.changed()).await {
                 Ok(Ok(())) => {
@@ -236,13 +240,22 @@ fn main() {
             .and_then(|v| v["total"].as_f64())
             .unwrap_or(0.0);
         println!("pods {pods}, nodes {nodes}, measured {elapsed:.0} s after initial sync");
-        println!("initial sync: {sync_s:.1} s wall, {sync_cpu:.2} s CPU");
+        println!("initial sync: {sync_s:.1} s wall, {sync_cpu:.2} s CPU; requests {sync_counts}");
         println!(
             "RSS: start {} MB, after sync {} MB, end {} MB, peak {} MB",
             rss_start / 1024,
             rss_synced / 1024,
             status_kb("VmRSS:") / 1024,
             status_kb("VmHWM:") / 1024
+        );
+        rss_samples.sort_unstable();
+        println!(
+            "RSS during the minute ({} samples, {} ≥ 60 MB): min {} MB, median {} MB, max {} MB",
+            rss_samples.len(),
+            rss_samples.iter().filter(|&&r| r >= 60).count(),
+            rss_samples.first().copied().unwrap_or(0),
+            rss_samples.get(rss_samples.len() / 2).copied().unwrap_or(0),
+            rss_samples.last().copied().unwrap_or(0)
         );
         println!(
             "CPU: {cpu:.2} s over {elapsed:.0} s ({:.1} % of one core); {refreshes} snapshots, {:.1} ms CPU per refresh (reducer+render {:.1} ms)",

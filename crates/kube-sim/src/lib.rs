@@ -14,6 +14,7 @@ mod kubeconfig;
 mod logs;
 mod metrics;
 mod objects;
+mod paging;
 mod patch;
 mod pods;
 mod resources;

@@ -1,6 +1,7 @@
 //! LIST / GET / PATCH / PUT / DELETE handlers and the deployments/scale subresource.
 
 use crate::controller;
+use crate::paging;
 use crate::patch::{json_patch, merge_patch, strategic_merge};
 use crate::selectors::{FieldSelector, LabelSelector};
 use crate::server::{error, json, Req, Resp};
@@ -62,22 +63,49 @@ pub fn list(shared: &Shared, req: &Req, kind: Kind, ns: Option<&str>) -> Resp {
         Ok(x) => x,
         Err(r) => return r,
     };
+    let limit = match req
+        .q("limit")
+        .filter(|l| !l.is_empty())
+        .map(str::parse::<i64>)
+    {
+        None => None,
+        Some(Ok(l)) if l > 0 => Some(l as usize),
+        Some(Ok(_)) => None, // 0 or negative: no limit, as the API server does
+        Some(Err(_)) => return error(400, "BadRequest", "limit must be an integer"),
+    };
+    let cont = match req.q("continue").filter(|c| !c.is_empty()) {
+        None => None,
+        Some(_) if req.q("resourceVersion").is_some_and(|v| !v.is_empty()) => {
+            return error(
+                400,
+                "BadRequest",
+                "specifying resource version is not allowed when using continue",
+            )
+        }
+        Some(c) => match paging::decode(c, ns, kind) {
+            Ok(c) => Some(c),
+            Err(r) => return r,
+        },
+    };
+    let unfiltered = req.q("labelSelector").unwrap_or("").is_empty()
+        && req.q("fieldSelector").unwrap_or("").is_empty();
+    let keep = |o: &Value| ls.matches(o) && fs.matches(o);
     let st = shared.store();
-    let items: Vec<Value> = st
-        .list(kind, ns)
-        .filter(|o| ls.matches(o) && fs.matches(o))
-        .cloned()
-        .collect();
-    let rv = st.rv.to_string();
+    let mut page = match paging::page(&st, kind, ns, cont.as_ref(), limit, keep, unfiltered) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
     drop(st);
-    if table::wants_table(req) {
-        return json(200, &table::table(kind, &items, &rv));
-    }
-    json(
-        200,
-        &json!({"kind":format!("{}List", kind.kind()),"apiVersion":kind.api_version(),
-        "metadata":{"resourceVersion":rv},"items":items}),
-    )
+    let rv = page.rv.to_string();
+    let items = std::mem::take(&mut page.items);
+    let mut body = if table::wants_table(req) {
+        table::table(kind, &items, &rv)
+    } else {
+        json!({"kind":format!("{}List", kind.kind()),"apiVersion":kind.api_version(),
+        "metadata":{"resourceVersion":rv},"items":items})
+    };
+    page.annotate(&mut body);
+    json(200, &body)
 }
 
 pub fn get(shared: &Shared, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {

@@ -156,6 +156,11 @@ impl Store {
             .filter(move |v| ns.is_none_or(|n| ns_of(v) == n))
     }
 
+    /// All objects of a kind in key order ((namespace, name); namespace "" when cluster-scoped).
+    pub fn objects(&self, kind: Kind) -> Option<&BTreeMap<Key, Value>> {
+        self.objs.get(&kind)
+    }
+
     pub fn count(&self, kind: Kind) -> usize {
         self.objs.get(&kind).map_or(0, |m| m.len())
     }
@@ -194,9 +199,11 @@ impl Store {
             let uid = util::uid_of(&obj).to_string();
             self.pods.remove(&uid);
         }
+        let before = obj.clone();
         self.rv += 1;
         obj["metadata"]["resourceVersion"] = Value::String(self.rv.to_string());
-        self.emit(kind, "DELETED", obj.clone(), None);
+        // `old` lets a paged LIST pinned to an earlier resourceVersion see the object as it was.
+        self.emit(kind, "DELETED", obj.clone(), Some(before));
         Some(obj)
     }
 

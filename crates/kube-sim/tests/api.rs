@@ -286,3 +286,128 @@ fn patch_dry_run_scale_preconditions_and_metrics_toggle() {
         .to_string()
         .contains("metrics.k8s.io"));
 }
+
+fn item_names(list: &Value) -> Vec<String> {
+    let items = list["items"].as_array().expect("items");
+    items
+        .iter()
+        .map(|o| o["metadata"]["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn list_paging_is_a_consistent_snapshot_and_tokens_expire() {
+    let h = sim(fast_opts());
+    let full = item_names(&get_json(h.addr, PODS));
+    assert!(full.len() >= 8, "{full:?}");
+    let p1 = get_json(h.addr, &format!("{PODS}?limit=3"));
+    let rv = p1["metadata"]["resourceVersion"].clone();
+    assert_eq!(item_names(&p1), full[..3]);
+    assert_eq!(p1["metadata"]["remainingItemCount"], full.len() - 3);
+    // Change the second page after the first one was served: pages stay pinned to `rv`.
+    let patch = r#"{"metadata":{"labels":{"paged":"after"}}}"#;
+    let (code, body) = http(
+        h.addr,
+        "PATCH",
+        &format!("{PODS}/{}", full[3]),
+        "application/merge-patch+json",
+        patch,
+    );
+    assert_eq!(code, 200, "{body}");
+    let (code, body) = http(
+        h.addr,
+        "DELETE",
+        &format!("{PODS}/{}?gracePeriodSeconds=0", full[4]),
+        "application/json",
+        "",
+    );
+    assert_eq!(code, 200, "{body}");
+    let mut seen = item_names(&p1);
+    let mut token = p1["metadata"]["continue"]
+        .as_str()
+        .expect("continue")
+        .to_string();
+    loop {
+        let p = get_json(h.addr, &format!("{PODS}?limit=3&continue={token}"));
+        assert_eq!(p["metadata"]["resourceVersion"], rv);
+        if seen.len() == 3 {
+            assert_eq!(p["items"][0]["metadata"]["labels"]["paged"], Value::Null);
+        }
+        seen.extend(item_names(&p));
+        match p["metadata"]["continue"].as_str() {
+            Some(t) => {
+                assert_eq!(p["metadata"]["remainingItemCount"], full.len() - seen.len());
+                token = t.to_string();
+            }
+            None => {
+                assert_eq!(p["metadata"]["remainingItemCount"], Value::Null);
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        seen, full,
+        "pages must add up to the list at the first page's resourceVersion"
+    );
+    // Filtered pages carry a token but no remainingItemCount.
+    let be = get_json(
+        h.addr,
+        &format!("{PODS}?labelSelector=app%3Dkitops-backend&limit=2"),
+    );
+    assert_eq!(be["items"].as_array().unwrap().len(), 2);
+    assert!(be["metadata"]["continue"].is_string());
+    assert_eq!(be["metadata"]["remainingItemCount"], Value::Null);
+    // After a change and a compaction the token is too old: 410 Expired, with a token that
+    // continues inconsistently from the latest state.
+    let p1 = get_json(h.addr, &format!("{PODS}?limit=2"));
+    let token = p1["metadata"]["continue"].as_str().unwrap();
+    let patch = r#"{"metadata":{"labels":{"paged":"again"}}}"#;
+    let (code, _) = http(
+        h.addr,
+        "PATCH",
+        &format!("{PODS}/{}", full[0]),
+        "application/merge-patch+json",
+        patch,
+    );
+    assert_eq!(code, 200);
+    assert_eq!(
+        http(h.addr, "POST", "/_sim/compact", "application/json", "{}").0,
+        200
+    );
+    let (code, body) = http(
+        h.addr,
+        "GET",
+        &format!("{PODS}?limit=2&continue={token}"),
+        "application/json",
+        "",
+    );
+    assert_eq!(code, 410, "{body}");
+    let status: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(status["reason"], "Expired");
+    assert!(status["message"]
+        .as_str()
+        .unwrap()
+        .contains("too old to display a consistent list"));
+    let inconsistent = status["metadata"]["continue"]
+        .as_str()
+        .expect("inconsistent token");
+    let rest = get_json(h.addr, &format!("{PODS}?limit=100&continue={inconsistent}"));
+    assert_eq!(
+        item_names(&rest).first(),
+        item_names(&get_json(h.addr, PODS)).get(2)
+    );
+    // Garbage and a resourceVersion next to a token are rejected.
+    assert_eq!(
+        http(
+            h.addr,
+            "GET",
+            &format!("{PODS}?limit=2&continue=%%%"),
+            "application/json",
+            ""
+        )
+        .0,
+        400
+    );
+    let both = format!("{PODS}?limit=2&resourceVersion=1&continue={inconsistent}");
+    assert_eq!(http(h.addr, "GET", &both, "application/json", "").0, 400);
+}

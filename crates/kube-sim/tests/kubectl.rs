@@ -76,6 +76,18 @@ fn kubectl_end_to_end() {
         "{pods}"
     );
 
+    // --chunk-size pages the LIST (limit + continue): 8 pods in 4 requests, same table.
+    http(h.addr, "DELETE", "/_sim/requests", "application/json", "");
+    let chunked = kubectl(cfg, &["get", "pods", "-n", "kitops", "--chunk-size=2"]);
+    let first_col = |t: &str| -> Vec<String> {
+        t.lines()
+            .map(|l| l.split_whitespace().next().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(first_col(&chunked), first_col(&pods), "{chunked}");
+    let counts = get_json(h.addr, "/_sim/requests");
+    assert_eq!(counts["counts"]["list pods"], 4, "{counts}");
+
     // rollout restart -> new pods, rollout status completes
     let before = names(cfg, "app=kitops-backend");
     assert_eq!(before.len(), 5);

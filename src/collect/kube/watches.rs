@@ -269,7 +269,9 @@ pub async fn pod_scope(conn: &Conn, settings: &KubeSettings) -> bool {
     settings.label_selector.is_none() && can_list_all_pods(conn).await
 }
 
-/// How often the heap is trimmed after publishing (see `trim_heap`).
+/// The heap is trimmed on the first idle tick this long after a publish (see `trim_heap`),
+/// and otherwise every `TRIM_EVERY` (frees that did not follow a publish).
+const TRIM_AFTER: Duration = COALESCE;
 const TRIM_EVERY: Duration = Duration::from_secs(5);
 
 /// Each snapshot of a large cluster replaces megabytes of rows in the UI; glibc
@@ -326,6 +328,7 @@ pub async fn run(
     let mut tick = tokio::time::interval(COALESCE);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut dirty = false;
+    let mut trim_at: Option<Instant> = None;
     let mut last_trim = Instant::now();
     loop {
         tokio::select! {
@@ -353,10 +356,13 @@ pub async fn run(
                         return;
                     }
                     dirty = false;
-                } else if last_trim.elapsed() >= TRIM_EVERY {
-                    // A tick after a publish: the UI has swapped in the new rows by now.
+                    trim_at = Some(now + TRIM_AFTER);
+                } else if trim_at.is_some_and(|t| now >= t) || last_trim.elapsed() >= TRIM_EVERY {
+                    // An idle tick after a publish: the UI has swapped in the new rows by now,
+                    // so the old ones are free; return them at once rather than seconds later.
                     trim_heap();
-                    last_trim = Instant::now();
+                    trim_at = None;
+                    last_trim = now;
                 }
             }
             _ = tx.closed() => return,

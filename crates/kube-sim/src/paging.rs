@@ -1,0 +1,171 @@
+//! LIST paging (`limit` / `continue`) with the API server's semantics: every page of a list
+//! shows the objects as they were at the first page's resourceVersion (a consistent snapshot,
+//! rebuilt here from the watch history), `metadata.continue` is an opaque token pinned to that
+//! resourceVersion, `metadata.remainingItemCount` is set for unfiltered lists, and a token whose
+//! resourceVersion has been compacted away gets 410 Expired (with an "inconsistent" token that
+//! continues from the latest state, as the real server offers).
+
+use crate::server::{error, json, Resp};
+use crate::store::{Key, Kind, Store};
+use crate::util::{name_of, ns_of, status};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::sync::Arc;
+
+/// A decoded continue token: where to resume, at which resourceVersion (`None`: latest).
+pub struct Continue {
+    at: Option<u64>,
+    after: Key,
+}
+
+pub struct Page {
+    pub items: Vec<Value>,
+    pub rv: u64,
+    pub cont: Option<String>,
+    pub remaining: Option<usize>,
+}
+
+impl Page {
+    /// Put `continue` / `remainingItemCount` into a list's (or Table's) metadata.
+    pub fn annotate(&self, list: &mut Value) {
+        if let Some(c) = &self.cont {
+            list["metadata"]["continue"] = json!(c);
+        }
+        if let Some(n) = self.remaining {
+            list["metadata"]["remainingItemCount"] = json!(n);
+        }
+    }
+}
+
+const EXPIRED: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
+
+/// The key relative to the list's prefix, as etcd3 does: "ns/name" for an all-namespaces list
+/// of a namespaced kind, "name" otherwise; "\0" makes the next page start strictly after it.
+fn encode(rv: i64, key: &Key, ns: Option<&str>, kind: Kind) -> String {
+    let rel = if kind.namespaced() && ns.is_none() {
+        format!("{}/{}", key.0, key.1)
+    } else {
+        key.1.clone()
+    };
+    let tok = json!({"v": "meta.k8s.io/v1", "rv": rv, "start": format!("{rel}\u{0}")});
+    URL_SAFE_NO_PAD.encode(tok.to_string())
+}
+
+fn bad(why: impl std::fmt::Display) -> Resp {
+    error(
+        400,
+        "BadRequest",
+        format!("continue key is not valid: {why}"),
+    )
+}
+
+pub fn decode(token: &str, ns: Option<&str>, kind: Kind) -> Result<Continue, Resp> {
+    let raw = URL_SAFE_NO_PAD
+        .decode(token.trim_end_matches('='))
+        .map_err(bad)?;
+    let v: Value = serde_json::from_slice(&raw).map_err(bad)?;
+    if v["v"] != "meta.k8s.io/v1" {
+        return Err(bad(
+            "incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
+        ));
+    }
+    let rv = v["rv"].as_i64().ok_or_else(|| bad("missing rv"))?;
+    let start = v["start"].as_str().ok_or_else(|| bad("missing start"))?;
+    let rel = start.strip_suffix('\u{0}').unwrap_or(start);
+    let after = match ns {
+        Some(n) => (n.to_string(), rel.to_string()),
+        None if kind.namespaced() => match rel.split_once('/') {
+            Some((n, name)) => (n.to_string(), name.to_string()),
+            None => return Err(bad("start key is not namespace/name")),
+        },
+        None => (String::new(), rel.to_string()),
+    };
+    let at = match rv {
+        -1 => None,
+        r if r > 0 => Some(r as u64),
+        _ => return Err(bad("invalid resource version")),
+    };
+    Ok(Continue { at, after })
+}
+
+fn expired(c: &Continue, ns: Option<&str>, kind: Kind) -> Resp {
+    let mut s = status(410, "Expired", EXPIRED);
+    s["metadata"] = json!({"continue": encode(-1, &c.after, ns, kind)});
+    json(410, &s)
+}
+
+/// The objects of `kind` changed since `rv`, as they were at `rv` (`None`: absent then), to
+/// overlay on the current state; `None` when `rv` is older than the compacted history.
+fn state_at(st: &Store, kind: Kind, rv: u64) -> Option<BTreeMap<Key, Option<Arc<Value>>>> {
+    let mut then = BTreeMap::new();
+    if rv >= st.rv {
+        return Some(then);
+    }
+    for ev in st.events_since(rv)?.iter().filter(|e| e.kind == kind) {
+        let key = (ns_of(&ev.obj).to_string(), name_of(&ev.obj).to_string());
+        // The first change after `rv` tells what the object was at `rv`.
+        then.entry(key).or_insert_with(|| match ev.etype {
+            "ADDED" => None,
+            _ => ev.old.clone(),
+        });
+    }
+    Some(then)
+}
+
+/// One page of a LIST. `unfiltered` (no label/field selector) enables remainingItemCount.
+pub fn page(
+    st: &Store,
+    kind: Kind,
+    ns: Option<&str>,
+    cont: Option<&Continue>,
+    limit: Option<usize>,
+    keep: impl Fn(&Value) -> bool,
+    unfiltered: bool,
+) -> Result<Page, Resp> {
+    let rv = cont.and_then(|c| c.at).unwrap_or(st.rv);
+    let then = match (state_at(st, kind, rv), cont) {
+        (Some(then), _) => then,
+        (None, Some(c)) => return Err(expired(c, ns, kind)),
+        (None, None) => BTreeMap::new(), // unreachable: rv is the current one
+    };
+    let lower = match cont {
+        Some(c) => Bound::Excluded(c.after.clone()),
+        None => Bound::Unbounded,
+    };
+    let range = (lower, Bound::Unbounded);
+    let mut view: BTreeMap<&Key, &Value> = st
+        .objects(kind)
+        .map(|m| m.range(range.clone()).collect())
+        .unwrap_or_default();
+    for (k, v) in then.range(range) {
+        match v {
+            Some(v) => view.insert(k, v.as_ref()),
+            None => view.remove(k),
+        };
+    }
+    let mut it = view
+        .into_iter()
+        .filter(|(k, v)| ns.is_none_or(|n| k.0 == n) && keep(v))
+        .peekable();
+    let mut items = Vec::new();
+    let mut last = None;
+    while limit.is_none_or(|l| items.len() < l) {
+        let Some((k, v)) = it.next() else { break };
+        items.push(v.clone());
+        last = Some(k);
+    }
+    let (mut cont, mut remaining) = (None, None);
+    if let (Some(k), Some(_)) = (last, it.peek()) {
+        cont = Some(encode(rv as i64, k, ns, kind));
+        remaining = unfiltered.then(|| it.count());
+    }
+    Ok(Page {
+        items,
+        rv,
+        cont,
+        remaining,
+    })
+}

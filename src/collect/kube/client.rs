@@ -17,7 +17,8 @@ pub struct Conn {
     pub context: String,
 }
 
-fn kubeconfig_present() -> bool {
+/// A kubeconfig exists where kube-rs looks: `KUBECONFIG` paths or `~/.kube/config`.
+pub(crate) fn kubeconfig_present() -> bool {
     let env = std::env::var_os("KUBECONFIG")
         .map(|v| std::env::split_paths(&v).any(|p| p.exists()))
         .unwrap_or(false);

@@ -118,18 +118,7 @@ pub fn unconfigured_hint(settings: &KubeSettings) -> Option<String> {
         return None;
     }
     let in_cluster = std::env::var_os("KUBERNETES_SERVICE_HOST").is_some();
-    let kubeconfig = std::env::var_os("KUBECONFIG")
-        .map(|v| std::env::split_paths(&v).any(|p| p.exists()))
-        .unwrap_or(false);
-    let home = std::env::var_os("HOME")
-        .map(|h| {
-            std::path::Path::new(&h)
-                .join(".kube")
-                .join("config")
-                .exists()
-        })
-        .unwrap_or(false);
-    if in_cluster || kubeconfig || home {
+    if in_cluster || client::kubeconfig_present() {
         None
     } else {
         Some(

@@ -180,16 +180,7 @@ pub async fn fetch_pods(client: &Client, namespace: &str, selector: Option<&str>
             usage: HashMap::new(),
         },
         Ok(list) => {
-            let samples: Vec<(RawSample, &DynamicObject)> = list
-                .items
-                .iter()
-                .map(|o| {
-                    (
-                        serde_json::from_value(o.data.clone()).unwrap_or_default(),
-                        o,
-                    )
-                })
-                .collect();
+            let samples = decode(&list.items);
             let usage = samples
                 .iter()
                 .map(|(s, o)| {
@@ -217,6 +208,19 @@ pub async fn fetch_pods(client: &Client, namespace: &str, selector: Option<&str>
     }
 }
 
+/// Each metrics object with its usage decoded; an undecodable one counts as no usage.
+fn decode(items: &[DynamicObject]) -> Vec<(RawSample, &DynamicObject)> {
+    items
+        .iter()
+        .map(|o| {
+            (
+                serde_json::from_value(o.data.clone()).unwrap_or_default(),
+                o,
+            )
+        })
+        .collect()
+}
+
 pub async fn fetch_nodes(client: &Client) -> NodeMetrics {
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource("NodeMetrics", "nodes"));
     match api.list(&ListParams::default()).await {
@@ -225,16 +229,7 @@ pub async fn fetch_nodes(client: &Client) -> NodeMetrics {
             usage: HashMap::new(),
         },
         Ok(list) => {
-            let samples: Vec<(RawSample, &DynamicObject)> = list
-                .items
-                .iter()
-                .map(|o| {
-                    (
-                        serde_json::from_value(o.data.clone()).unwrap_or_default(),
-                        o,
-                    )
-                })
-                .collect();
+            let samples = decode(&list.items);
             let usage = samples
                 .iter()
                 .map(|(s, o)| {

@@ -27,11 +27,16 @@ static ALLOC: std::alloc::System = std::alloc::System;
 struct Counting;
 
 static LIVE: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
+static PEAK: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
 
 // SAFETY: forwards to the system allocator; only adds a counter.
 unsafe impl std::alloc::GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: std::alloc::Layout) -> *mut u8 {
-        LIVE.fetch_add(l.size() as isize, std::sync::atomic::Ordering::Relaxed);
+        let now = LIVE.fetch_add(l.size() as isize, std::sync::atomic::Ordering::Relaxed);
+        PEAK.fetch_max(
+            now + l.size() as isize,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         unsafe { ALLOC.alloc(l) }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: std::alloc::Layout) {
@@ -45,6 +50,10 @@ static GLOBAL: Counting = Counting;
 
 fn live_mb() -> f64 {
     LIVE.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1048576.0
+}
+
+fn peak_live_mb() -> f64 {
+    PEAK.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1048576.0
 }
 
 struct Sim(Child);
@@ -110,6 +119,8 @@ fn status_kb(field: &str) -> u64 {
 }
 
 fn main() {
+    // As the console's main() does: the measurement is of the product's allocator setup.
+    kitops_top::heap::use_single_arena();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize, d: u64| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(d);
     let (pods, nodes, secs) = (arg(0, 5000), arg(1, 200), arg(2, 60));
@@ -272,10 +283,11 @@ fn main() {
         // SAFETY: plain libc call; returns free heap pages to the OS.
         unsafe { libc::malloc_trim(0) };
         println!(
-            "RSS after malloc_trim: {} MB (was {} MB); live heap (allocated, not freed): {:.1} MB",
+            "RSS after malloc_trim: {} MB (was {} MB); live heap (allocated, not freed): {:.1} MB, peak {:.1} MB",
             status_kb("VmRSS:") / 1024,
             before / 1024,
-            live_mb()
+            live_mb(),
+            peak_live_mb()
         );
     });
     drop(sim);

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod collect;
 pub mod config;
 pub mod headless;
+pub mod heap;
 pub mod logging;
 pub mod runtime;
 pub mod terminal;

@@ -9,22 +9,23 @@ use kitops_top::{headless, logging, runtime, terminal};
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
+    kitops_top::heap::use_single_arena();
     let cli = Cli::parse(); // clap prints usage errors itself and exits 2
     if let Err(e) = terminal::install_panic_hook() {
-        eprintln!("kitops-top: {e}");
+        terminal::report(&format!("kitops-top: {e}"));
     }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
             terminal::restore();
-            eprintln!("kitops-top: {e}");
+            terminal::report(&format!("kitops-top: {e}"));
             ExitCode::FAILURE
         }
     }
 }
 
 fn usage_error(e: ConfigError) -> ExitCode {
-    eprintln!("kitops-top: {e}");
+    terminal::report(&format!("kitops-top: {e}"));
     ExitCode::from(EXIT_USAGE)
 }
 

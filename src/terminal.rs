@@ -63,9 +63,15 @@ pub fn install_panic_hook() -> color_eyre::Result<()> {
     std::panic::set_hook(Box::new(move |info| {
         restore();
         tracing::error!(panic = %info, "panic");
-        eprintln!("{}", panic_hook.panic_report(info));
+        report(&panic_hook.panic_report(info).to_string());
     }));
     Ok(())
+}
+
+/// Prints a line to stderr, ignoring failure: after a hangup the terminal is gone,
+/// and `eprintln!` would panic on the exit path.
+pub fn report(line: &str) {
+    let _ = writeln!(io::stderr(), "{line}");
 }
 
 /// The OSC 52 sequence that asks the terminal to copy `text`; wrapped for tmux

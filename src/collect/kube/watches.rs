@@ -269,21 +269,10 @@ pub async fn pod_scope(conn: &Conn, settings: &KubeSettings) -> bool {
     settings.label_selector.is_none() && can_list_all_pods(conn).await
 }
 
-/// The heap is trimmed on the first idle tick this long after a publish (see `trim_heap`),
+/// The heap is trimmed on the first idle tick this long after a publish (see `crate::heap::trim`),
 /// and otherwise every `TRIM_EVERY` (frees that did not follow a publish).
 const TRIM_AFTER: Duration = COALESCE;
 const TRIM_EVERY: Duration = Duration::from_secs(5);
-
-/// Each snapshot of a large cluster replaces megabytes of rows in the UI; glibc
-/// keeps the freed pages in per-thread arenas, so RSS would creep to twice the live
-/// data. Returning them keeps the console's footprint at what it really holds.
-fn trim_heap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory back to the kernel.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
 
 /// Runs the watches until nobody listens to `tx`.
 pub async fn run(
@@ -360,7 +349,7 @@ pub async fn run(
                 } else if trim_at.is_some_and(|t| now >= t) || last_trim.elapsed() >= TRIM_EVERY {
                     // An idle tick after a publish: the UI has swapped in the new rows by now,
                     // so the old ones are free; return them at once rather than seconds later.
-                    trim_heap();
+                    crate::heap::trim();
                     trim_at = None;
                     last_trim = now;
                 }

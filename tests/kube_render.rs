@@ -242,10 +242,11 @@ fn state(data: KubeData) -> State {
 }
 
 fn key(st: &mut State, c: char) {
-    update(
-        st,
-        Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
-    );
+    press(st, KeyCode::Char(c));
+}
+
+fn press(st: &mut State, code: KeyCode) {
+    update(st, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
 #[test]
@@ -295,4 +296,79 @@ fn degraded_metrics_absent_and_forbidden_200x60() {
     // Grouping still works from ReplicaSet names when their watch is forbidden.
     assert!(screen.contains("deploy/kitops-backend"), "{screen}");
     insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn enter_shows_details_built_from_the_snapshot() {
+    let mut st = state(data());
+    // The first row is the kitops-backend group header (the initial selection is its first pod).
+    press(&mut st, KeyCode::Home);
+    press(&mut st, KeyCode::Enter);
+    let screen = render_to_string(&st, 200, 60);
+    assert!(screen.contains("desired"), "{screen}");
+    assert!(
+        screen.contains("registry.kitops.io/kitops-backend:1.4.2"),
+        "{screen}"
+    );
+    press(&mut st, KeyCode::Esc);
+    key(&mut st, 'j');
+    press(&mut st, KeyCode::Enter);
+    assert!(matches!(
+        st.modals.last(),
+        Some(kitops_top::app::modal::Modal::Details { .. })
+    ));
+    let screen = render_to_string(&st, 200, 60);
+    assert!(
+        screen.contains(
+            "kitops-backend-7d9f8c6b5-2kx9p -n kitops (uid uid-kitops-backend-7d9f8c6b5-2kx9p)"
+        ),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("deployment kitops-backend · replicaset kitops-backend-7d9f8c6b5"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("cpu 250m / 1000m · memory 256Mi / 512Mi"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_large_pane_scrolls_to_the_selection_at_both_sizes() {
+    let mut d = data();
+    for i in 0..3000 {
+        let mut p = pod(
+            &format!("kitops-worker-5f6d7c8b9-w{i:04}"),
+            "kitops-worker-5f6d7c8b9",
+            "ip-10-0-3-9",
+            64.0,
+            10.0,
+        );
+        p.uid = format!("uid-w{i:04}");
+        d.pods.push(p);
+    }
+    let mut st = state(d);
+    press(&mut st, KeyCode::End);
+    for (w, h) in [(80, 24), (200, 60)] {
+        let screen = render_to_string(&st, w, h);
+        let lines: Vec<&str> = screen.lines().collect();
+        // At 200x60 the nodes pane (right of "││") marks its own selection too.
+        let pods_part = |i: usize| lines[i].split("││").next().unwrap_or_default();
+        let at: Vec<usize> = (0..lines.len())
+            .filter(|&i| pods_part(i).contains('▶'))
+            .collect();
+        assert_eq!(at.len(), 1, "{screen}");
+        // The last row (a pod without a deployment) is selected, the worker pods above it.
+        assert!(lines[at[0]].contains("debug-shell"), "{screen}");
+        assert!(lines[at[0] - 1].contains("w2999"), "{screen}");
+        assert!(
+            !screen.contains("kitops-backend-7d9f8c6b5-2kx9p"),
+            "{screen}"
+        );
+    }
+    press(&mut st, KeyCode::Home);
+    let screen = render_to_string(&st, 80, 24);
+    let selected = screen.lines().find(|l| l.contains('▶')).unwrap_or_default();
+    assert!(selected.contains("deploy/kitops-backend"), "{screen}");
 }

@@ -7,11 +7,12 @@ use super::event::{Command, Event, SourceUpdate};
 use super::modal::{ConfirmState, DryRun, InputState, LogsState, Modal};
 use super::pane::PaneId;
 use super::state::State;
-use super::table::Level;
+use super::table::{Level, PaneContent, TableRow};
 use crate::act;
 use crate::collect::{Snapshot, SourceStatus};
 use crate::config::keymap::{Context, Key, KeyAction};
 use crate::ui::panes::{self, BuildCtx};
+use crate::ui::sanitize::SafeText;
 
 pub fn update(state: &mut State, event: Event) -> Vec<Command> {
     match event {
@@ -107,6 +108,17 @@ pub fn rebuild(state: &mut State, id: PaneId) {
         now: state.now,
         alt_view,
     };
+    let s = &state.sources;
+    let has_data = match id {
+        PaneId::Pods | PaneId::Nodes => s.kube.data.is_some(),
+        PaneId::PgActivity | PaneId::PgLocks => s.pg.data.is_some(),
+        PaneId::Redis => s.redis.data.is_some(),
+        PaneId::Targets => s.aws.data.is_some(),
+    };
+    if has_data {
+        // A 5,000-row pane must not hold its old and new rows at once.
+        state.panes[id.index()].table.content.rows = Vec::new();
+    }
     let s = &state.sources;
     let (content, (status, fetched_at)) = match id {
         PaneId::Pods => (
@@ -227,19 +239,13 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
                     focus.title(),
                     row.cells.first().map(|c| c.as_str()).unwrap_or("")
                 );
-                let fields = if row.details.is_empty() {
-                    state
-                        .focused()
-                        .table
-                        .content
-                        .columns
-                        .iter()
-                        .zip(&row.cells)
-                        .map(|(c, v)| (c.title.to_string(), v.clone()))
-                        .collect()
-                } else {
-                    row.details.clone()
+                let ctx = BuildCtx {
+                    config: &state.config,
+                    now: state.now,
+                    alt_view: state.focused().alt_view,
                 };
+                let fields = panes::details(focus, &state.sources, &ctx, &row.key)
+                    .unwrap_or_else(|| row_details(&state.focused().table.content, row));
                 state.modals.push(Modal::Details {
                     title,
                     fields,
@@ -365,4 +371,17 @@ fn on_validated(
             };
         }
     }
+}
+
+/// A row's own details, or its cells under their column titles when it has none.
+fn row_details(content: &PaneContent, row: &TableRow) -> Vec<(String, SafeText)> {
+    if !row.details.is_empty() {
+        return row.details.clone();
+    }
+    content
+        .columns
+        .iter()
+        .zip(&row.cells)
+        .map(|(c, v)| (c.title.to_string(), v.clone()))
+        .collect()
 }

@@ -91,10 +91,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, pane: &PaneState, focu
     )
     .style(theme.column_header());
     let ascii = theme.ascii;
+    // Only the rows that fit are turned into widgets: a 5,000-pod pane redrawn every
+    // second must cost what 50 rows cost.
+    let body_height = usize::from(table_area.height.saturating_sub(1)).max(1);
+    let selected = pane.table.selected_position();
+    let start = window_start(selected, body_height);
     let rows: Vec<Row> = pane
         .table
         .visible
         .iter()
+        .skip(start)
+        .take(body_height)
         .map(|&ri| {
             let r = &content.rows[ri];
             let cells: Vec<Line> = cols
@@ -149,8 +156,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, pane: &PaneState, focu
         .column_spacing(1)
         .row_highlight_style(highlight)
         .highlight_symbol(if ascii { ">" } else { "▶" });
-    let mut ts = TableState::default().with_selected(pane.table.selected_position());
+    let mut ts = TableState::default().with_selected(selected.map(|p| p - start));
     frame.render_stateful_widget(table, table_area, &mut ts);
+}
+
+/// First visible row: the top, until the selection would fall off the bottom; then
+/// the window ends at the selection (where a fresh ratatui `TableState` scrolls to).
+fn window_start(selected: Option<usize>, height: usize) -> usize {
+    selected.map_or(0, |p| (p + 1).saturating_sub(height))
 }
 
 fn draw_summary(frame: &mut Frame, area: Rect, state: &State, item: &SummaryItem) {

@@ -202,52 +202,117 @@ fn pod_row(p: &PodInfo, deployment: Option<&str>, metrics: &MetricsStatus, now: 
             row = row.sort_key(c, -1.0);
         }
     }
-    // `enter` shows these untruncated; what the cells already show in full is left out
-    // (5,000 pods × a dozen strings is most of the pane's memory).
+    row
+}
+
+/// What `enter` shows for the row `key`, built from the snapshot when asked rather than
+/// stored in every row: 5,000 pods × seven detail strings were most of the pane's memory.
+pub fn details(data: &KubeData, ctx: &BuildCtx, key: &str) -> Option<Vec<(String, SafeText)>> {
+    let now = unix(ctx.now);
+    if let Some(name) = key
+        .strip_prefix("deploy:")
+        .and_then(|k| k.strip_prefix(data.namespace.as_str()))
+        .and_then(|k| k.strip_prefix('/'))
+    {
+        return Some(deployment_details(
+            name,
+            data.deployment(name),
+            &data.namespace,
+        ));
+    }
+    let p = data.namespace_pods().find(|p| p.uid == key)?;
+    let owners = owner_map(data);
+    Some(pod_details(
+        p,
+        deployment_of(&owners, p),
+        &data.pod_metrics,
+        now,
+    ))
+}
+
+fn pod_details(
+    p: &PodInfo,
+    deployment: Option<&str>,
+    metrics: &MetricsStatus,
+    now: i64,
+) -> Vec<(String, SafeText)> {
     let opt = |v: Option<f64>, f: fn(f64) -> String| v.map(f).unwrap_or_else(|| "none".into());
-    let usage_text = match usage {
+    let usage = match p.usage {
         Some(u) => format!("cpu {} · memory {}", cpu(u.cpu), mem(u.memory)),
         None => metrics.line("metrics", now),
     };
-    let mut row = row
-        .detail(
+    let restarts = match (&p.last_termination, age_since(now, p.last_restart)) {
+        (Some(r), Some(a)) => format!("{} · last: {r}, {a} ago", p.restarts),
+        (Some(r), None) => format!("{} · last: {r}", p.restarts),
+        _ => p.restarts.to_string(),
+    };
+    let fields = [
+        (
             "pod",
-            &format!("{} -n {} (uid {})", p.name, p.namespace, p.uid),
-        )
-        .detail(
+            format!("{} -n {} (uid {})", p.name, p.namespace, p.uid),
+        ),
+        (
             "owner",
-            &format!(
+            format!(
                 "deployment {} · replicaset {}",
                 deployment.unwrap_or("(none)"),
                 p.replicaset.as_deref().unwrap_or("(none)")
             ),
-        )
-        .detail("node", p.node.as_deref().unwrap_or("<none>"))
-        .detail(
+        ),
+        ("node", p.node.clone().unwrap_or_else(|| "<none>".into())),
+        (
             "status",
-            &format!("{} (phase {}) {}", status_text(p), p.phase, p.message),
-        )
-        .detail(
-            "restarts",
-            &match (&p.last_termination, age_since(now, p.last_restart)) {
-                (Some(r), Some(a)) => format!("{} · last: {r}, {a} ago", p.restarts),
-                (Some(r), None) => format!("{} · last: {r}", p.restarts),
-                _ => p.restarts.to_string(),
-            },
-        )
-        .detail("usage", &usage_text)
-        .detail(
+            format!("{} (phase {}) {}", status_text(p), p.phase, p.message),
+        ),
+        ("restarts", restarts),
+        ("usage", usage),
+        (
             "requests / limits",
-            &format!(
+            format!(
                 "cpu {} / {} · memory {} / {}",
                 opt(p.requests.cpu, cpu),
                 opt(p.limits.cpu, cpu),
                 opt(p.requests.memory, mem),
                 opt(p.limits.memory, mem)
             ),
-        );
-    row.details.shrink_to_fit();
-    row
+        ),
+    ];
+    fields
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), SafeText::block(&value)))
+        .collect()
+}
+
+fn deployment_details(
+    name: &str,
+    d: Option<&DeploymentInfo>,
+    namespace: &str,
+) -> Vec<(String, SafeText)> {
+    let mut fields = vec![
+        ("deployment", name.to_string()),
+        ("namespace", namespace.to_string()),
+    ];
+    if let Some(d) = d {
+        fields.extend([
+            ("desired", d.desired.to_string()),
+            ("updated", d.updated.to_string()),
+            ("ready", d.ready.to_string()),
+            ("available", d.available.to_string()),
+            (
+                "rolling out",
+                if d.rolling_out() { "yes" } else { "no" }.into(),
+            ),
+            (
+                "revision",
+                d.revision.map(|r| r.to_string()).unwrap_or_default(),
+            ),
+            ("images", d.images.clone()),
+        ]);
+    }
+    fields
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), SafeText::block(&value)))
+        .collect()
 }
 
 fn header_row(
@@ -317,7 +382,7 @@ fn header_row(
         SafeText::line(""),
         SafeText::line(""),
     ];
-    let mut row = TableRow::new(format!("deploy:{namespace}/{name}"), cells)
+    TableRow::new(format!("deploy:{namespace}/{name}"), cells)
         .group_header()
         .level(level)
         .copy(name.to_string())
@@ -325,22 +390,6 @@ fn header_row(
             namespace: namespace.to_string(),
             name: name.to_string(),
         })
-        .detail("deployment", name)
-        .detail("namespace", namespace);
-    if let Some(d) = d {
-        row = row
-            .detail("desired", &d.desired.to_string())
-            .detail("updated", &d.updated.to_string())
-            .detail("ready", &d.ready.to_string())
-            .detail("available", &d.available.to_string())
-            .detail("rolling out", if d.rolling_out() { "yes" } else { "no" })
-            .detail(
-                "revision",
-                &d.revision.map(|r| r.to_string()).unwrap_or_default(),
-            )
-            .detail("images", &d.images);
-    }
-    row
 }
 
 /// One summary line per deployment worth attention: the configured one, and any

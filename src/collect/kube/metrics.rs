@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kube::api::{Api, DynamicObject, ListParams};
-use kube::core::ApiResource;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::api::{Api, ListParams};
 use kube::Client;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, Notify};
@@ -83,7 +83,7 @@ pub struct MetricsUpdate {
     pub nodes: NodeMetrics,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone, Debug)]
 struct RawUsage {
     #[serde(default)]
     cpu: Option<String>,
@@ -101,31 +101,73 @@ impl RawUsage {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone, Debug)]
 struct RawContainer {
     #[serde(default)]
     usage: RawUsage,
 }
 
-#[derive(Deserialize, Default)]
-struct RawSample {
+/// One PodMetrics or NodeMetrics object: only what the panes read. Decoding into
+/// `DynamicObject` kept a JSON tree per pod (5,000 of them every 15 s was the
+/// console's largest memory transient); serde skips everything else.
+#[derive(Deserialize, Default, Clone, Debug)]
+struct MetricsSample<Kind> {
+    #[serde(default)]
+    metadata: ObjectMeta,
     #[serde(default)]
     timestamp: Option<String>,
     #[serde(default)]
     window: Option<String>,
+    /// PodMetrics: per container.
     #[serde(default)]
     containers: Vec<RawContainer>,
+    /// NodeMetrics: the node's total.
     #[serde(default)]
     usage: Option<RawUsage>,
+    #[serde(skip)]
+    kind: std::marker::PhantomData<Kind>,
 }
 
-fn resource(kind: &str, plural: &str) -> ApiResource {
-    ApiResource {
-        group: "metrics.k8s.io".into(),
-        version: "v1beta1".into(),
-        api_version: "metrics.k8s.io/v1beta1".into(),
-        kind: kind.into(),
-        plural: plural.into(),
+#[derive(Default, Clone, Debug)]
+struct PodKind;
+#[derive(Default, Clone, Debug)]
+struct NodeKind;
+
+impl k8s_openapi::Resource for MetricsSample<PodKind> {
+    const API_VERSION: &'static str = "metrics.k8s.io/v1beta1";
+    const GROUP: &'static str = "metrics.k8s.io";
+    const KIND: &'static str = "PodMetrics";
+    const VERSION: &'static str = "v1beta1";
+    const URL_PATH_SEGMENT: &'static str = "pods";
+    type Scope = k8s_openapi::NamespaceResourceScope;
+}
+
+impl k8s_openapi::Resource for MetricsSample<NodeKind> {
+    const API_VERSION: &'static str = "metrics.k8s.io/v1beta1";
+    const GROUP: &'static str = "metrics.k8s.io";
+    const KIND: &'static str = "NodeMetrics";
+    const VERSION: &'static str = "v1beta1";
+    const URL_PATH_SEGMENT: &'static str = "nodes";
+    type Scope = k8s_openapi::ClusterResourceScope;
+}
+
+impl k8s_openapi::Metadata for MetricsSample<PodKind> {
+    type Ty = ObjectMeta;
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+impl k8s_openapi::Metadata for MetricsSample<NodeKind> {
+    type Ty = ObjectMeta;
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
     }
 }
 
@@ -140,15 +182,15 @@ fn parse_window(s: &str) -> Option<f64> {
 }
 
 /// The newest sample's time and window over a list.
-fn stamp(samples: &[(RawSample, &DynamicObject)]) -> MetricsStatus {
+fn stamp<Kind>(samples: &[MetricsSample<Kind>]) -> MetricsStatus {
     let timestamp = samples
         .iter()
-        .filter_map(|(s, _)| s.timestamp.as_deref().and_then(parse_ts))
+        .filter_map(|s| s.timestamp.as_deref().and_then(parse_ts))
         .max()
         .unwrap_or_else(|| chrono::Utc::now().timestamp());
     let window_s = samples
         .iter()
-        .filter_map(|(s, _)| s.window.as_deref().and_then(parse_window))
+        .filter_map(|s| s.window.as_deref().and_then(parse_window))
         .next()
         .unwrap_or(MIN_INTERVAL.as_secs_f64());
     MetricsStatus::Live {
@@ -168,8 +210,7 @@ fn failure(e: &kube::Error, resource: &str, namespace: Option<&str>) -> MetricsS
 }
 
 pub async fn fetch_pods(client: &Client, namespace: &str, selector: Option<&str>) -> PodMetrics {
-    let api: Api<DynamicObject> =
-        Api::namespaced_with(client.clone(), namespace, &resource("PodMetrics", "pods"));
+    let api: Api<MetricsSample<PodKind>> = Api::namespaced(client.clone(), namespace);
     let mut lp = ListParams::default();
     if let Some(s) = selector {
         lp = lp.labels(s);
@@ -180,10 +221,10 @@ pub async fn fetch_pods(client: &Client, namespace: &str, selector: Option<&str>
             usage: HashMap::new(),
         },
         Ok(list) => {
-            let samples = decode(&list.items);
-            let usage = samples
+            let usage = list
+                .items
                 .iter()
-                .map(|(s, o)| {
+                .map(|s| {
                     let total = s.containers.iter().fold(Usage::default(), |a, c| {
                         let u = c.usage.usage();
                         Usage {
@@ -191,56 +232,42 @@ pub async fn fetch_pods(client: &Client, namespace: &str, selector: Option<&str>
                             memory: a.memory + u.memory,
                         }
                     });
-                    (
-                        (
-                            o.metadata.namespace.clone().unwrap_or_default(),
-                            o.metadata.name.clone().unwrap_or_default(),
-                        ),
-                        total,
-                    )
+                    let m = &s.metadata;
+                    let key = (
+                        m.namespace.clone().unwrap_or_default(),
+                        m.name.clone().unwrap_or_default(),
+                    );
+                    (key, total)
                 })
                 .collect();
             PodMetrics {
-                status: stamp(&samples),
+                status: stamp(&list.items),
                 usage,
             }
         }
     }
 }
 
-/// Each metrics object with its usage decoded; an undecodable one counts as no usage.
-fn decode(items: &[DynamicObject]) -> Vec<(RawSample, &DynamicObject)> {
-    items
-        .iter()
-        .map(|o| {
-            (
-                serde_json::from_value(o.data.clone()).unwrap_or_default(),
-                o,
-            )
-        })
-        .collect()
-}
-
 pub async fn fetch_nodes(client: &Client) -> NodeMetrics {
-    let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource("NodeMetrics", "nodes"));
+    let api: Api<MetricsSample<NodeKind>> = Api::all(client.clone());
     match api.list(&ListParams::default()).await {
         Err(e) => NodeMetrics {
             status: failure(&e, "nodes.metrics.k8s.io", None),
             usage: HashMap::new(),
         },
         Ok(list) => {
-            let samples = decode(&list.items);
-            let usage = samples
+            let usage = list
+                .items
                 .iter()
-                .map(|(s, o)| {
+                .map(|s| {
                     (
-                        o.metadata.name.clone().unwrap_or_default(),
+                        s.metadata.name.clone().unwrap_or_default(),
                         s.usage.as_ref().map(RawUsage::usage).unwrap_or_default(),
                     )
                 })
                 .collect();
             NodeMetrics {
-                status: stamp(&samples),
+                status: stamp(&list.items),
                 usage,
             }
         }

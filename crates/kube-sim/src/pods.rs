@@ -68,6 +68,7 @@ pub fn create_pod(st: &mut Store, rs: &Value, startup: Duration, nodes: &mut [No
     meta["uid"] = json!(uid);
     meta["creationTimestamp"] = json!(util::now_rfc3339());
     meta["ownerReferences"] = owner_ref("ReplicaSet", "apps/v1", rs);
+    meta["managedFields"] = managed_fields(uid_of(rs));
     pod["spec"]["serviceAccountName"] = json!("default");
     pod["spec"]["enableServiceLinks"] = json!(true);
     let r = st.rand();
@@ -217,4 +218,59 @@ pub fn apply_fault(
     let out = rerender(st, ns, name).ok_or("pod vanished")?;
     reconcile(st, cfg);
     Ok(out)
+}
+
+/// What a real API server attaches to every pod (server-side apply bookkeeping of the
+/// controller-manager and the kubelet): often the largest part of a pod's JSON, sent
+/// on every LIST and WATCH, so clients are measured against it too.
+fn managed_fields(rs_uid: &str) -> Value {
+    let cond = |t: &str| {
+        (
+            format!("k:{{\"type\":\"{t}\"}}"),
+            json!({".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}}),
+        )
+    };
+    let conditions: serde_json::Map<String, Value> = [
+        "ContainersReady",
+        "Initialized",
+        "PodReadyToStartContainers",
+        "PodScheduled",
+        "Ready",
+    ]
+    .into_iter()
+    .map(cond)
+    .collect();
+    let time = util::now_rfc3339();
+    json!([
+        {
+            "manager": "kube-controller-manager", "operation": "Update", "apiVersion": "v1",
+            "time": time, "fieldsType": "FieldsV1",
+            "fieldsV1": {
+                "f:metadata": {
+                    "f:generateName": {},
+                    "f:labels": {".": {}, "f:app": {}, "f:pod-template-hash": {}},
+                    "f:ownerReferences": {".": {}, (format!("k:{{\"uid\":\"{rs_uid}\"}}")): {}}
+                },
+                "f:spec": {
+                    "f:containers": {"k:{\"name\":\"app\"}": {
+                        ".": {}, "f:image": {}, "f:imagePullPolicy": {}, "f:name": {},
+                        "f:ports": {".": {}, "k:{\"containerPort\":8080,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}, "f:protocol": {}}},
+                        "f:resources": {".": {}, "f:limits": {".": {}, "f:cpu": {}, "f:memory": {}}, "f:requests": {".": {}, "f:cpu": {}, "f:memory": {}}},
+                        "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {}
+                    }},
+                    "f:dnsPolicy": {}, "f:enableServiceLinks": {}, "f:restartPolicy": {},
+                    "f:schedulerName": {}, "f:securityContext": {}, "f:terminationGracePeriodSeconds": {}
+                }
+            }
+        },
+        {
+            "manager": "kubelet", "operation": "Update", "apiVersion": "v1", "time": time,
+            "fieldsType": "FieldsV1", "subresource": "status",
+            "fieldsV1": {"f:status": {
+                "f:conditions": conditions,
+                "f:containerStatuses": {}, "f:hostIP": {}, "f:hostIPs": {}, "f:phase": {},
+                "f:podIP": {}, "f:podIPs": {".": {}}, "f:startTime": {}
+            }}
+        }
+    ])
 }

@@ -6,6 +6,7 @@ pub mod client;
 pub mod logs;
 pub mod metrics;
 pub mod model;
+mod slim;
 pub mod watches;
 
 use std::time::Duration;

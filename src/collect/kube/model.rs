@@ -4,84 +4,13 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Node, Pod, PodStatus, ResourceRequirements};
+use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+pub use super::slim::{SlimContainer, SlimPod};
 
 pub const REVISION_ANNOTATION: &str = "deployment.kubernetes.io/revision";
-
-/// The part of a Pod the console reads. The watch deserializes into this instead of
-/// `k8s_openapi::Pod`, whose spec (every container field, volumes, probes…) is
-/// several KB per pod even when sparse: 5,000 pods listed at once then cost a
-/// fraction of the memory and CPU. Unknown fields are skipped by serde.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct SlimPod {
-    #[serde(default)]
-    pub metadata: ObjectMeta,
-    #[serde(default)]
-    pub spec: Option<SlimPodSpec>,
-    #[serde(default)]
-    pub status: Option<PodStatus>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SlimPodSpec {
-    #[serde(default)]
-    pub node_name: Option<String>,
-    #[serde(default)]
-    pub containers: Vec<SlimContainer>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct SlimContainer {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub image: Option<String>,
-    #[serde(default)]
-    pub resources: Option<ResourceRequirements>,
-}
-
-impl k8s_openapi::Resource for SlimPod {
-    const API_VERSION: &'static str = "v1";
-    const GROUP: &'static str = "";
-    const KIND: &'static str = "Pod";
-    const VERSION: &'static str = "v1";
-    const URL_PATH_SEGMENT: &'static str = "pods";
-    type Scope = k8s_openapi::NamespaceResourceScope;
-}
-
-impl k8s_openapi::Metadata for SlimPod {
-    type Ty = ObjectMeta;
-    fn metadata(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
-
-impl From<&Pod> for SlimPod {
-    fn from(p: &Pod) -> Self {
-        SlimPod {
-            metadata: p.metadata.clone(),
-            spec: p.spec.as_ref().map(|s| SlimPodSpec {
-                node_name: s.node_name.clone(),
-                containers: s
-                    .containers
-                    .iter()
-                    .map(|c| SlimContainer {
-                        name: c.name.clone(),
-                        image: c.image.clone(),
-                        resources: c.resources.clone(),
-                    })
-                    .collect(),
-            }),
-            status: p.status.clone(),
-        }
-    }
-}
 
 /// CPU in cores and memory in bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -533,7 +462,8 @@ mod tests {
     }
 
     fn pod(json: serde_json::Value) -> SlimPod {
-        let full: Pod = serde_json::from_value(json.clone()).expect("pod json");
+        let full: k8s_openapi::api::core::v1::Pod =
+            serde_json::from_value(json.clone()).expect("pod json");
         let slim: SlimPod = serde_json::from_value(json).expect("slim pod json");
         assert_eq!(pod_info(&SlimPod::from(&full)), pod_info(&slim));
         slim

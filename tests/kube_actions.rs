@@ -128,10 +128,26 @@ async fn rollout_restart_replaces_every_pod_then_undo_restores_the_template() {
     assert!(spec
         .equivalent
         .contains("rollout undo deployment/kitops-backend --to-revision=1"));
+    let patches_before = sim
+        .handle
+        .request_counts()
+        .get("patch deployments.apps")
+        .copied();
     let outcome = exec.run(&action).await;
     assert_eq!(
         outcome,
         Outcome::Done("deployment/kitops-backend rolled back to revision 1".into())
+    );
+    // As kubectl: a JSON patch of the template and annotations (dry run + real), no PUT.
+    let counts = sim.handle.request_counts();
+    assert_eq!(
+        counts.get("patch deployments.apps").copied(),
+        patches_before.map(|n| n + 2),
+        "{counts:?}"
+    );
+    assert!(
+        !counts.contains_key("update deployments.apps"),
+        "{counts:?}"
     );
     // The template no longer has the restart annotation: it is revision 1's again.
     let client = kube::Client::try_from(

@@ -4,7 +4,7 @@
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, Preconditions};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, Preconditions};
 use serde_json::json;
 
 use crate::app::action::{Action, Outcome};
@@ -242,85 +242,92 @@ async fn undo(
 ) -> Step<Outcome> {
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns);
     let replicasets: Api<ReplicaSet> = Api::namespaced(client, ns);
-    // One retry when the deployment changed between GET and PUT (409 Conflict).
-    for attempt in 0..2 {
-        let mut d = deployments
-            .get(name)
+    let d = deployments
+        .get(name)
+        .await
+        .map_err(|e| not_found_or(e, "get", "deployments", ns, name, false))?;
+    if d.spec.paused == Some(true) {
+        return Ok(Outcome::Refused(format!(
+            "deployment/{name} is paused; resume it before rolling back"
+        )));
+    }
+    let uid = d.metadata.uid.clone().unwrap_or_default();
+    let list = replicasets
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| failed(&e, "list", "replicasets", ns, false))?;
+    let Some(rs) = list.items.into_iter().find(|r| {
+        let owned = r
+            .metadata
+            .owner_references
+            .as_ref()
+            .is_some_and(|o| o.iter().any(|o| o.uid == uid));
+        let rev = r
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(REVISION_ANNOTATION))
+            .and_then(|v| v.parse::<i64>().ok());
+        owned && rev == Some(revision)
+    }) else {
+        return Ok(Outcome::Refused(format!(
+            "revision {revision} of deployment/{name} not found"
+        )));
+    };
+    let Some(mut template) = rs.spec.template.clone() else {
+        return Ok(Outcome::Failed(format!(
+            "replicaset {} has no pod template",
+            rs.metadata.name.unwrap_or_default()
+        )));
+    };
+    if let Some(labels) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+        labels.remove(HASH_LABEL);
+    }
+    if d.spec.template == template {
+        return Ok(Outcome::Done(format!(
+            "deployment/{name} already runs revision {revision}'s template; skipped"
+        )));
+    }
+    let patch = rollback_patch(&d, &rs, &template)
+        .map_err(|e| Outcome::Failed(format!("cannot build the rollback patch: {e}")))?;
+    for &dry_run in passes {
+        deployments
+            .patch(
+                name,
+                &patch_params(dry_run),
+                &Patch::Json::<()>(patch.clone()),
+            )
             .await
-            .map_err(|e| not_found_or(e, "get", "deployments", ns, name, false))?;
-        if d.spec.paused == Some(true) {
-            return Ok(Outcome::Refused(format!(
-                "deployment/{name} is paused; resume it before rolling back"
-            )));
-        }
-        let uid = d.metadata.uid.clone().unwrap_or_default();
-        let list = replicasets
-            .list(&ListParams::default())
-            .await
-            .map_err(|e| failed(&e, "list", "replicasets", ns, false))?;
-        let Some(rs) = list.items.into_iter().find(|r| {
-            let owned = r
-                .metadata
-                .owner_references
-                .as_ref()
-                .is_some_and(|o| o.iter().any(|o| o.uid == uid));
-            let rev = r
-                .metadata
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get(REVISION_ANNOTATION))
-                .and_then(|v| v.parse::<i64>().ok());
-            owned && rev == Some(revision)
-        }) else {
-            return Ok(Outcome::Refused(format!(
-                "revision {revision} of deployment/{name} not found"
-            )));
-        };
-        let Some(mut template) = rs.spec.template.clone() else {
-            return Ok(Outcome::Failed(format!(
-                "replicaset {} has no pod template",
-                rs.metadata.name.unwrap_or_default()
-            )));
-        };
-        if let Some(labels) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
-            labels.remove(HASH_LABEL);
-        }
-        if d.spec.template == template {
-            return Ok(Outcome::Done(format!(
-                "deployment/{name} already runs revision {revision}'s template; skipped"
-            )));
-        }
-        d.spec.template = template;
-        let annotations = d.metadata.annotations.get_or_insert_with(Default::default);
-        for (k, v) in rs.metadata.annotations.iter().flatten() {
-            if !SKIP_ANNOTATIONS.contains(&k.as_str()) {
-                annotations.insert(k.clone(), v.clone());
-            }
-        }
-        d.metadata.managed_fields = None;
-        let mut conflict = false;
-        for &dry_run in passes {
-            let pp = PostParams {
-                dry_run,
-                field_manager: Some(FIELD_MANAGER.into()),
-            };
-            match deployments.replace(name, &pp, &d).await {
-                Ok(_) => {}
-                Err(e) if is_status(&e, 409) && attempt == 0 => {
-                    conflict = true;
-                    break;
-                }
-                Err(e) => return Err(not_found_or(e, "update", "deployments", ns, name, dry_run)),
-            }
-        }
-        if !conflict {
-            return Ok(finish(
-                passes,
-                format!("deployment/{name} rolled back to revision {revision}"),
-            ));
+            .map_err(|e| not_found_or(e, "patch", "deployments", ns, name, dry_run))?;
+    }
+    Ok(finish(
+        passes,
+        format!("deployment/{name} rolled back to revision {revision}"),
+    ))
+}
+
+/// The JSON patch `kubectl rollout undo` sends: replace the pod template with the
+/// revision's, and the annotations with the deployment's bookkeeping ones plus the
+/// revision's own. Only those two fields are written, so a concurrent scale (an HPA)
+/// is not overwritten.
+fn rollback_patch(
+    d: &Deployment,
+    rs: &ReplicaSet,
+    template: &k8s_openapi::api::core::v1::PodTemplateSpec,
+) -> Result<json_patch::Patch, serde_json::Error> {
+    let mut annotations = std::collections::BTreeMap::new();
+    for (k, v) in d.metadata.annotations.iter().flatten() {
+        if SKIP_ANNOTATIONS.contains(&k.as_str()) {
+            annotations.insert(k.clone(), v.clone());
         }
     }
-    Ok(Outcome::Failed(format!(
-        "deployment/{name} kept changing; rollback not applied"
-    )))
+    for (k, v) in rs.metadata.annotations.iter().flatten() {
+        if !SKIP_ANNOTATIONS.contains(&k.as_str()) {
+            annotations.insert(k.clone(), v.clone());
+        }
+    }
+    serde_json::from_value(json!([
+        { "op": "replace", "path": "/spec/template", "value": template },
+        { "op": "replace", "path": "/metadata/annotations", "value": annotations },
+    ]))
 }

@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, Notify};
 
 use super::client::{describe_error, is_status};
 use super::model::{parse_quantity, Usage};
+use super::slim::slim_resource;
 
 /// Never poll metrics more often than this (metrics-server's default resolution).
 pub const MIN_INTERVAL: Duration = Duration::from_secs(15);
@@ -133,43 +134,24 @@ struct PodKind;
 #[derive(Default, Clone, Debug)]
 struct NodeKind;
 
-impl k8s_openapi::Resource for MetricsSample<PodKind> {
-    const API_VERSION: &'static str = "metrics.k8s.io/v1beta1";
-    const GROUP: &'static str = "metrics.k8s.io";
-    const KIND: &'static str = "PodMetrics";
-    const VERSION: &'static str = "v1beta1";
-    const URL_PATH_SEGMENT: &'static str = "pods";
-    type Scope = k8s_openapi::NamespaceResourceScope;
-}
-
-impl k8s_openapi::Resource for MetricsSample<NodeKind> {
-    const API_VERSION: &'static str = "metrics.k8s.io/v1beta1";
-    const GROUP: &'static str = "metrics.k8s.io";
-    const KIND: &'static str = "NodeMetrics";
-    const VERSION: &'static str = "v1beta1";
-    const URL_PATH_SEGMENT: &'static str = "nodes";
-    type Scope = k8s_openapi::ClusterResourceScope;
-}
-
-impl k8s_openapi::Metadata for MetricsSample<PodKind> {
-    type Ty = ObjectMeta;
-    fn metadata(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
-
-impl k8s_openapi::Metadata for MetricsSample<NodeKind> {
-    type Ty = ObjectMeta;
-    fn metadata(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
+slim_resource!(
+    MetricsSample<PodKind>,
+    "metrics.k8s.io/v1beta1",
+    "metrics.k8s.io",
+    "v1beta1",
+    "PodMetrics",
+    "pods",
+    k8s_openapi::NamespaceResourceScope
+);
+slim_resource!(
+    MetricsSample<NodeKind>,
+    "metrics.k8s.io/v1beta1",
+    "metrics.k8s.io",
+    "v1beta1",
+    "NodeMetrics",
+    "nodes",
+    k8s_openapi::ClusterResourceScope
+);
 
 fn parse_ts(s: &str) -> Option<i64> {
     s.parse::<k8s_openapi::jiff::Timestamp>()

@@ -277,10 +277,7 @@ fn pod_details(
             ),
         ),
     ];
-    fields
-        .into_iter()
-        .map(|(name, value)| (name.to_string(), SafeText::block(&value)))
-        .collect()
+    safe_fields(fields)
 }
 
 fn deployment_details(
@@ -309,6 +306,12 @@ fn deployment_details(
             ("images", d.images.clone()),
         ]);
     }
+    safe_fields(fields)
+}
+
+fn safe_fields(
+    fields: impl IntoIterator<Item = (&'static str, String)>,
+) -> Vec<(String, SafeText)> {
     fields
         .into_iter()
         .map(|(name, value)| (name.to_string(), SafeText::block(&value)))

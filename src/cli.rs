@@ -86,6 +86,21 @@ pub enum Sub {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Play a recording instead of contacting any source: the built-in incident, or FILE
+    Demo {
+        /// A recording written by `kitops-top record`
+        file: Option<PathBuf>,
+    },
+    /// Record every source's snapshots to FILE (JSON lines) for `demo FILE`. Query texts
+    /// and object names are recorded as shown: record only what you may share
+    Record {
+        /// Where to write the recording
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// How long to record
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+    },
     /// Config helpers
     Config {
         /// Print a commented default config with the runbook's values

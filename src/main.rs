@@ -1,8 +1,11 @@
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use kitops_top::cli::{Cli, Sub};
+use kitops_top::collect::replay::{self, Recording};
 use kitops_top::config::{self, keymap::Keymap, theme::Theme, ConfigError};
+use kitops_top::runtime::Feed;
 use kitops_top::{headless, logging, runtime, terminal};
 
 /// Bad input (flags, URLs, config, theme, keymap) exits 2 with one clear line.
@@ -83,12 +86,31 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 println!("{}", headless::snapshot::render(&results, format));
                 Ok(ExitCode::SUCCESS)
             }
+            Some(Sub::Demo { file }) => {
+                let text = match &file {
+                    Some(path) => std::fs::read_to_string(path).map_err(|e| {
+                        color_eyre::eyre::eyre!("cannot read {}: {e}", path.display())
+                    })?,
+                    None => replay::BUILT_IN.to_string(),
+                };
+                let recording = match Recording::parse(&text) {
+                    Ok(r) => r,
+                    Err(e) => return Ok(usage_error(ConfigError::plain(e.to_string()))),
+                };
+                runtime::run(cfg.into_demo(), keymap, theme, Feed::Replay(recording)).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(Sub::Record { out, seconds }) => {
+                let n = headless::record::run(&cfg, &out, Duration::from_secs(seconds)).await?;
+                println!("{n} snapshots written to {}", out.display());
+                Ok(ExitCode::SUCCESS)
+            }
             Some(Sub::Config { .. }) => {
                 println!("use `kitops-top config --print-default`");
                 Ok(ExitCode::SUCCESS)
             }
             None => {
-                runtime::run(cfg, keymap, theme).await?;
+                runtime::run(cfg, keymap, theme, Feed::Live).await?;
                 Ok(ExitCode::SUCCESS)
             }
         }

@@ -14,6 +14,7 @@ use crate::act::Executor;
 use crate::app::action::Action;
 use crate::app::table::Level;
 use crate::app::{update, Command, Event, SourceUpdate, State};
+use crate::collect::replay::{self, Recording};
 use crate::collect::sources::{spawn_all, Channels};
 use crate::collect::{Controls, Snapshot};
 use crate::config::keymap::Keymap;
@@ -70,18 +71,32 @@ fn spawn_executor(config: &Config, events: mpsc::Sender<Event>) -> mpsc::Sender<
     tx
 }
 
-pub async fn run(config: Config, keymap: Keymap, theme: Theme) -> Result<()> {
+/// Where the snapshots come from.
+pub enum Feed {
+    Live,
+    Replay(Recording),
+}
+
+pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Result<()> {
     let config = Arc::new(config);
     let mut guard = terminal::enter()?;
     let (pause_tx, controls) = Controls::free_running();
     let (event_tx, mut event_rx) = mpsc::channel::<Event>(64);
+    let (channels, replay_clock) = match feed {
+        Feed::Live => (spawn_all(&config, &controls), None),
+        Feed::Replay(recording) => {
+            let (channels, clock) = replay::play(recording);
+            (channels, Some(clock))
+        }
+    };
+    let clock = move || replay_clock.map_or_else(SystemTime::now, |c| c.now());
     let Channels {
         kube,
         pg,
         redis,
         aws,
         host,
-    } = spawn_all(&config, &controls);
+    } = channels;
     forward(kube, event_tx.clone(), SourceUpdate::Kube);
     forward(pg, event_tx.clone(), SourceUpdate::Postgres);
     forward(redis, event_tx.clone(), SourceUpdate::Redis);
@@ -89,12 +104,7 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme) -> Result<()> {
     forward(host, event_tx.clone(), SourceUpdate::Host);
     let actions = spawn_executor(&config, event_tx.clone());
 
-    let mut state = State::new(
-        config.clone(),
-        Arc::new(keymap),
-        Arc::new(theme),
-        SystemTime::now(),
-    );
+    let mut state = State::new(config.clone(), Arc::new(keymap), Arc::new(theme), clock());
     let size = guard.terminal.size()?;
     state.screen_height = size.height;
     let mut keys = EventStream::new();
@@ -128,7 +138,7 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme) -> Result<()> {
                 None => break, // the terminal is gone (SSH dropped)
             },
             Some(ev) = event_rx.recv() => ev,
-            _ = tick.tick() => Event::Tick(SystemTime::now()),
+            _ = tick.tick() => Event::Tick(clock()),
         };
         for command in update(&mut state, event) {
             match command {

@@ -141,3 +141,25 @@ fn a_panic_restores_the_terminal_and_reports() {
         .unwrap_or("");
     assert!(!modes.contains("-icanon"), "raw mode left on: {modes:?}");
 }
+
+#[test]
+fn the_built_in_demo_plays_every_pane_and_never_runs_an_action() {
+    let t = Tmux::start("demo", 100, 30, "demo");
+    t.wait_for("the recording on screen", |s| {
+        s.contains("DEMO (recorded)")
+            && s.contains("deploy/kitops-backend")
+            && s.contains("blocked session")
+    });
+    t.keys(&["r"]);
+    t.wait_for("the real dialog, marked", |s| {
+        s.contains("DEMO — recorded data")
+            && s.contains("rollout restart deployment/kitops-backend")
+    });
+    t.keys(&["y"]);
+    t.wait_for("refused", |s| s.contains("demo recording: not run"));
+    t.keys(&["q"]);
+    let s = t.wait_for("exit", exited);
+    assert_restored(&t, &s);
+    let audit = t.dir.path().join("state/kitops-top/audit.jsonl");
+    assert!(!audit.exists(), "a demo writes no audit line");
+}

@@ -12,6 +12,7 @@ use super::redis::RedisActions;
 
 pub struct Executor {
     readonly: bool,
+    demo: bool,
     audit: AuditLog,
     kube: KubeActions,
     pg: PgActions,
@@ -23,6 +24,7 @@ impl Executor {
     pub fn new(config: &Config) -> Self {
         Self {
             readonly: config.readonly,
+            demo: config.demo,
             audit: AuditLog::new(config.audit_log.clone()),
             kube: KubeActions::new(config.kube.clone()),
             pg: PgActions::new(config.postgres.clone()),
@@ -34,7 +36,7 @@ impl Executor {
     /// A server-side dry run, where the source's API has one (Kubernetes): shown in the
     /// confirmation dialog before the user answers. Changes nothing, so it is not audited.
     pub async fn validate(&mut self, action: &Action) -> Option<Outcome> {
-        if super::has_dry_run(action) {
+        if super::has_dry_run(action) && !self.demo {
             Some(self.kube.validate(action).await)
         } else {
             None
@@ -42,6 +44,10 @@ impl Executor {
     }
 
     pub async fn run(&mut self, action: &Action) -> Outcome {
+        if self.demo {
+            // Nothing was attempted against anything: not an audit event.
+            return Outcome::Refused("demo recording: not run".into());
+        }
         if let Err(e) = self.audit.record("attempt", action, None) {
             // An action that cannot be audited does not run.
             return Outcome::Refused(format!(

@@ -1,12 +1,12 @@
 //! The local host (the bastion the console runs on): load and memory, so the
 //! on-call engineer knows whether a sluggish console is the bastion's fault.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sysinfo::{MemoryRefreshKind, RefreshKind, System};
 
 use super::{CollectError, Collector};
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct HostData {
     pub hostname: String,
     pub load_1m: f64,

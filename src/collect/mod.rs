@@ -7,6 +7,7 @@ pub mod host;
 pub mod kube;
 pub mod postgres;
 pub mod redis;
+pub mod replay;
 pub mod runner;
 pub mod sources;
 
@@ -16,7 +17,7 @@ use std::time::{Duration, SystemTime};
 pub use runner::{spawn_poller, Controls};
 
 /// What a pane knows about its source, independent of the data itself.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "state", content = "detail", rename_all = "snake_case")]
 pub enum SourceStatus {
     /// Connecting for the first time; nothing to show yet.

@@ -61,6 +61,8 @@ pub struct Config {
     pub redis: RedisSettings,
     pub aws: AwsSettings,
     pub thresholds: Thresholds,
+    /// Playing a recording (`kitops-top demo`): no source is contacted, no action runs.
+    pub demo: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +112,19 @@ pub struct Thresholds {
 }
 
 impl Config {
+    /// This config for playing a recording: every source off, so neither a dry run nor
+    /// `l`ogs can reach a real cluster with the recording's names. Dialogs still open
+    /// (that is what a demo is for); the executor refuses every action.
+    pub fn into_demo(mut self) -> Self {
+        self.demo = true;
+        self.kube.enabled = false;
+        self.postgres.url = None;
+        self.redis.url = None;
+        self.aws.region = None;
+        self.aws.endpoint_url = None;
+        self
+    }
+
     /// Is the console pointed at production (loud banner in header and dialogs)?
     pub fn is_production(&self, kube_context: Option<&str>) -> bool {
         self.production
@@ -342,5 +357,6 @@ pub fn resolve(
             p95_ms: file.thresholds.p95_ms.unwrap_or(200.0),
             error_rate_percent: file.thresholds.error_rate_percent.unwrap_or(0.1),
         },
+        demo: false,
     })
 }

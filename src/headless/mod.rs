@@ -1,6 +1,7 @@
 //! Headless modes: the same collectors and pane builders, printed instead of drawn.
 
 pub mod doctor;
+pub mod record;
 pub mod snapshot;
 
 use std::time::{Duration, Instant};

@@ -19,7 +19,9 @@ pub fn pieces(state: &State) -> Vec<(String, Option<Style>)> {
     if state.is_production() {
         out.push(("PRODUCTION".into(), Some(theme.header(true))));
     }
-    if cfg.readonly {
+    if cfg.demo {
+        out.push(("DEMO (recorded)".into(), Some(theme.badge_readonly())));
+    } else if cfg.readonly {
         out.push(("READ-ONLY".into(), Some(theme.badge_readonly())));
     }
     if state.paused {
@@ -36,6 +38,10 @@ pub fn pieces(state: &State) -> Vec<(String, Option<Style>)> {
         ),
         None,
     ));
+    if cfg.demo {
+        // The recording's endpoints are not the config's; the panes say what was recorded.
+        return out;
+    }
     let db = cfg
         .postgres
         .url

@@ -12,7 +12,7 @@ pub mod rds;
 
 use std::time::SystemTime;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{CollectError, Collector};
 use crate::config::AwsSettings;
@@ -29,7 +29,7 @@ pub const COLLECTOR_API_CALLS: &[&str] = &[
     rds::DESCRIBE_DB_SNAPSHOTS,
 ];
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AwsData {
     pub region: String,
     /// What the target groups were chosen by: "target groups a, b", "load balancer x",
@@ -45,7 +45,7 @@ pub struct AwsData {
     pub rds_instance: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TargetGroupInfo {
     pub arn: String,
     pub name: String,
@@ -57,7 +57,7 @@ pub struct TargetGroupInfo {
     pub targets: Vec<TargetInfo>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HealthCheck {
     pub enabled: bool,
     pub protocol: Option<String>,
@@ -82,7 +82,7 @@ impl HealthCheck {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetInfo {
     pub id: String,
     pub port: Option<i32>,
@@ -93,7 +93,7 @@ pub struct TargetInfo {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RdsInfo {
     pub id: String,
     pub status: String,
@@ -118,7 +118,7 @@ pub struct RdsInfo {
     pub snapshots_error: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RdsEvent {
     /// Unix seconds.
     pub at: Option<i64>,
@@ -126,7 +126,7 @@ pub struct RdsEvent {
     pub categories: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RdsSnapshot {
     pub id: String,
     pub status: String,

@@ -21,7 +21,7 @@ pub const MIN_INTERVAL: Duration = Duration::from_secs(15);
 pub const ABSENT_INTERVAL: Duration = Duration::from_secs(60);
 
 /// What the panes know about one metrics resource.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum MetricsStatus {
     #[default]

@@ -15,7 +15,7 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, ListParams};
 use model::SlimPod;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use super::{CollectError, Controls, Snapshot};
@@ -26,13 +26,13 @@ pub use metrics::MetricsStatus;
 pub use model::{DeploymentInfo, NodeInfo, PodInfo, ReplicaSetInfo, Resources, Usage};
 
 /// A resource whose watch (or list) currently fails, shown in the pane that needs it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourceError {
     pub resource: String,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct KubeData {
     pub context: String,
     pub namespace: String,

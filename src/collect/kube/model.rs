@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use super::slim::{SlimContainer, SlimPod};
 
 pub const REVISION_ANNOTATION: &str = "deployment.kubernetes.io/revision";
 
 /// CPU in cores and memory in bytes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Usage {
     pub cpu: f64,
     pub memory: f64,
@@ -21,13 +21,13 @@ pub struct Usage {
 
 /// Sums of a pod's container requests or limits. A limit is `None` when any
 /// container has none (the pod is then unbounded for that resource).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Resources {
     pub cpu: Option<f64>,
     pub memory: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PodInfo {
     pub uid: String,
     pub name: String,
@@ -58,7 +58,7 @@ pub struct PodInfo {
     pub active: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeploymentInfo {
     pub uid: String,
     pub name: String,
@@ -90,7 +90,7 @@ impl DeploymentInfo {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReplicaSetInfo {
     pub uid: String,
     pub name: String,
@@ -103,7 +103,7 @@ pub struct ReplicaSetInfo {
     pub ready: i32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NodeInfo {
     pub name: String,
     pub created: Option<i64>,

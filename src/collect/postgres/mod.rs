@@ -103,7 +103,7 @@ pub struct PreparedXact {
 }
 
 /// What one refresh cost, for the benchmark and `snapshot --format json`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CollectStats {
     pub round_trips: u32,
     /// Sessions + lock waits + statements decoded.
@@ -112,7 +112,7 @@ pub struct CollectStats {
     pub bytes: usize,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PgData {
     pub server_version_num: i32,
     pub max_connections: i64,

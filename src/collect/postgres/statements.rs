@@ -24,7 +24,7 @@ pub struct TopStatement {
 }
 
 /// What the top-statements view can show.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Statements {
     #[default]

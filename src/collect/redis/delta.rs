@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::info::{Counters, Info};
 
@@ -30,7 +30,7 @@ impl Sample {
 }
 
 /// The hit rate over the last refresh interval.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum IntervalHit {
     /// Only one sample so far: nothing to compare with.
@@ -56,7 +56,7 @@ impl IntervalHit {
 }
 
 /// Per-second rates over the last interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Rates {
     /// Measured seconds between the two samples.
     pub interval_s: f64,

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The sections one refresh asks for: everything the pane shows and nothing more
 /// (no `commandstats`, `cpu`, `persistence`, `modules`, `errorstats`).
@@ -18,7 +18,7 @@ pub const INFO_SECTIONS: &[&str] = &[
 ];
 
 /// One parsed `INFO` reply of one server.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Info {
     pub redis_version: String,
     pub redis_mode: String,
@@ -45,7 +45,7 @@ pub struct Info {
 }
 
 /// Monotonic counters (until a restart or `CONFIG RESETSTAT`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counters {
     pub keyspace_hits: u64,
     pub keyspace_misses: u64,
@@ -67,7 +67,7 @@ impl Counters {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Replica {
     pub addr: String,
     pub state: String,
@@ -76,7 +76,7 @@ pub struct Replica {
     pub lag_s: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DbKeys {
     pub db: u32,
     pub keys: u64,

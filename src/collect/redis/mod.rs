@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use redis::aio::MultiplexedConnection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{CollectError, Collector};
 use crate::config::RedisSettings;
@@ -25,7 +25,7 @@ use info::{Info, INFO_SECTIONS};
 /// How far back the hit-rate sparkline reaches.
 pub const HISTORY_WINDOW: Duration = Duration::from_secs(600);
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RedisData {
     /// The URL with the password removed.
     pub server: String,
@@ -42,7 +42,7 @@ pub struct RedisData {
     pub reply_bytes: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NodeStats {
     /// `host:port`, or `cluster (N primaries)` for the aggregate.
     pub name: String,

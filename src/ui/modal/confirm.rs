@@ -26,7 +26,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, c: &ConfirmState) {
             theme.header(true),
         )));
     }
-    if c.readonly {
+    if state.config.demo {
+        lines.push(Line::from(Span::styled(
+            " DEMO — recorded data; this will not run ",
+            theme.badge_readonly(),
+        )));
+    } else if c.readonly {
         lines.push(Line::from(Span::styled(
             " READ-ONLY — this will be refused ",
             theme.badge_readonly(),

@@ -1,0 +1,135 @@
+//! Recordings and the demo: `kitops-top record` against the real PostgreSQL and Redis
+//! and its playback on the collectors' channels; the built-in recording through the
+//! real reducer and executor (dialogs open, nothing runs, nothing is audited).
+
+#[path = "support/pg.rs"]
+mod pg;
+#[path = "support/redis.rs"]
+mod redis_support;
+
+use std::time::{Duration, SystemTime};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use kitops_top::act::Executor;
+use kitops_top::app::modal::Modal;
+use kitops_top::app::{update, Event, SourceUpdate, State};
+use kitops_top::collect::replay::{self, Frame, Recording};
+use kitops_top::config::SecretUrl;
+use kitops_top::headless::record;
+use kitops_top::ui::render_to_string;
+
+const PG_PASSWORD: &str = "s3cr3t-demo-pw";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn record_then_play_back_live_postgres_and_redis() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = pg::config(dir.path(), pg::settings());
+    // trust auth ignores the password; it must still never reach the recording.
+    config.postgres.url = Some(SecretUrl::new(format!(
+        "postgres://postgres:{PG_PASSWORD}@{}/{}?sslmode=disable",
+        pg::HOST_PORT,
+        pg::DB
+    )));
+    config.redis = redis_support::settings("redis://127.0.0.1:6379");
+    config.kube.enabled = false;
+    config.refresh = Duration::from_millis(500);
+    let out = dir.path().join("recording.jsonl");
+
+    let written = record::run(&config, &out, Duration::from_secs(4))
+        .await
+        .expect("records");
+    let text = std::fs::read_to_string(&out).expect("recording written");
+    assert!(!text.contains(PG_PASSWORD), "no secret in a recording");
+    let recording = Recording::parse(&text).expect("recording parses");
+    assert_eq!(recording.lines().len(), written);
+    let with_data =
+        |f: fn(&Frame) -> bool| recording.lines().iter().filter(|l| f(&l.frame)).count();
+    assert!(
+        with_data(|f| matches!(f, Frame::Postgres(r) if r.data.is_some())) >= 2,
+        "{text}"
+    );
+    assert!(
+        with_data(|f| matches!(f, Frame::Redis(r) if r.data.is_some())) >= 2,
+        "{text}"
+    );
+    assert!(
+        with_data(|f| matches!(f, Frame::Kube(_))) == 0,
+        "kube was off: {text}"
+    );
+
+    let first_wall = recording.lines()[0].wall;
+    let (mut channels, clock) = replay::play(recording);
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while channels.pg.borrow_and_update().data.is_none() {
+            channels.pg.changed().await.expect("player running");
+        }
+    })
+    .await
+    .expect("the player publishes the recorded PostgreSQL snapshot");
+    let now = clock.now();
+    assert!(
+        now >= first_wall - Duration::from_secs(1) && now < first_wall + Duration::from_secs(30),
+        "the player's clock runs on the recording's time"
+    );
+}
+
+fn press(st: &mut State, c: char) -> Vec<kitops_top::app::Command> {
+    update(
+        st,
+        Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+    )
+}
+
+#[tokio::test]
+async fn the_demo_opens_dialogs_but_runs_and_audits_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = pg::config(dir.path(), pg::settings()).into_demo();
+    assert!(
+        config.postgres.url.is_none() && !config.kube.enabled,
+        "no source in a demo"
+    );
+    config.audit_log = dir.path().join("audit.jsonl");
+    let recording = Recording::parse(replay::BUILT_IN).expect("built-in recording");
+    let kube = recording
+        .lines()
+        .iter()
+        .find_map(|l| match &l.frame {
+            Frame::Kube(r) if r.data.is_some() => Some(r.clone()),
+            _ => None,
+        })
+        .expect("a kube frame");
+    let mut st = State::with_config(config.clone(), SystemTime::now());
+    let snapshot = kitops_top::collect::Snapshot::live(
+        kube.data.expect("data"),
+        kube.fetched_at.unwrap_or(SystemTime::now()),
+    );
+    update(&mut st, Event::Source(SourceUpdate::Kube(snapshot)));
+
+    press(&mut st, 'r');
+    let Some(Modal::Confirm(confirm)) = st.modals.last() else {
+        panic!("r opens the confirmation dialog in a demo");
+    };
+    let action = confirm.action.clone();
+    let screen = render_to_string(&st, 100, 30);
+    assert!(
+        screen.contains("DEMO — recorded data; this will not run"),
+        "{screen}"
+    );
+    assert!(screen.contains("DEMO (recorded)"), "{screen}");
+
+    let mut executor = Executor::new(&config);
+    assert_eq!(
+        executor.validate(&action).await,
+        None,
+        "no dry run against anything"
+    );
+    let outcome = executor.run(&action).await;
+    assert_eq!(
+        outcome,
+        kitops_top::app::action::Outcome::Refused("demo recording: not run".into())
+    );
+    assert!(
+        !config.audit_log.exists(),
+        "nothing attempted, nothing audited"
+    );
+}

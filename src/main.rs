@@ -88,9 +88,13 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             }
             Some(Sub::Demo { file }) => {
                 let text = match &file {
-                    Some(path) => std::fs::read_to_string(path).map_err(|e| {
-                        color_eyre::eyre::eyre!("cannot read {}: {e}", path.display())
-                    })?,
+                    Some(path) => match std::fs::read_to_string(path) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            let msg = format!("cannot read recording {}: {e}", path.display());
+                            return Ok(usage_error(ConfigError::plain(msg)));
+                        }
+                    },
                     None => replay::BUILT_IN.to_string(),
                 };
                 let recording = match Recording::parse(&text) {

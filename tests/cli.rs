@@ -63,6 +63,11 @@ fn bad_input_is_one_line_and_exit_2() {
             vec!["-c", "/nonexistent/config.toml", "snapshot"],
             "/nonexistent/config.toml: cannot read",
         ),
+        (
+            vec!["demo", "/nonexistent/recording.jsonl"],
+            "cannot read recording /nonexistent/recording.jsonl",
+        ),
+        (vec!["demo", "Cargo.toml"], "recording line 1:"),
     ] {
         let o = run(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));

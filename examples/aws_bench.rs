@@ -6,7 +6,7 @@
 //! 3. one collection round against moto_server (skipped when moto is not installed):
 //!    2 target groups, 3 targets, the RDS instance, events and snapshots.
 
-#[path = "../tests/support/moto.rs"]
+#[path = "../tests/integration/support/moto.rs"]
 mod moto;
 
 use std::time::{Duration, Instant, SystemTime};

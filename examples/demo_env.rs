@@ -5,7 +5,7 @@
 //!
 //! `cargo run --example demo_env -- DIR`
 
-#[path = "../tests/support/moto.rs"]
+#[path = "../tests/integration/support/moto.rs"]
 mod moto;
 
 use std::io::{Read, Write};

@@ -15,7 +15,7 @@
 //! misses wait-queue ("soft") blocking, where a waiter is stuck behind another
 //! waiter whose requested mode conflicts. `pg_blocking_pids()` reports both.
 //!
-//! Measured (`pg-bench`, docs/PERFORMANCE.md) on PostgreSQL 15, 500 sessions of
+//! Measured (`examples/pg_bench.rs`, docs/PERFORMANCE.md) on PostgreSQL 15, 500 sessions of
 //! which 50 wait on row locks in 5 queues, server execution time p50 over 50 runs:
 //! `pg_blocking_pids()` for the Lock waiters only 0.62 ms, finding 230
 //! blocked/blocking pairs; the self-join 0.72 ms, finding 50 (it misses everyone

@@ -2,10 +2,8 @@
 //! and its playback on the collectors' channels; the built-in recording through the
 //! real reducer and executor (dialogs open, nothing runs, nothing is audited).
 
-#[path = "support/pg.rs"]
-mod pg;
-#[path = "support/redis.rs"]
-mod redis_support;
+use crate::support::pg;
+use crate::support::redis as redis_support;
 
 use std::time::{Duration, SystemTime};
 

@@ -20,7 +20,7 @@ const WEB_TG: &str =
     "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/kitops-web/1a2b3c4d5e6f7a8b";
 
 fn now() -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(NOW_UNIX)
+    crate::support::clock::at(NOW_UNIX)
 }
 
 fn ago(secs: i64) -> Option<i64> {

@@ -2,8 +2,7 @@
 //! through the server's Unix socket, where sslmode is ignored (as libpq does).
 //! Its own binary: it sets process-wide environment variables.
 
-#[path = "support/pg.rs"]
-mod pg;
+use crate::support::pg;
 
 use kitops_top::collect::postgres::PgCollector;
 use kitops_top::collect::sources::pg_hint;

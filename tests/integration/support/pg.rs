@@ -97,7 +97,7 @@ pub async fn collect_until(c: &mut PgCollector, pred: impl Fn(&PgData) -> bool) 
 
 /// A fixed clock for render snapshots.
 pub fn fixed_now() -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000)
+    super::clock::at(1_780_000_000)
 }
 
 /// Creates a role (LOGIN) with `grants`; dropped by `drop_role`.

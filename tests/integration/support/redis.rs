@@ -192,7 +192,7 @@ pub fn settings(url: &str) -> RedisSettings {
 
 /// A fixed clock for render checks.
 pub fn t0() -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000)
+    super::clock::at(1_790_000_000)
 }
 
 /// The default test config with Redis pointed at `url` and the audit log in `audit`.

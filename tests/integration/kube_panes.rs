@@ -2,7 +2,7 @@
 //! RBAC 403 in the pane that needs it, 410 re-list, dropped watches, a slow API
 //! server, metrics-server absent.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, SystemTime};
 

@@ -2,10 +2,8 @@
 //! `verify-full` with a CA bundle file, against a private cluster with ssl = on and a
 //! certificate signed by a test CA (made with the openssl CLI).
 
-#[path = "support/pg.rs"]
-mod pg;
-#[path = "support/pg_cluster.rs"]
-mod pg_cluster;
+use crate::support::pg;
+use crate::support::pg_cluster;
 
 use std::path::Path;
 use std::process::Command;

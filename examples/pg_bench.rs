@@ -1,6 +1,6 @@
 //! PostgreSQL collector benchmark: 500 real sessions, 50 of them waiting on locks.
 //!
-//! `cargo build --release --bins && target/release/pg-bench` (options: `--sessions N`,
+//! `cargo build --release --bins --example pg_bench && target/release/examples/pg_bench` (options: `--sessions N`,
 //! `--waiting N`, `--rounds N`, `--seconds N`, `--url URL` to use an existing server
 //! instead of a private one, `--no-compare` to skip the side-by-side minute).
 //!
@@ -15,7 +15,7 @@
 //! 5. The same minute side by side: `kitops-top` (this build's TUI) and `pg_activity`
 //!    each in a detached tmux window, CPU seconds from /proc/<pid>/stat.
 
-#[path = "../../tests/support/pg_cluster.rs"]
+#[path = "../tests/integration/support/pg_cluster.rs"]
 mod pg_cluster;
 
 use std::sync::Arc;
@@ -418,7 +418,8 @@ async fn main() {
         let secs = a.seconds;
         let exe_dir = std::env::current_exe()
             .ok()
-            .and_then(|p| p.parent().map(|d| d.to_path_buf()));
+            .and_then(|p| p.parent().and_then(|d| d.parent()).map(|d| d.to_path_buf()));
+        // examples live in target/<profile>/examples/, the console in target/<profile>/.
         let ours_bin = exe_dir.map(|d| d.join("kitops-top")).filter(|p| p.exists());
         let port = url
             .split(':')
@@ -444,7 +445,7 @@ async fn main() {
                     procs.push(("kitops-top", pid));
                 }
             }
-            None => println!("\n(kitops-top binary not next to pg-bench: run `cargo build --release --bins` first)"),
+            None => println!("\n(kitops-top binary not in the examples' parent directory: run `cargo build --release --bins` first)"),
         }
         if std::process::Command::new("pg_activity")
             .arg("--version")

@@ -1,8 +1,7 @@
 //! Render snapshots of both PostgreSQL panes (and the top-statements view) at
 //! 80x24 and 200x60, from fixed data and a fixed clock.
 
-#[path = "support/pg.rs"]
-mod pg;
+use crate::support::pg;
 
 use std::collections::HashMap;
 

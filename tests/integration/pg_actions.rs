@@ -2,8 +2,7 @@
 //! cancel a pg_sleep, refuse an ended backend or a reused pid, permission denied for
 //! a pg_monitor-only role, and `<insufficient privilege>` for a role without it.
 
-#[path = "support/pg.rs"]
-mod pg;
+use crate::support::pg;
 
 use std::time::Duration;
 

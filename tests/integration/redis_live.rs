@@ -2,8 +2,7 @@
 //! the tests start themselves (free ports, own temp dirs), so global changes
 //! (CONFIG RESETSTAT, policies, kills) never disturb other tests.
 
-#[path = "support/redis.rs"]
-mod support;
+use crate::support::redis as support;
 
 use std::time::Duration;
 

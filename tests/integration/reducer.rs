@@ -13,7 +13,7 @@ use kitops_top::collect::Snapshot;
 use kitops_top::ui::render_to_string;
 
 fn now() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(1_795_000_000)
+    crate::support::clock::fixed()
 }
 
 fn press(st: &mut State, code: KeyCode) -> Vec<Command> {

@@ -2,8 +2,7 @@
 //! server that goes away mid-session (a TCP proxy the test kills and restarts):
 //! the snapshot keeps the last good data with the error, then is live again.
 
-#[path = "support/pg.rs"]
-mod pg;
+use crate::support::pg;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! (input → complete) → describe → Executor::run (audited) — changing kube-sim's
 //! state the way a cluster would; plus logs.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, SystemTime};
 

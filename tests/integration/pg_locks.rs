@@ -1,8 +1,7 @@
 //! Real lock contention: A holds row locks, B and C wait on A, D waits on B.
 //! The collected tree, the rendered pane, and `K` on A through the action path.
 
-#[path = "support/pg.rs"]
-mod pg;
+use crate::support::pg;
 
 use std::collections::HashMap;
 use std::time::Duration;

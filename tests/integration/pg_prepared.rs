@@ -2,10 +2,8 @@
 //! pid-0 root naming the transaction's gid, and it cannot be cancelled/terminated.
 //! Needs max_prepared_transactions > 0, so it runs on a private cluster.
 
-#[path = "support/pg.rs"]
-mod pg;
-#[path = "support/pg_cluster.rs"]
-mod pg_cluster;
+use crate::support::pg;
+use crate::support::pg_cluster;
 
 use kitops_top::app::event::{Event, SourceUpdate};
 use kitops_top::app::update::update;

@@ -19,7 +19,7 @@ const MI: f64 = 1024.0 * 1024.0;
 const GI: f64 = 1024.0 * MI;
 
 fn clock() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(NOW as u64)
+    crate::support::clock::at(NOW as u64)
 }
 
 fn pod(name: &str, rs: &str, node: &str, mem_mi: f64, cpu_m: f64) -> PodInfo {

@@ -4,8 +4,7 @@
 //! one action (which must be named). This binary runs with no credentials in its
 //! environment; the IAM test uses a credentials file with named profiles.
 
-#[path = "support/moto.rs"]
-mod moto;
+use crate::support::moto;
 
 use std::path::PathBuf;
 use std::time::SystemTime;

@@ -1,7 +1,7 @@
 //! The real binary in a real terminal: focus, help, quit, and the terminal is
 //! restored on every way out (q, SIGTERM, SIGHUP).
 
-mod support;
+use crate::support;
 
 use support::tmux::Tmux;
 

@@ -2,10 +2,8 @@
 //! (the shared server must not be restarted), with the change since the previous
 //! refresh; and the "how to enable it" message where it is missing.
 
-#[path = "support/pg.rs"]
-mod pg;
-#[path = "support/pg_cluster.rs"]
-mod pg_cluster;
+use crate::support::pg;
+use crate::support::pg_cluster;
 
 use kitops_top::app::event::{Event, SourceUpdate};
 use kitops_top::app::update::update;

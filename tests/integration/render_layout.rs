@@ -15,7 +15,7 @@ use kitops_top::ui::{render_buffer, render_to_string};
 use ratatui::style::Color;
 
 fn clock() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(1_795_000_000) // fixed, so the header clock is stable
+    crate::support::clock::fixed() // fixed, so the header clock is stable
 }
 
 fn config(theme: &str, extra: &str) -> config::Config {

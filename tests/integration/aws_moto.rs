@@ -2,8 +2,7 @@
 //! pane shows, and that every action changes moto's state through the real path
 //! (keys → plan → input → confirm → Executor with audit).
 
-#[path = "support/moto.rs"]
-mod moto;
+use crate::support::moto;
 
 use std::time::{Duration, SystemTime};
 

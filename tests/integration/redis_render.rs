@@ -14,7 +14,7 @@ use kitops_top::collect::Snapshot;
 use kitops_top::ui::render_to_string;
 
 fn t0() -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000)
+    crate::support::clock::at(1_790_000_000)
 }
 
 const MI: u64 = 1024 * 1024;

@@ -1,0 +1,10 @@
+//! What the integration tests share: servers (PostgreSQL clusters, Redis instances,
+//! moto, kube-sim), the tmux driver and the fixed clock.
+#![allow(dead_code)]
+pub mod clock;
+pub mod kube;
+pub mod moto;
+pub mod pg;
+pub mod pg_cluster;
+pub mod redis;
+pub mod tmux;

@@ -17,7 +17,7 @@ use kitops_top::collect::aws::{
     AwsCollector, AwsData, HealthCheck, RdsEvent, RdsInfo, RdsSnapshot, TargetGroupInfo, TargetInfo,
 };
 use kitops_top::collect::{Collector, Snapshot};
-use kitops_top::ui::panes::{targets, BuildCtx};
+use kitops_top::view::panes::{targets, BuildCtx};
 
 fn large() -> AwsData {
     let states = [

@@ -12,3 +12,4 @@ pub mod logging;
 pub mod runtime;
 pub mod terminal;
 pub mod ui;
+pub mod view;

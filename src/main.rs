@@ -4,8 +4,9 @@ use std::time::Duration;
 use clap::Parser;
 use kitops_top::cli::{Cli, Sub};
 use kitops_top::collect::replay::{self, Recording};
-use kitops_top::config::{self, keymap::Keymap, theme::Theme, ConfigError};
+use kitops_top::config::{self, keymap::Keymap, ConfigError};
 use kitops_top::runtime::Feed;
+use kitops_top::ui::theme::Theme;
 use kitops_top::{headless, logging, runtime, terminal};
 
 /// Bad input (flags, URLs, config, theme, keymap) exits 2 with one clear line.

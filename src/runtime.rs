@@ -12,14 +12,14 @@ use tokio::sync::{mpsc, watch};
 
 use crate::act::Executor;
 use crate::app::action::Action;
-use crate::app::table::Level;
 use crate::app::{update, Command, Event, SourceUpdate, State};
 use crate::collect::replay::{self, Recording};
 use crate::collect::sources::{spawn_all, Channels};
 use crate::collect::{Controls, Snapshot};
 use crate::config::keymap::Keymap;
-use crate::config::theme::Theme;
 use crate::config::Config;
+use crate::ui::theme::Theme;
+use crate::view::Level;
 use crate::{terminal, ui};
 
 /// Forwards a snapshot channel into the event queue: its current value first, then
@@ -104,7 +104,7 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
     forward(host, event_tx.clone(), SourceUpdate::Host);
     let actions = spawn_executor(&config, event_tx.clone());
 
-    let mut state = State::new(config.clone(), Arc::new(keymap), Arc::new(theme), clock());
+    let mut state = State::new(config.clone(), Arc::new(keymap), clock());
     let size = guard.terminal.size()?;
     state.screen_height = size.height;
     let mut keys = EventStream::new();
@@ -119,7 +119,7 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
     let panic_after_first_draw = std::env::var_os("KITOPS_TOP_TEST_PANIC").is_some();
     loop {
         if state.dirty {
-            guard.terminal.draw(|f| ui::draw(f, &state))?;
+            guard.terminal.draw(|f| ui::draw(f, &state, &theme))?;
             state.dirty = false;
             if panic_after_first_draw {
                 panic!("KITOPS_TOP_TEST_PANIC is set");

@@ -8,9 +8,9 @@ use std::time::SystemTime;
 use crate::app::action::{
     Action, ConfirmSpec, HealthCheckSettings, InputPurpose, InputRequest, Op, Plan,
 };
-use crate::app::table::Target;
 use crate::collect::aws::{elb, rds, AwsData, COLLECTOR_API_CALLS};
 use crate::config::Config;
+use crate::view::table::Target;
 
 use super::DescribeCtx;
 

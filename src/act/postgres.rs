@@ -9,10 +9,10 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::Client;
 
 use crate::app::action::{Action, ConfirmSpec, Op, Outcome, PgBackendRef, Plan};
-use crate::app::table::Target;
 use crate::collect::postgres::{connect, queries, PgData};
 use crate::config::PgSettings;
-use crate::ui::panes::pg_activity::{dur, short_state};
+use crate::view::panes::pg_activity::{dur, short_state};
+use crate::view::table::Target;
 
 use super::DescribeCtx;
 

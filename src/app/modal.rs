@@ -2,7 +2,7 @@
 
 use super::action::{Action, ConfirmSpec, InputRequest};
 use super::pane::PaneId;
-use crate::ui::sanitize::SafeText;
+use crate::view::safe_text::SafeText;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {

@@ -1,10 +1,17 @@
-//! The six panes and the per-pane state: source status + table.
+//! The pane table: one `PaneSpec` row per pane. Focus cycling, the grid, the compact
+//! strips, keymap contexts, rebuilding from snapshots, on-demand details and the
+//! headless table output all derive from `PANES`, so adding a pane is its view file,
+//! its `PaneId` variant and one row here.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
+use super::state::Sources;
 use super::table::TableState;
 use crate::collect::SourceStatus;
-use crate::config::keymap::Context;
+use crate::config::keymap::{Context, KeyAction};
+use crate::config::Config;
+use crate::view::panes::{self, BuildCtx};
+use crate::view::{PaneContent, SafeText};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PaneId {
@@ -16,48 +23,155 @@ pub enum PaneId {
     Targets,
 }
 
-impl PaneId {
-    pub const ALL: [PaneId; 6] = [
-        PaneId::Pods,
-        PaneId::Nodes,
-        PaneId::PgActivity,
-        PaneId::PgLocks,
-        PaneId::Redis,
-        PaneId::Targets,
-    ];
+/// Which collector feeds a pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceId {
+    Kube,
+    Postgres,
+    Redis,
+    Aws,
+    Host,
+}
 
+/// The `enter` fields of one row, built on demand from the snapshot (the big tables
+/// do not carry them on every row); `None`: use the row's own.
+pub type DetailsFn = fn(&Sources, &BuildCtx, &str) -> Option<Vec<(String, SafeText)>>;
+
+/// Everything the app and the UI need to know about one pane.
+pub struct PaneSpec {
+    pub id: PaneId,
+    /// The pane's name in headless output and recordings (`pods`, `pg_activity`).
+    pub name: &'static str,
+    pub title: &'static str,
+    /// Where its keys live in the keymap (`[pods]`).
+    pub context: Context,
+    /// The key action that focuses it (`1`…`6` by default).
+    pub focus_action: KeyAction,
+    pub source: SourceId,
+    /// Its view model from the latest snapshots; `None` while the source has no data.
+    pub build: fn(&Sources, &BuildCtx) -> Option<PaneContent>,
+    pub details: Option<DetailsFn>,
+}
+
+/// Every pane, in focus order and grid order (two per grid row).
+pub static PANES: [PaneSpec; 6] = [
+    PaneSpec {
+        id: PaneId::Pods,
+        name: "pods",
+        title: "Pods",
+        context: Context::Pods,
+        focus_action: KeyAction::FocusPods,
+        source: SourceId::Kube,
+        build: |s, ctx| s.kube.data.as_deref().map(|d| panes::pods::build(d, ctx)),
+        details: Some(|s, ctx, key| panes::pods::details(s.kube.data.as_deref()?, ctx, key)),
+    },
+    PaneSpec {
+        id: PaneId::Nodes,
+        name: "nodes",
+        title: "Nodes",
+        context: Context::Nodes,
+        focus_action: KeyAction::FocusNodes,
+        source: SourceId::Kube,
+        build: |s, ctx| s.kube.data.as_deref().map(|d| panes::nodes::build(d, ctx)),
+        details: None,
+    },
+    PaneSpec {
+        id: PaneId::PgActivity,
+        name: "pg_activity",
+        title: "PG activity",
+        context: Context::PgActivity,
+        focus_action: KeyAction::FocusPgActivity,
+        source: SourceId::Postgres,
+        build: |s, ctx| {
+            s.pg.data
+                .as_deref()
+                .map(|d| panes::pg_activity::build(d, ctx))
+        },
+        details: None,
+    },
+    PaneSpec {
+        id: PaneId::PgLocks,
+        name: "pg_locks",
+        title: "PG locks",
+        context: Context::PgLocks,
+        focus_action: KeyAction::FocusPgLocks,
+        source: SourceId::Postgres,
+        build: |s, ctx| s.pg.data.as_deref().map(|d| panes::pg_locks::build(d, ctx)),
+        details: None,
+    },
+    PaneSpec {
+        id: PaneId::Redis,
+        name: "redis",
+        title: "Redis",
+        context: Context::Redis,
+        focus_action: KeyAction::FocusRedis,
+        source: SourceId::Redis,
+        build: |s, ctx| s.redis.data.as_deref().map(|d| panes::redis::build(d, ctx)),
+        details: None,
+    },
+    PaneSpec {
+        id: PaneId::Targets,
+        name: "targets",
+        title: "Targets / RDS",
+        context: Context::Targets,
+        focus_action: KeyAction::FocusTargets,
+        source: SourceId::Aws,
+        build: |s, ctx| s.aws.data.as_deref().map(|d| panes::targets::build(d, ctx)),
+        details: None,
+    },
+];
+
+impl PaneId {
+    /// Every pane id, in table order.
+    pub fn all() -> impl Iterator<Item = PaneId> {
+        PANES.iter().map(|p| p.id)
+    }
+
+    /// Its row in `PANES`; every id has one (checked by a test).
+    pub fn spec(self) -> &'static PaneSpec {
+        &PANES[self.index()]
+    }
+
+    /// Its position in `PANES` (and in `State::panes`): the variants are declared in
+    /// table order, which a test checks.
     pub fn index(self) -> usize {
         self as usize
     }
 
     pub fn title(self) -> &'static str {
-        match self {
-            PaneId::Pods => "Pods",
-            PaneId::Nodes => "Nodes",
-            PaneId::PgActivity => "PG activity",
-            PaneId::PgLocks => "PG locks",
-            PaneId::Redis => "Redis",
-            PaneId::Targets => "Targets / RDS",
-        }
+        self.spec().title
     }
 
     pub fn context(self) -> Context {
-        match self {
-            PaneId::Pods => Context::Pods,
-            PaneId::Nodes => Context::Nodes,
-            PaneId::PgActivity => Context::PgActivity,
-            PaneId::PgLocks => Context::PgLocks,
-            PaneId::Redis => Context::Redis,
-            PaneId::Targets => Context::Targets,
-        }
+        self.spec().context
     }
 
     pub fn next(self) -> PaneId {
-        PaneId::ALL[(self.index() + 1) % 6]
+        PANES[(self.index() + 1) % PANES.len()].id
     }
 
     pub fn prev(self) -> PaneId {
-        PaneId::ALL[(self.index() + 5) % 6]
+        PANES[(self.index() + PANES.len() - 1) % PANES.len()].id
+    }
+
+    /// The pane a focus key action names.
+    pub fn focused_by(action: KeyAction) -> Option<PaneId> {
+        PANES
+            .iter()
+            .find(|p| p.focus_action == action)
+            .map(|p| p.id)
+    }
+}
+
+impl SourceId {
+    /// Data older than three of these is called stale even without an error. Watches
+    /// (Kubernetes) publish on change, so a quiet cluster is not stale for a minute.
+    pub fn expected_interval(self, config: &Config) -> Duration {
+        match self {
+            SourceId::Aws => config.aws.refresh,
+            SourceId::Kube => Duration::from_secs(60),
+            SourceId::Postgres | SourceId::Redis | SourceId::Host => config.refresh,
+        }
     }
 }
 
@@ -80,5 +194,34 @@ impl PaneState {
             table: TableState::default(),
             alt_view: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_id_is_its_own_row() {
+        for (i, spec) in PANES.iter().enumerate() {
+            assert_eq!(spec.id.index(), i, "{}", spec.name);
+            assert_eq!(spec.id.spec().name, spec.name);
+        }
+        let contexts: std::collections::HashSet<_> = PANES.iter().map(|p| p.context).collect();
+        assert_eq!(contexts.len(), PANES.len(), "one keymap context per pane");
+    }
+
+    #[test]
+    fn focus_cycles_through_every_pane_both_ways() {
+        let mut seen = vec![PANES[0].id];
+        let mut p = PANES[0].id.next();
+        while p != PANES[0].id {
+            seen.push(p);
+            p = p.next();
+        }
+        assert_eq!(seen, PaneId::all().collect::<Vec<_>>());
+        let first = PANES[0].id;
+        assert_eq!(first.next().prev(), first);
+        assert_eq!(first.prev(), PANES[PANES.len() - 1].id);
     }
 }

@@ -5,16 +5,16 @@ use std::time::SystemTime;
 
 use super::modal::Modal;
 use super::pane::{PaneId, PaneState};
-use super::table::Level;
+use super::pane::{SourceId, PANES};
 use crate::collect::aws::AwsData;
 use crate::collect::host::HostData;
 use crate::collect::kube::KubeData;
 use crate::collect::postgres::PgData;
 use crate::collect::redis::RedisData;
-use crate::collect::Snapshot;
+use crate::collect::{Snapshot, SourceStatus};
 use crate::config::keymap::Keymap;
-use crate::config::theme::Theme;
 use crate::config::Config;
+use crate::view::Level;
 
 /// The latest snapshot of every source, kept so panes can be rebuilt on a view change.
 #[derive(Debug, Clone)]
@@ -24,6 +24,22 @@ pub struct Sources {
     pub redis: Snapshot<RedisData>,
     pub aws: Snapshot<AwsData>,
     pub host: Snapshot<HostData>,
+}
+
+impl Sources {
+    /// The source's status, when its data was fetched, and whether it has any.
+    pub fn status(&self, source: SourceId) -> (SourceStatus, Option<SystemTime>, bool) {
+        fn of<T>(s: &Snapshot<T>) -> (SourceStatus, Option<SystemTime>, bool) {
+            (s.status.clone(), s.fetched_at, s.data.is_some())
+        }
+        match source {
+            SourceId::Kube => of(&self.kube),
+            SourceId::Postgres => of(&self.pg),
+            SourceId::Redis => of(&self.redis),
+            SourceId::Aws => of(&self.aws),
+            SourceId::Host => of(&self.host),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,7 +53,6 @@ pub struct StatusMessage {
 pub struct State {
     pub config: Arc<Config>,
     pub keymap: Arc<Keymap>,
-    pub theme: Arc<Theme>,
     pub now: SystemTime,
     pub focus: PaneId,
     pub zoomed: bool,
@@ -53,21 +68,15 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(
-        config: Arc<Config>,
-        keymap: Arc<Keymap>,
-        theme: Arc<Theme>,
-        now: SystemTime,
-    ) -> Self {
+    pub fn new(config: Arc<Config>, keymap: Arc<Keymap>, now: SystemTime) -> Self {
         Self {
             config,
             keymap,
-            theme,
             now,
-            focus: PaneId::Pods,
+            focus: PANES[0].id,
             zoomed: false,
             paused: false,
-            panes: PaneId::ALL.iter().map(|&id| PaneState::new(id)).collect(),
+            panes: PANES.iter().map(|p| PaneState::new(p.id)).collect(),
             sources: Sources {
                 kube: Snapshot::loading(),
                 pg: Snapshot::loading(),
@@ -128,10 +137,9 @@ impl State {
         Self::with_config(config, now)
     }
 
-    /// A state for `config` with its keymap and theme loaded: for tests.
+    /// A state for `config` with its keymap loaded: for tests.
     pub fn with_config(config: Config, now: SystemTime) -> Self {
         let keymap = Keymap::load(&config.keymap).expect("keymap loads");
-        let theme = Theme::load(&config.theme, config.no_color, config.ascii).expect("theme loads");
-        Self::new(Arc::new(config), Arc::new(keymap), Arc::new(theme), now)
+        Self::new(Arc::new(config), Arc::new(keymap), now)
     }
 }

@@ -5,14 +5,13 @@ use crossterm::event::KeyEvent;
 use super::action::{Op, Plan};
 use super::event::{Command, Event, SourceUpdate};
 use super::modal::{ConfirmState, DryRun, InputState, LogsState, Modal};
-use super::pane::PaneId;
+use super::pane::{PaneId, SourceId, PANES};
 use super::state::State;
-use super::table::{Level, PaneContent, TableRow};
 use crate::act;
-use crate::collect::{Snapshot, SourceStatus};
 use crate::config::keymap::{Context, Key, KeyAction};
-use crate::ui::panes::{self, BuildCtx};
-use crate::ui::sanitize::SafeText;
+use crate::view::panes::BuildCtx;
+use crate::view::safe_text::SafeText;
+use crate::view::table::{Level, PaneContent, TableRow};
 
 pub fn update(state: &mut State, event: Event) -> Vec<Command> {
     match event {
@@ -69,93 +68,47 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
 }
 
 fn on_source(state: &mut State, update: SourceUpdate) {
-    let panes: &[PaneId] = match update {
+    let source = match update {
         SourceUpdate::Kube(s) => {
             state.sources.kube = s;
-            &[PaneId::Pods, PaneId::Nodes]
+            SourceId::Kube
         }
         SourceUpdate::Postgres(s) => {
             state.sources.pg = s;
-            &[PaneId::PgActivity, PaneId::PgLocks]
+            SourceId::Postgres
         }
         SourceUpdate::Redis(s) => {
             state.sources.redis = s;
-            &[PaneId::Redis]
+            SourceId::Redis
         }
         SourceUpdate::Aws(s) => {
             state.sources.aws = s;
-            &[PaneId::Targets]
+            SourceId::Aws
         }
         SourceUpdate::Host(s) => {
             state.sources.host = s;
-            &[]
+            SourceId::Host
         }
     };
-    for &p in panes {
-        rebuild(state, p);
+    for spec in PANES.iter().filter(|p| p.source == source) {
+        rebuild(state, spec.id);
     }
-}
-
-fn status_of<T>(s: &Snapshot<T>) -> (SourceStatus, Option<std::time::SystemTime>) {
-    (s.status.clone(), s.fetched_at)
 }
 
 /// Rebuilds one pane's rows from its source's latest snapshot.
 pub fn rebuild(state: &mut State, id: PaneId) {
-    let alt_view = state.pane(id).alt_view;
-    let ctx = BuildCtx {
-        config: &state.config,
-        now: state.now,
-        alt_view,
-    };
-    let s = &state.sources;
-    let has_data = match id {
-        PaneId::Pods | PaneId::Nodes => s.kube.data.is_some(),
-        PaneId::PgActivity | PaneId::PgLocks => s.pg.data.is_some(),
-        PaneId::Redis => s.redis.data.is_some(),
-        PaneId::Targets => s.aws.data.is_some(),
-    };
+    let spec = id.spec();
+    let (status, fetched_at, has_data) = state.sources.status(spec.source);
     if has_data {
         // A 5,000-row pane must not hold its old and new rows at once.
         state.panes[id.index()].table.content.rows = Vec::new();
     }
-    let s = &state.sources;
-    let (content, (status, fetched_at)) = match id {
-        PaneId::Pods => (
-            s.kube.data.as_deref().map(|d| panes::pods::build(d, &ctx)),
-            status_of(&s.kube),
-        ),
-        PaneId::Nodes => (
-            s.kube.data.as_deref().map(|d| panes::nodes::build(d, &ctx)),
-            status_of(&s.kube),
-        ),
-        PaneId::PgActivity => (
-            s.pg.data
-                .as_deref()
-                .map(|d| panes::pg_activity::build(d, &ctx)),
-            status_of(&s.pg),
-        ),
-        PaneId::PgLocks => (
-            s.pg.data
-                .as_deref()
-                .map(|d| panes::pg_locks::build(d, &ctx)),
-            status_of(&s.pg),
-        ),
-        PaneId::Redis => (
-            s.redis
-                .data
-                .as_deref()
-                .map(|d| panes::redis::build(d, &ctx)),
-            status_of(&s.redis),
-        ),
-        PaneId::Targets => (
-            s.aws
-                .data
-                .as_deref()
-                .map(|d| panes::targets::build(d, &ctx)),
-            status_of(&s.aws),
-        ),
+    let ctx = BuildCtx {
+        config: &state.config,
+        now: state.now,
+        alt_view: state.pane(id).alt_view,
     };
+    let content = (spec.build)(&state.sources, &ctx);
     let pane = state.pane_mut(id);
     pane.status = status;
     pane.fetched_at = fetched_at;
@@ -190,12 +143,16 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
         K::Help => state.modals.push(Modal::Help { scroll: 0 }),
         K::FocusNext => state.focus = focus.next(),
         K::FocusPrev => state.focus = focus.prev(),
-        K::FocusPods => state.focus = PaneId::Pods,
-        K::FocusNodes => state.focus = PaneId::Nodes,
-        K::FocusPgActivity => state.focus = PaneId::PgActivity,
-        K::FocusPgLocks => state.focus = PaneId::PgLocks,
-        K::FocusRedis => state.focus = PaneId::Redis,
-        K::FocusTargets => state.focus = PaneId::Targets,
+        K::FocusPods
+        | K::FocusNodes
+        | K::FocusPgActivity
+        | K::FocusPgLocks
+        | K::FocusRedis
+        | K::FocusTargets => {
+            if let Some(id) = PaneId::focused_by(action) {
+                state.focus = id;
+            }
+        }
         K::Zoom => state.zoomed = !state.zoomed,
         K::Filter => {
             let text = state.focused().table.filter.clone();
@@ -244,7 +201,10 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
                     now: state.now,
                     alt_view: state.focused().alt_view,
                 };
-                let fields = panes::details(focus, &state.sources, &ctx, &row.key)
+                let fields = focus
+                    .spec()
+                    .details
+                    .and_then(|details| details(&state.sources, &ctx, &row.key))
                     .unwrap_or_else(|| row_details(&state.focused().table.content, row));
                 state.modals.push(Modal::Details {
                     title,

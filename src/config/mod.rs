@@ -4,7 +4,6 @@
 pub mod file;
 pub mod keymap;
 pub mod secret;
-pub mod theme;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

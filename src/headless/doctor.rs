@@ -127,7 +127,7 @@ pub fn render(checks: &[Check]) -> String {
             c.step,
             result,
             latency,
-            crate::ui::sanitize::SafeText::line(&c.detail)
+            crate::view::safe_text::SafeText::line(&c.detail)
         ));
     }
     out

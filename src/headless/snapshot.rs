@@ -9,14 +9,14 @@ use std::time::{Duration, SystemTime};
 use serde_json::{json, Value};
 
 use super::{probe, probe_future, Probe};
-use crate::app::table::PaneContent;
 use crate::cli::Format;
 use crate::collect::aws::AwsCollector;
 use crate::collect::postgres::PgCollector;
 use crate::collect::redis::RedisCollector;
 use crate::collect::sources::{aws_hint, pg_hint, redis_hint, timeout_for};
 use crate::config::Config;
-use crate::ui::panes::{self, BuildCtx};
+use crate::view::panes::{self, BuildCtx};
+use crate::view::table::PaneContent;
 
 pub struct SourceResult {
     pub name: &'static str,
@@ -143,7 +143,7 @@ pub fn render(results: &[SourceResult], format: Format) -> String {
                 out.push_str(&format!(
                     "== {} [{status}] {}\n",
                     r.name,
-                    crate::ui::sanitize::SafeText::line(detail)
+                    crate::view::safe_text::SafeText::line(detail)
                 ));
                 for (pane, content) in &r.panes {
                     out.push_str(&table_text(pane, content));
@@ -156,7 +156,7 @@ pub fn render(results: &[SourceResult], format: Format) -> String {
 
 /// A pane's content as plain text: summary lines, then the columns and rows.
 pub fn table_text(pane: &str, c: &PaneContent) -> String {
-    use crate::app::table::SummaryItem;
+    use crate::view::table::SummaryItem;
     let mut out = format!("-- {pane}\n");
     for s in &c.summary {
         let line = match s {
@@ -199,7 +199,7 @@ pub fn table_text(pane: &str, c: &PaneContent) -> String {
         cells
             .iter()
             .zip(&widths)
-            .map(|(s, w)| format!("{:<w$}", crate::ui::text::truncate(s, *w, true), w = *w))
+            .map(|(s, w)| format!("{:<w$}", crate::view::format::truncate(s, *w, true), w = *w))
             .collect::<Vec<_>>()
             .join("  ")
     };

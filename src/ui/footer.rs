@@ -1,6 +1,7 @@
 //! The footer: the last action's outcome, or the focused pane's key hints
 //! generated from the active keymap.
 
+use crate::ui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -59,8 +60,7 @@ fn short(a: KeyAction) -> &'static str {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
-    let theme = &state.theme;
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if let Some(msg) = &state.status {
         let fresh = state
             .now
@@ -74,7 +74,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                     theme.level(msg.level),
                 ),
                 Span::styled(
-                    super::sanitize::SafeText::line(&msg.text).into_string(),
+                    crate::view::safe_text::SafeText::line(&msg.text).into_string(),
                     theme.level(msg.level),
                 ),
             ]);

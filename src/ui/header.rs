@@ -1,5 +1,6 @@
 //! The header: where am I pointed, how fresh is it, and is it production.
 
+use crate::ui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -7,13 +8,12 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
-use super::sanitize::SafeText;
 use crate::app::State;
+use crate::view::safe_text::SafeText;
 
 /// Header pieces in priority order: when the screen is narrow the last ones go first.
-pub fn pieces(state: &State) -> Vec<(String, Option<Style>)> {
+pub fn pieces(state: &State, theme: &Theme) -> Vec<(String, Option<Style>)> {
     let cfg = &state.config;
-    let theme = &state.theme;
     let mut out: Vec<(String, Option<Style>)> = Vec::new();
     out.push((" kitops-top".into(), None));
     if state.is_production() {
@@ -95,12 +95,12 @@ fn short_endpoint(redacted: &str) -> String {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
-    let base = state.theme.header(state.is_production());
-    let sep = if state.theme.ascii { " | " } else { " │ " };
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let base = theme.header(state.is_production());
+    let sep = if theme.ascii { " | " } else { " │ " };
     let mut spans = Vec::new();
     let mut used = 0usize;
-    for (i, (text, style)) in pieces(state).into_iter().enumerate() {
+    for (i, (text, style)) in pieces(state, theme).into_iter().enumerate() {
         let extra = if i == 0 { 0 } else { sep.width() };
         if used + extra + text.width() > area.width as usize {
             break;

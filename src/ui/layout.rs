@@ -1,9 +1,10 @@
-//! Screen layout: header, six panes, footer. Wide screens get a 2×3 grid; narrow
-//! ones (80x24) give the focused pane the room and show the other five as one-line
-//! strips, so every source's state stays visible.
+//! Screen layout: header, the panes of the pane table, footer. Wide screens get a grid
+//! of two panes a row; narrow ones (80x24) give the focused pane the room and show
+//! every other pane as a one-line strip, so every source's state stays visible.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
+use crate::app::pane::PANES;
 use crate::app::{PaneId, State};
 
 pub struct ScreenLayout {
@@ -39,25 +40,36 @@ pub fn screen(area: Rect, state: &State) -> ScreenLayout {
     }
 }
 
+/// Row heights of the grid: the first rows (pods, PostgreSQL) hold the longest tables.
+fn grid_rows(n: usize) -> Vec<Constraint> {
+    match n {
+        3 => vec![
+            Constraint::Percentage(36),
+            Constraint::Percentage(34),
+            Constraint::Percentage(30),
+        ],
+        _ => vec![Constraint::Ratio(1, n.max(1) as u32); n],
+    }
+}
+
 fn grid(body: Rect) -> Vec<(PaneId, Rect, bool)> {
-    let rows = Layout::vertical([
-        Constraint::Percentage(36),
-        Constraint::Percentage(34),
-        Constraint::Percentage(30),
-    ])
-    .split(body);
-    let mut out = Vec::with_capacity(6);
-    for (r, pair) in rows.iter().zip(PaneId::ALL.chunks(2)) {
+    let pairs: Vec<&[crate::app::pane::PaneSpec]> = PANES.chunks(2).collect();
+    let rows = Layout::vertical(grid_rows(pairs.len())).split(body);
+    let mut out = Vec::with_capacity(PANES.len());
+    for (r, pair) in rows.iter().zip(pairs) {
         let cols =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).split(*r);
-        out.push((pair[0], cols[0], false));
-        out.push((pair[1], cols[1], false));
+        for (spec, col) in pair.iter().zip(cols.iter()) {
+            // A lone pane in the last row takes the whole row.
+            let area = if pair.len() == 1 { *r } else { *col };
+            out.push((spec.id, area, false));
+        }
     }
     out
 }
 
 fn compact(body: Rect, focus: PaneId) -> Vec<(PaneId, Rect, bool)> {
-    let others: Vec<PaneId> = PaneId::ALL.into_iter().filter(|&p| p != focus).collect();
+    let others: Vec<PaneId> = PaneId::all().filter(|&p| p != focus).collect();
     let strips = others.len() as u16;
     let [main, rest] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(strips)]).areas(body);

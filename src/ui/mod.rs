@@ -1,31 +1,32 @@
-//! Rendering: a pure function of `State`. No I/O, no locks, no state changes.
+//! Rendering: a pure function of `State` and the `Theme`. No I/O, no locks, no state
+//! changes. The only layer that uses ratatui; it reads view models (`view`) and the
+//! app state (`app`), never the collectors' clients or the executor.
 
 pub mod footer;
 pub mod header;
 pub mod layout;
 pub mod modal;
 pub mod pane;
-pub mod panes;
-pub mod sanitize;
 pub mod table;
-pub mod text;
+pub mod theme;
 
 use ratatui::widgets::Block;
 use ratatui::Frame;
 
 use crate::app::State;
+use theme::Theme;
 
-pub fn draw(frame: &mut Frame, state: &State) {
+pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let area = frame.area();
-    frame.render_widget(Block::default().style(state.theme.base()), area);
+    frame.render_widget(Block::default().style(theme.base()), area);
     let l = layout::screen(area, state);
-    header::draw(frame, l.header, state);
+    header::draw(frame, l.header, state, theme);
     for (id, rect, compact) in l.panes {
-        pane::draw(frame, rect, state, id, compact);
+        pane::draw(frame, rect, state, theme, id, compact);
     }
-    footer::draw(frame, l.footer, state);
-    modal::draw(frame, area, state);
-    if state.theme.ascii {
+    footer::draw(frame, l.footer, state, theme);
+    modal::draw(frame, area, state, theme);
+    if theme.ascii {
         asciify(frame.buffer_mut());
     }
 }
@@ -58,12 +59,26 @@ fn asciify(buf: &mut ratatui::buffer::Buffer) {
     }
 }
 
-/// The screen drawn on a `TestBackend`, cells with their styles: for tests.
+/// The screen drawn on a `TestBackend` in the theme the state's config names (the
+/// built-in default if it cannot be loaded), cells with their styles: for tests and docs.
 pub fn render_buffer(state: &State, width: u16, height: u16) -> ratatui::buffer::Buffer {
+    let c = &state.config;
+    let theme = Theme::load(&c.theme, c.no_color, c.ascii)
+        .unwrap_or_else(|_| Theme::builtin_default(c.no_color, c.ascii));
+    render_buffer_with(state, &theme, width, height)
+}
+
+/// The screen drawn on a `TestBackend` in `theme`.
+pub fn render_buffer_with(
+    state: &State,
+    theme: &Theme,
+    width: u16,
+    height: u16,
+) -> ratatui::buffer::Buffer {
     let backend = ratatui::backend::TestBackend::new(width, height);
     // TestBackend cannot fail: its error type is uninhabited.
     let Ok(mut terminal) = ratatui::Terminal::new(backend);
-    let Ok(_) = terminal.draw(|f| draw(f, state));
+    let Ok(_) = terminal.draw(|f| draw(f, state, theme));
     terminal.backend().buffer().clone()
 }
 

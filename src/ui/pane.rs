@@ -1,6 +1,7 @@
 //! One pane: a bordered block whose title says what it is and how fresh its data
 //! is, the source's error in its own pane, then the summary and the table.
 
+use crate::ui::theme::Theme;
 use std::time::Duration;
 
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,11 +10,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::text::age;
 use crate::app::pane::PaneState;
-use crate::app::table::Level;
 use crate::app::{PaneId, State};
 use crate::collect::SourceStatus;
+use crate::view::format::age;
+use crate::view::table::Level;
 
 const ASCII_BORDER: border::Set = border::Set {
     top_left: "+",
@@ -55,17 +56,11 @@ pub fn freshness(pane: &PaneState, state: &State) -> (Level, String) {
 
 /// Data older than three refreshes is called stale even without an error.
 fn stale_after(state: &State, id: PaneId) -> Duration {
-    let every = match id {
-        PaneId::Targets => state.config.aws.refresh,
-        PaneId::Pods | PaneId::Nodes => Duration::from_secs(60),
-        _ => state.config.refresh,
-    };
-    every * 3 + Duration::from_secs(1)
+    id.spec().source.expected_interval(&state.config) * 3 + Duration::from_secs(1)
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, id: PaneId, strip: bool) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, id: PaneId, strip: bool) {
     let pane = state.pane(id);
-    let theme = &state.theme;
     let focused = state.focus == id;
     let (level, words) = freshness(pane, state);
     let number = id.index() + 1;
@@ -92,7 +87,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, id: PaneId, strip: boo
     if !pane.table.filter.is_empty() {
         block = block.title_bottom(Line::from(format!(
             " /{} ",
-            super::sanitize::SafeText::line(&pane.table.filter)
+            crate::view::safe_text::SafeText::line(&pane.table.filter)
         )));
     }
     let rows = pane.table.visible.len();
@@ -111,7 +106,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, id: PaneId, strip: boo
     };
     let has_data = pane.fetched_at.is_some();
     if let (Some((lvl, msg)), false) = (&problem, has_data) {
-        let p = Paragraph::new(super::sanitize::SafeText::block(msg).into_string())
+        let p = Paragraph::new(crate::view::safe_text::SafeText::block(msg).into_string())
             .style(theme.level(*lvl))
             .wrap(Wrap { trim: true });
         frame.render_widget(p, inner);
@@ -121,15 +116,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, id: PaneId, strip: boo
     if let Some((lvl, msg)) = problem.take() {
         let [line, body] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(rest);
-        let msg = super::sanitize::SafeText::line(&msg).into_string();
+        let msg = crate::view::safe_text::SafeText::line(&msg).into_string();
         frame.render_widget(Paragraph::new(msg).style(theme.level(lvl)), line);
         rest = body;
     }
-    super::table::draw(frame, rest, state, pane, focused);
+    super::table::draw(frame, rest, theme, pane, focused);
 }
 
 /// Titles always carry a symbol, so a source that is off reads differently from one that is live.
-fn title_symbol(theme: &crate::config::theme::Theme, level: Level) -> &'static str {
+fn title_symbol(theme: &crate::ui::theme::Theme, level: Level) -> &'static str {
     match level {
         Level::Dim | Level::Normal => "○",
         other => theme.symbol(other),
@@ -138,9 +133,9 @@ fn title_symbol(theme: &crate::config::theme::Theme, level: Level) -> &'static s
 
 /// One line for a collapsed pane: its first summary item, else its row count.
 fn strip_summary(pane: &PaneState) -> String {
-    use crate::app::table::SummaryItem;
+    use crate::view::table::SummaryItem;
     if let SourceStatus::Error(e) = &pane.status {
-        return super::sanitize::SafeText::line(e).into_string();
+        return crate::view::safe_text::SafeText::line(e).into_string();
     }
     if let SourceStatus::Unconfigured(hint) = &pane.status {
         return hint.clone();

@@ -1,16 +1,16 @@
 //! Draws a pane's summary and table. Columns are dropped by priority when the
 //! pane is narrow; the selection is reverse + bold, never colour alone.
 
+use crate::ui::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Sparkline, Table, TableState};
 use ratatui::Frame;
 
-use super::text::{bar, truncate};
 use crate::app::pane::PaneState;
-use crate::app::table::{Column, SummaryItem};
-use crate::app::State;
+use crate::view::format::{bar, truncate};
+use crate::view::table::{Column, SummaryItem};
 
 /// Which columns fit in `width`, keeping the highest priorities, in display order.
 pub fn fit_columns(columns: &[Column], width: u16) -> Vec<usize> {
@@ -29,8 +29,7 @@ pub fn fit_columns(columns: &[Column], width: u16) -> Vec<usize> {
     chosen
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, pane: &PaneState, focused: bool) {
-    let theme = &state.theme;
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, pane: &PaneState, focused: bool) {
     let content = &pane.table.content;
     let summary_h = (content.summary.len() as u16).min(area.height.saturating_sub(2));
     let [summary_area, table_area] =
@@ -41,7 +40,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, pane: &PaneState, focu
             height: 1,
             ..summary_area
         };
-        draw_summary(frame, line_area, state, item);
+        draw_summary(frame, line_area, theme, item);
     }
     if table_area.height == 0 {
         return;
@@ -56,7 +55,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, pane: &PaneState, focu
                 .unwrap_or_else(|| "no rows".into())
         };
         frame.render_widget(
-            Paragraph::new(msg).style(theme.level(crate::app::table::Level::Dim)),
+            Paragraph::new(msg).style(theme.level(crate::view::table::Level::Dim)),
             table_area,
         );
         return;
@@ -166,8 +165,7 @@ fn window_start(selected: Option<usize>, height: usize) -> usize {
     selected.map_or(0, |p| (p + 1).saturating_sub(height))
 }
 
-fn draw_summary(frame: &mut Frame, area: Rect, state: &State, item: &SummaryItem) {
-    let theme = &state.theme;
+fn draw_summary(frame: &mut Frame, area: Rect, theme: &Theme, item: &SummaryItem) {
     match item {
         SummaryItem::Line(parts) => {
             let mut spans = Vec::new();

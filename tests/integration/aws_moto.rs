@@ -10,11 +10,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::act::Executor;
 use kitops_top::app::action::{Action, Outcome};
 use kitops_top::app::modal::Modal;
-use kitops_top::app::table::Target;
 use kitops_top::app::{update, Command, Event, PaneId, SourceUpdate, State};
 use kitops_top::collect::aws::{AwsCollector, AwsData};
 use kitops_top::collect::{Collector, Snapshot};
 use kitops_top::config::{AwsSettings, Config};
+use kitops_top::view::table::Target;
 use moto::{seed, Moto};
 
 async fn collect(settings: &AwsSettings) -> AwsData {

@@ -6,12 +6,12 @@
 use std::time::{Duration, SystemTime};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use kitops_top::app::table::{Level, Target};
 use kitops_top::app::{update, Event, PaneId, SourceUpdate, State};
 use kitops_top::collect::aws::{
     AwsData, HealthCheck, RdsEvent, RdsInfo, RdsSnapshot, TargetGroupInfo, TargetInfo,
 };
 use kitops_top::collect::Snapshot;
+use kitops_top::view::table::{Level, Target};
 
 const NOW_UNIX: u64 = 1_768_473_000; // 2026-01-15 10:30:00 UTC
 const API_TG: &str =

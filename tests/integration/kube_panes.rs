@@ -7,11 +7,11 @@ use crate::support;
 use std::time::{Duration, SystemTime};
 
 use kitops_top::app::pane::PaneId;
-use kitops_top::app::table::Target;
 use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::collect::kube::{KubeData, MetricsStatus};
 use kitops_top::collect::{Snapshot, SourceStatus};
-use kitops_top::ui::panes::{self, BuildCtx};
+use kitops_top::view::panes::{self, BuildCtx};
+use kitops_top::view::table::Target;
 use support::kube::{fast_options, live, ready_pods, start, wait_for, ForbidRule};
 
 fn ctx(config: &kitops_top::config::Config) -> BuildCtx<'_> {
@@ -28,7 +28,7 @@ fn settled(s: &Snapshot<KubeData>) -> bool {
     })
 }
 
-fn cell(row: &kitops_top::app::table::TableRow, col: usize) -> &str {
+fn cell(row: &kitops_top::view::table::TableRow, col: usize) -> &str {
     row.cells[col].as_str()
 }
 
@@ -281,7 +281,7 @@ async fn watch_history_compacted_410_relists_and_recovers() {
         .find(|r| cell(r, 0) == victim)
         .expect("victim row");
     assert_eq!(cell(row, 2), "CrashLoopBackOff");
-    assert_eq!(row.level, kitops_top::app::table::Level::Crit);
+    assert_eq!(row.level, kitops_top::view::table::Level::Crit);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,11 +9,11 @@ use std::time::Duration;
 use kitops_top::act::{self, Executor};
 use kitops_top::app::action::{Action, Op, Outcome, Plan};
 use kitops_top::app::event::{Event, SourceUpdate};
-use kitops_top::app::table::Target;
 use kitops_top::app::update::update;
 use kitops_top::app::State;
 use kitops_top::collect::postgres::{PgCollector, PgData};
 use kitops_top::collect::Snapshot;
+use kitops_top::view::table::Target;
 
 fn target(data: &PgData, pid: i32) -> Target {
     let s = data.session_by_pid(pid).expect("session listed");

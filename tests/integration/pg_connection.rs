@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kitops_top::app::event::{Event, SourceUpdate};
-use kitops_top::app::table::{Level, SummaryItem};
 use kitops_top::app::update::update;
 use kitops_top::app::{PaneId, State};
 use kitops_top::collect::postgres::PgCollector;
 use kitops_top::collect::{spawn_poller, Collector, Controls, SourceStatus};
 use kitops_top::config::SecretUrl;
+use kitops_top::view::table::{Level, SummaryItem};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::task::JoinHandle;
 

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::app::event::{Event, SourceUpdate};
-use kitops_top::app::table::Level;
 use kitops_top::app::update::update;
 use kitops_top::app::{PaneId, State};
 use kitops_top::collect::postgres::locks::build_tree;
@@ -15,6 +14,7 @@ use kitops_top::collect::postgres::{
     LockWait, PgData, PgSession, PreparedXact, StateCounts, Statements, TopStatement,
 };
 use kitops_top::collect::Snapshot;
+use kitops_top::view::table::Level;
 
 const NOW: i64 = 1_780_000_000_000_000;
 const S: i64 = 1_000_000;

@@ -7,9 +7,9 @@ mod exec;
 use std::time::{Duration, SystemTime};
 
 use crate::app::action::{Action, ConfirmSpec, InputPurpose, InputRequest, Op, Plan};
-use crate::app::table::Target;
 use crate::collect::kube::KubeData;
 use crate::config::Config;
+use crate::view::table::Target;
 
 use super::DescribeCtx;
 
@@ -136,7 +136,7 @@ pub fn revision_choices(
     now: SystemTime,
 ) -> Vec<String> {
     let current = data.deployment(deployment).and_then(|d| d.revision);
-    let now = crate::ui::panes::pods::unix(now);
+    let now = crate::view::panes::pods::unix(now);
     let mut rs: Vec<_> = data
         .replicasets
         .iter()
@@ -152,7 +152,7 @@ pub fn revision_choices(
                 .map(|c| {
                     format!(
                         " · {} ago",
-                        crate::ui::text::age(Duration::from_secs((now - c).max(0) as u64))
+                        crate::view::format::age(Duration::from_secs((now - c).max(0) as u64))
                     )
                 })
                 .unwrap_or_default();

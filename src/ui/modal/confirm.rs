@@ -1,6 +1,7 @@
 //! The confirmation dialog: exactly what will be done, the equivalent command,
 //! a production banner when it applies, and typed confirmation where asked.
 
+use crate::ui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
@@ -8,12 +9,11 @@ use ratatui::Frame;
 
 use super::{centered, frame_block};
 use crate::app::modal::{ConfirmState, DryRun};
-use crate::app::table::Level;
 use crate::app::State;
-use crate::ui::sanitize::SafeText;
+use crate::view::safe_text::SafeText;
+use crate::view::table::Level;
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, c: &ConfirmState) {
-    let theme = &state.theme;
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, c: &ConfirmState) {
     let spec = &c.spec;
     let mut lines: Vec<Line> = Vec::new();
     if c.production {
@@ -88,7 +88,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, c: &ConfirmState) {
     let height = lines.len() as u16 + 4;
     let rect = centered(area, 90, height);
     frame.render_widget(Clear, rect);
-    let mut block = frame_block(state, " Confirm ").title_bottom(format!(" {prompt} "));
+    let mut block = frame_block(theme, " Confirm ").title_bottom(format!(" {prompt} "));
     if c.production {
         block = block.border_style(theme.header(true));
     }

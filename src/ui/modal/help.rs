@@ -1,5 +1,6 @@
 //! The `?` overlay, generated from the active keymap so it never lies.
 
+use crate::ui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
@@ -9,7 +10,7 @@ use super::{centered, frame_block};
 use crate::app::State;
 use crate::config::keymap::Context;
 
-pub fn lines(state: &State) -> Vec<Line<'static>> {
+pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for ctx in Context::ALL {
         let entries = state.keymap.entries(ctx);
@@ -18,7 +19,7 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
         }
         out.push(Line::from(Span::styled(
             format!("[{}]", ctx.name()),
-            state.theme.column_header(),
+            theme.column_header(),
         )));
         for (action, keys) in entries {
             let keys = keys
@@ -27,7 +28,7 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
                 .collect::<Vec<_>>()
                 .join(", ");
             out.push(Line::from(vec![
-                Span::styled(format!("  {keys:<18}"), state.theme.accent()),
+                Span::styled(format!("  {keys:<18}"), theme.accent()),
                 Span::raw(action.description()),
             ]));
         }
@@ -35,12 +36,12 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
     out
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: u16) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, scroll: u16) {
     let rect = centered(area, 72, area.height.saturating_sub(2));
     frame.render_widget(Clear, rect);
-    let p = Paragraph::new(lines(state))
+    let p = Paragraph::new(lines(state, theme))
         .block(
-            frame_block(state, " Help — keys of the active keymap ")
+            frame_block(theme, " Help — keys of the active keymap ")
                 .title_bottom(" esc close · j/k scroll "),
         )
         .scroll((scroll, 0));

@@ -1,5 +1,6 @@
 //! A question asked before an action: a text field or a list of choices.
 
+use crate::ui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
@@ -7,12 +8,11 @@ use ratatui::Frame;
 
 use super::{centered, frame_block};
 use crate::app::modal::InputState;
-use crate::app::table::Level;
 use crate::app::State;
-use crate::ui::sanitize::SafeText;
+use crate::view::safe_text::SafeText;
+use crate::view::table::Level;
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, input: &InputState) {
-    let theme = &state.theme;
+pub fn draw(frame: &mut Frame, area: Rect, _state: &State, theme: &Theme, input: &InputState) {
     let req = &input.request;
     let mut lines = vec![
         Line::raw(SafeText::line(&req.prompt).into_string()),
@@ -47,7 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, input: &InputState) {
     }
     let rect = centered(area, 70, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    let block = frame_block(state, format!(" {} ", SafeText::line(&req.title)))
+    let block = frame_block(theme, format!(" {} ", SafeText::line(&req.title)))
         .title_bottom(" enter next · esc cancel ");
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }

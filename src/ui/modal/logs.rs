@@ -1,5 +1,6 @@
 //! The logs view: the last lines of a pod or deployment, bounded in memory.
 
+use crate::ui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph};
@@ -8,9 +9,9 @@ use ratatui::Frame;
 use super::{centered, frame_block};
 use crate::app::modal::LogsState;
 use crate::app::State;
-use crate::ui::sanitize::SafeText;
+use crate::view::safe_text::SafeText;
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, logs: &LogsState) {
+pub fn draw(frame: &mut Frame, area: Rect, _state: &State, theme: &Theme, logs: &LogsState) {
     let rect = centered(
         area,
         area.width.saturating_sub(2),
@@ -45,7 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, logs: &LogsState) {
         " f follow · / filter · w write · esc close "
     };
     frame.render_widget(
-        Paragraph::new(lines).block(frame_block(state, title).title_bottom(hint)),
+        Paragraph::new(lines).block(frame_block(theme, title).title_bottom(hint)),
         rect,
     );
 }

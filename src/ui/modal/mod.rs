@@ -5,6 +5,7 @@ mod help;
 mod input;
 mod logs;
 
+use crate::ui::theme::Theme;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
@@ -13,19 +14,19 @@ use ratatui::Frame;
 use crate::app::modal::Modal;
 use crate::app::State;
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     for modal in &state.modals {
         match modal {
-            Modal::Help { scroll } => help::draw(frame, area, state, *scroll),
+            Modal::Help { scroll } => help::draw(frame, area, state, theme, *scroll),
             Modal::Details {
                 title,
                 fields,
                 scroll,
-            } => details(frame, area, state, title, fields, *scroll),
-            Modal::Filter { text, .. } => filter(frame, area, state, text),
-            Modal::Input(input) => input::draw(frame, area, state, input),
-            Modal::Confirm(c) => confirm::draw(frame, area, state, c),
-            Modal::Logs(l) => logs::draw(frame, area, state, l),
+            } => details(frame, area, theme, title, fields, *scroll),
+            Modal::Filter { text, .. } => filter(frame, area, theme, text),
+            Modal::Input(input) => input::draw(frame, area, state, theme, input),
+            Modal::Confirm(c) => confirm::draw(frame, area, state, theme, c),
+            Modal::Logs(l) => logs::draw(frame, area, state, theme, l),
         }
     }
 }
@@ -41,20 +42,20 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     c
 }
 
-pub fn frame_block<'a>(state: &State, title: impl Into<Line<'a>>) -> Block<'a> {
+pub fn frame_block<'a>(theme: &Theme, title: impl Into<Line<'a>>) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
-        .border_style(state.theme.border(true))
+        .border_style(theme.border(true))
         .title(title)
-        .style(state.theme.base())
+        .style(theme.base())
 }
 
 fn details(
     frame: &mut Frame,
     area: Rect,
-    state: &State,
+    theme: &Theme,
     title: &str,
-    fields: &[(String, crate::ui::sanitize::SafeText)],
+    fields: &[(String, crate::view::safe_text::SafeText)],
     scroll: u16,
 ) {
     let rect = centered(
@@ -75,30 +76,30 @@ fn details(
             };
             first = false;
             lines.push(Line::from(vec![
-                ratatui::text::Span::styled(label, state.theme.column_header()),
+                ratatui::text::Span::styled(label, theme.column_header()),
                 ratatui::text::Span::raw(part.to_string()),
             ]));
         }
     }
-    let title = format!(" {} ", crate::ui::sanitize::SafeText::line(title));
+    let title = format!(" {} ", crate::view::safe_text::SafeText::line(title));
     let p = Paragraph::new(lines)
-        .block(frame_block(state, title).title_bottom(" esc close · j/k scroll · y copy "))
+        .block(frame_block(theme, title).title_bottom(" esc close · j/k scroll · y copy "))
         .wrap(Wrap { trim: false })
         .scroll((scroll, 0));
     frame.render_widget(p, rect);
 }
 
-fn filter(frame: &mut Frame, area: Rect, state: &State, text: &str) {
+fn filter(frame: &mut Frame, area: Rect, theme: &Theme, text: &str) {
     let rect = Rect {
         y: area.bottom().saturating_sub(1),
         height: 1,
         ..area
     };
     frame.render_widget(Clear, rect);
-    let cursor = if state.theme.ascii { "_" } else { "█" };
+    let cursor = if theme.ascii { "_" } else { "█" };
     let line = format!(
         " filter /{}{cursor}   enter keep · esc clear",
-        crate::ui::sanitize::SafeText::line(text)
+        crate::view::safe_text::SafeText::line(text)
     );
-    frame.render_widget(Paragraph::new(line).style(state.theme.accent()), rect);
+    frame.render_widget(Paragraph::new(line).style(theme.accent()), rect);
 }

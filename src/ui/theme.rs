@@ -8,8 +8,8 @@ use std::path::Path;
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
-use super::ConfigError;
-use crate::app::table::Level;
+use crate::config::ConfigError;
+use crate::view::table::Level;
 
 pub const BUILTIN: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
@@ -29,36 +29,96 @@ struct ThemeFile {
     colors: BTreeMap<String, String>,
 }
 
+/// The colour slots a theme file may set, typed so the renderer cannot ask for one
+/// that does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Foreground,
+    Background,
+    Border,
+    BorderFocused,
+    Title,
+    HeaderFg,
+    HeaderBg,
+    ProductionFg,
+    ProductionBg,
+    ReadonlyFg,
+    ReadonlyBg,
+    SelectedFg,
+    SelectedBg,
+    ColumnHeader,
+    Ok,
+    Warn,
+    Crit,
+    Dim,
+    Accent,
+}
+
+impl Slot {
+    pub const ALL: [Slot; 19] = [
+        Slot::Foreground,
+        Slot::Background,
+        Slot::Border,
+        Slot::BorderFocused,
+        Slot::Title,
+        Slot::HeaderFg,
+        Slot::HeaderBg,
+        Slot::ProductionFg,
+        Slot::ProductionBg,
+        Slot::ReadonlyFg,
+        Slot::ReadonlyBg,
+        Slot::SelectedFg,
+        Slot::SelectedBg,
+        Slot::ColumnHeader,
+        Slot::Ok,
+        Slot::Warn,
+        Slot::Crit,
+        Slot::Dim,
+        Slot::Accent,
+    ];
+
+    /// Its key in a theme file's `[colors]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Slot::Foreground => "foreground",
+            Slot::Background => "background",
+            Slot::Border => "border",
+            Slot::BorderFocused => "border_focused",
+            Slot::Title => "title",
+            Slot::HeaderFg => "header_fg",
+            Slot::HeaderBg => "header_bg",
+            Slot::ProductionFg => "production_fg",
+            Slot::ProductionBg => "production_bg",
+            Slot::ReadonlyFg => "readonly_fg",
+            Slot::ReadonlyBg => "readonly_bg",
+            Slot::SelectedFg => "selected_fg",
+            Slot::SelectedBg => "selected_bg",
+            Slot::ColumnHeader => "column_header",
+            Slot::Ok => "ok",
+            Slot::Warn => "warn",
+            Slot::Crit => "crit",
+            Slot::Dim => "dim",
+            Slot::Accent => "accent",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Slot> {
+        Slot::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
 /// Resolved styles the renderer uses. `None` colours mean "no colour" mode.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
     pub name: String,
-    colors: BTreeMap<String, Color>,
+    palette: [Option<Color>; Slot::ALL.len()],
     pub no_color: bool,
     pub ascii: bool,
 }
-
-const SLOTS: &[&str] = &[
-    "foreground",
-    "background",
-    "border",
-    "border_focused",
-    "title",
-    "header_fg",
-    "header_bg",
-    "production_fg",
-    "production_bg",
-    "readonly_fg",
-    "readonly_bg",
-    "selected_fg",
-    "selected_bg",
-    "column_header",
-    "ok",
-    "warn",
-    "crit",
-    "dim",
-    "accent",
-];
 
 pub fn parse_color(s: &str) -> Option<Color> {
     if let Some(hex) = s.strip_prefix('#') {
@@ -77,7 +137,7 @@ pub fn parse_color(s: &str) -> Option<Color> {
 impl Theme {
     /// `name` is a built-in or a path to a TOML file.
     pub fn load(name: &str, no_color: bool, ascii: bool) -> Result<Theme, ConfigError> {
-        let mut colors = BTreeMap::new();
+        let mut palette = [None; Slot::ALL.len()];
         let (label, text, path) = match BUILTIN.iter().find(|(n, _)| *n == name) {
             Some((n, t)) => (n.to_string(), t.to_string(), format!("themes/{n}.toml")),
             None => {
@@ -99,7 +159,7 @@ impl Theme {
                 (name.to_string(), t, name.to_string())
             }
         };
-        let file: ThemeFile = super::file::parse_toml(Path::new(&path), &text)?;
+        let file: ThemeFile = crate::config::file::parse_toml(Path::new(&path), &text)?;
         let base_name = file.base.clone().unwrap_or_else(|| "default".into());
         if base_name != label {
             let base = BUILTIN
@@ -112,50 +172,65 @@ impl Theme {
                         format!("unknown base theme {base_name:?}"),
                     )
                 })?;
-            let base_file: ThemeFile = super::file::parse_toml(Path::new(&base_name), base.1)?;
-            apply(&mut colors, &base_file, &base_name)?;
+            let base_file: ThemeFile =
+                crate::config::file::parse_toml(Path::new(&base_name), base.1)?;
+            apply(&mut palette, &base_file, &base_name)?;
         }
-        apply(&mut colors, &file, &path)?;
+        apply(&mut palette, &file, &path)?;
         Ok(Theme {
             name: label,
-            colors,
+            palette,
             no_color,
             ascii,
         })
     }
 
-    fn color(&self, slot: &str) -> Option<Color> {
+    /// The built-in default theme; a theme with no colour should that ever fail to
+    /// load (a test checks every built-in loads).
+    pub fn builtin_default(no_color: bool, ascii: bool) -> Theme {
+        Theme::load("default", no_color, ascii).unwrap_or(Theme {
+            name: "default".into(),
+            palette: [None; Slot::ALL.len()],
+            no_color: true,
+            ascii,
+        })
+    }
+
+    fn color(&self, slot: Slot) -> Option<Color> {
         if self.no_color {
             return None;
         }
-        self.colors.get(slot).copied()
+        self.palette[slot.index()]
     }
 
-    fn fg_bg(&self, fg: &str, bg: &str) -> Style {
-        let mut s = Style::default();
-        if let Some(c) = self.color(fg) {
-            s = s.fg(c);
+    fn fg(&self, fg: Slot) -> Style {
+        match self.color(fg) {
+            Some(c) => Style::default().fg(c),
+            None => Style::default(),
         }
-        if let Some(c) = self.color(bg) {
-            s = s.bg(c);
+    }
+
+    fn fg_bg(&self, fg: Slot, bg: Slot) -> Style {
+        match self.color(bg) {
+            Some(c) => self.fg(fg).bg(c),
+            None => self.fg(fg),
         }
-        s
     }
 
     pub fn base(&self) -> Style {
-        self.fg_bg("foreground", "background")
+        self.fg_bg(Slot::Foreground, Slot::Background)
     }
 
     pub fn border(&self, focused: bool) -> Style {
         match (self.no_color, focused) {
             (true, true) => Style::default().add_modifier(Modifier::BOLD),
             (true, false) => Style::default(),
-            (false, f) => self.fg_bg(if f { "border_focused" } else { "border" }, ""),
+            (false, f) => self.fg(if f { Slot::BorderFocused } else { Slot::Border }),
         }
     }
 
     pub fn title(&self, focused: bool) -> Style {
-        let s = self.fg_bg("title", "");
+        let s = self.fg(Slot::Title);
         if focused {
             s.add_modifier(Modifier::BOLD | Modifier::REVERSED)
         } else {
@@ -165,10 +240,10 @@ impl Theme {
 
     pub fn header(&self, production: bool) -> Style {
         let s = if production {
-            self.fg_bg("production_fg", "production_bg")
+            self.fg_bg(Slot::ProductionFg, Slot::ProductionBg)
                 .add_modifier(Modifier::BOLD)
         } else {
-            self.fg_bg("header_fg", "header_bg")
+            self.fg_bg(Slot::HeaderFg, Slot::HeaderBg)
         };
         if self.no_color {
             s.add_modifier(Modifier::REVERSED)
@@ -179,7 +254,7 @@ impl Theme {
 
     pub fn badge_readonly(&self) -> Style {
         let s = self
-            .fg_bg("readonly_fg", "readonly_bg")
+            .fg_bg(Slot::ReadonlyFg, Slot::ReadonlyBg)
             .add_modifier(Modifier::BOLD);
         if self.no_color {
             s.add_modifier(Modifier::REVERSED)
@@ -190,7 +265,7 @@ impl Theme {
 
     /// Selected rows are reverse + bold in every theme so colour is never the only cue.
     pub fn selected(&self) -> Style {
-        self.fg_bg("selected_fg", "selected_bg").add_modifier(
+        self.fg_bg(Slot::SelectedFg, Slot::SelectedBg).add_modifier(
             Modifier::BOLD
                 | if self.no_color {
                     Modifier::REVERSED
@@ -201,24 +276,24 @@ impl Theme {
     }
 
     pub fn column_header(&self) -> Style {
-        self.fg_bg("column_header", "").add_modifier(Modifier::BOLD)
+        self.fg(Slot::ColumnHeader).add_modifier(Modifier::BOLD)
     }
 
     pub fn accent(&self) -> Style {
-        self.fg_bg("accent", "")
+        self.fg(Slot::Accent)
     }
 
     pub fn level(&self, level: Level) -> Style {
         match level {
             Level::Normal => Style::default(),
-            Level::Ok => self.fg_bg("ok", ""),
-            Level::Warn => self.fg_bg("warn", "").add_modifier(Modifier::BOLD),
-            Level::Crit => self.fg_bg("crit", "").add_modifier(Modifier::BOLD),
+            Level::Ok => self.fg(Slot::Ok),
+            Level::Warn => self.fg(Slot::Warn).add_modifier(Modifier::BOLD),
+            Level::Crit => self.fg(Slot::Crit).add_modifier(Modifier::BOLD),
             Level::Dim => {
                 if self.no_color {
                     Style::default().add_modifier(Modifier::DIM)
                 } else {
-                    self.fg_bg("dim", "")
+                    self.fg(Slot::Dim)
                 }
             }
         }
@@ -239,26 +314,27 @@ impl Theme {
 }
 
 fn apply(
-    into: &mut BTreeMap<String, Color>,
+    into: &mut [Option<Color>; Slot::ALL.len()],
     file: &ThemeFile,
     path: &str,
 ) -> Result<(), ConfigError> {
-    for (slot, value) in &file.colors {
-        if !SLOTS.contains(&slot.as_str()) {
-            return Err(ConfigError::at(
+    for (name, value) in &file.colors {
+        let slot = Slot::from_name(name).ok_or_else(|| {
+            let known: Vec<&str> = Slot::ALL.iter().map(|s| s.name()).collect();
+            ConfigError::at(
                 Path::new(path),
                 None,
-                format!("unknown colour slot {slot:?} (known: {})", SLOTS.join(", ")),
-            ));
-        }
+                format!("unknown colour slot {name:?} (known: {})", known.join(", ")),
+            )
+        })?;
         let c = parse_color(value).ok_or_else(|| {
             ConfigError::at(
                 Path::new(path),
                 None,
-                format!("{slot}: invalid colour {value:?}"),
+                format!("{name}: invalid colour {value:?}"),
             )
         })?;
-        into.insert(slot.clone(), c);
+        into[slot.index()] = Some(c);
     }
     Ok(())
 }
@@ -271,8 +347,8 @@ mod tests {
     fn every_builtin_defines_every_slot() {
         for (name, _) in BUILTIN {
             let t = Theme::load(name, false, false).expect(name);
-            for slot in SLOTS {
-                assert!(t.colors.contains_key(*slot), "{name} lacks {slot}");
+            for slot in Slot::ALL {
+                assert!(t.color(slot).is_some(), "{name} lacks {}", slot.name());
             }
         }
     }
@@ -283,14 +359,26 @@ mod tests {
         let p = dir.path().join("mine.toml");
         std::fs::write(&p, "base = \"light\"\n[colors]\ncrit = \"#ff00ff\"\n").expect("write");
         let t = Theme::load(p.to_str().expect("utf8"), false, false).expect("load");
-        assert_eq!(t.color("crit"), Some(Color::Rgb(255, 0, 255)));
-        assert_eq!(t.color("accent"), Some(Color::Blue), "inherited from light");
+        assert_eq!(t.color(Slot::Crit), Some(Color::Rgb(255, 0, 255)));
+        assert_eq!(
+            t.color(Slot::Accent),
+            Some(Color::Blue),
+            "inherited from light"
+        );
         std::fs::write(&p, "[colors]\ncrit = \"blurple\"\n").expect("write");
         let e = Theme::load(p.to_str().expect("utf8"), false, false).expect_err("bad colour");
         assert!(
             e.to_string().contains("crit: invalid colour \"blurple\""),
             "{e}"
         );
+    }
+
+    #[test]
+    fn slot_names_round_trip_in_declaration_order() {
+        for (i, slot) in Slot::ALL.into_iter().enumerate() {
+            assert_eq!(slot.index(), i);
+            assert_eq!(Slot::from_name(slot.name()), Some(slot));
+        }
     }
 
     #[test]

@@ -4,9 +4,9 @@
 use std::time::SystemTime;
 
 use super::{ago, cells, rds_level};
-use crate::app::table::{Level, SummaryItem, TableRow, Target};
 use crate::collect::aws::RdsInfo;
-use crate::ui::sanitize::SafeText;
+use crate::view::safe_text::SafeText;
+use crate::view::table::{Level, SummaryItem, TableRow, Target};
 
 fn snapshot_level(status: &str) -> Level {
     match status {

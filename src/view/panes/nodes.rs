@@ -7,10 +7,10 @@ use std::collections::HashMap;
 
 use super::pods::{age_since, cpu, mem, pct, unix};
 use super::BuildCtx;
-use crate::app::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
 use crate::collect::kube::{KubeData, MetricsStatus, NodeInfo};
-use crate::ui::sanitize::SafeText;
-use crate::ui::text;
+use crate::view::format;
+use crate::view::safe_text::SafeText;
+use crate::view::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
 
 pub const COL_NODE: usize = 0;
 pub const COL_MEM: usize = 1;
@@ -120,7 +120,7 @@ fn node_row(
     let mem_cell = match used_pct {
         Some(p) => format!(
             "{} {:>3.0}%",
-            text::bar(p / 100.0, BAR_WIDTH, ctx.config.ascii),
+            format::bar(p / 100.0, BAR_WIDTH, ctx.config.ascii),
             p
         ),
         None => metrics.cell_text().to_string(),

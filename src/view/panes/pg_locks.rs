@@ -3,9 +3,9 @@
 
 use super::pg_activity::{dur, short_state};
 use super::BuildCtx;
-use crate::app::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
 use crate::collect::postgres::{LockNode, PgData};
-use crate::ui::sanitize::SafeText;
+use crate::view::safe_text::SafeText;
+use crate::view::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
 
 /// At 80 columns: the tree of pids, mode, object, wait, how many blocked, the query.
 const COLUMNS: [Column; 8] = [

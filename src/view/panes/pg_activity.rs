@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use super::BuildCtx;
-use crate::app::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
 use crate::collect::postgres::{PgData, PgSession, Statements};
-use crate::ui::sanitize::SafeText;
-use crate::ui::text::age;
+use crate::view::format::age;
+use crate::view::safe_text::SafeText;
+use crate::view::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
 
 /// Min widths are chosen so an 80-column pane keeps PID, USER, STATE, the query and
 /// transaction ages and the query text, and a wide one adds the rest.

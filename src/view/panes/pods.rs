@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, SystemTime};
 
 use super::BuildCtx;
-use crate::app::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
 use crate::collect::kube::{DeploymentInfo, KubeData, MetricsStatus, PodInfo, Usage};
-use crate::ui::sanitize::SafeText;
-use crate::ui::text;
+use crate::view::format;
+use crate::view::safe_text::SafeText;
+use crate::view::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
 
 pub const COL_NAME: usize = 0;
 pub const COL_READY: usize = 1;
@@ -64,7 +64,7 @@ pub(crate) fn unix(t: SystemTime) -> i64 {
 }
 
 pub(crate) fn age_since(now: i64, then: Option<i64>) -> Option<String> {
-    then.map(|t| text::age(Duration::from_secs((now - t).max(0) as u64)))
+    then.map(|t| format::age(Duration::from_secs((now - t).max(0) as u64)))
 }
 
 pub(crate) fn cpu(cores: f64) -> String {
@@ -76,7 +76,7 @@ pub(crate) fn cpu(cores: f64) -> String {
 }
 
 pub(crate) fn mem(b: f64) -> String {
-    text::bytes(b.max(0.0) as u64)
+    format::bytes(b.max(0.0) as u64)
 }
 
 pub(crate) fn pct(used: f64, of: Option<f64>) -> Option<f64> {

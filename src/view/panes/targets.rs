@@ -6,10 +6,10 @@
 use std::time::{Duration, SystemTime};
 
 use super::BuildCtx;
-use crate::app::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
 use crate::collect::aws::{AwsData, TargetGroupInfo, TargetInfo};
-use crate::ui::sanitize::SafeText;
-use crate::ui::text::age;
+use crate::view::format::age;
+use crate::view::safe_text::SafeText;
+use crate::view::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
 
 mod rds;
 use rds::{rds_rows, rds_summary};

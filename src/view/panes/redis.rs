@@ -5,11 +5,11 @@
 use std::time::Duration;
 
 use super::BuildCtx;
-use crate::app::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
 use crate::collect::redis::delta::IntervalHit;
 use crate::collect::redis::{NodeStats, RedisData};
-use crate::ui::sanitize::SafeText;
-use crate::ui::text::{age, bytes};
+use crate::view::format::{age, bytes};
+use crate::view::safe_text::SafeText;
+use crate::view::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
 
 pub fn build(data: &RedisData, ctx: &BuildCtx) -> PaneContent {
     let warn_below = ctx.config.redis.hit_rate_warn_percent;

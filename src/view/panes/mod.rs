@@ -1,0 +1,22 @@
+//! One file per pane. Each turns its source's snapshot into a `PaneContent`
+//! (summary + columns + rows); the generic table in `ui::table` draws it, and the
+//! pane table (`app::pane::PANES`) says which builder serves which pane.
+
+pub mod nodes;
+pub mod pg_activity;
+pub mod pg_locks;
+pub mod pods;
+pub mod redis;
+pub mod targets;
+
+use std::time::SystemTime;
+
+use crate::config::Config;
+
+/// What a builder needs besides the snapshot.
+pub struct BuildCtx<'a> {
+    pub config: &'a Config,
+    pub now: SystemTime,
+    /// The pane's second view is selected (PG activity → top statements).
+    pub alt_view: bool,
+}

@@ -17,7 +17,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use kitops_top::act::kube::KubeActions;
-use kitops_top::app::action::Action;
+use kitops_top::app::action::KubeAction;
 use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::collect::{Controls, SourceStatus};
 
@@ -218,7 +218,7 @@ fn main() {
             if !restarted && start.elapsed() >= Duration::from_secs(secs / 6) {
                 restarted = true;
                 let o = actions
-                    .execute(&Action::RolloutRestart {
+                    .execute(&KubeAction::RolloutRestart {
                         namespace: "kitops".into(),
                         deployment: "kitops-backend".into(),
                     })

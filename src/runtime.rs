@@ -19,7 +19,6 @@ use crate::collect::{Controls, Snapshot};
 use crate::config::keymap::Keymap;
 use crate::config::Config;
 use crate::ui::theme::Theme;
-use crate::view::Level;
 use crate::{terminal, ui};
 
 /// Forwards a snapshot channel into the event queue: its current value first, then
@@ -140,83 +139,81 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
             Some(ev) = event_rx.recv() => ev,
             _ = tick.tick() => Event::Tick(clock()),
         };
-        for command in update(&mut state, event) {
-            match command {
-                Command::Quit => return Ok(()),
-                Command::Validate(action) => {
-                    // Best effort: the executor dry-runs again before applying anyway.
-                    let _ = actions.try_send(Job::Validate(action));
-                }
-                Command::Execute(action) => {
-                    if actions.try_send(Job::Run(action)).is_err() {
-                        state.set_status(
-                            "an action is still running; try again when it finishes",
-                            Level::Warn,
-                        );
+        // What a command's effect reports (a copy failed, the executor was busy) goes
+        // back through the reducer like any other event, in order.
+        let mut pending = std::collections::VecDeque::from([event]);
+        while let Some(event) = pending.pop_front() {
+            let mut follow_ups = Vec::new();
+            for command in update(&mut state, event) {
+                match command {
+                    Command::Quit => return Ok(()),
+                    Command::Validate(action) => {
+                        // Best effort: the executor dry-runs again before applying anyway.
+                        let _ = actions.try_send(Job::Validate(action));
                     }
-                }
-                Command::Copy(text) => {
-                    if let Err(e) = terminal::copy(&text) {
-                        state.set_status(format!("copy failed: {e}"), Level::Warn);
+                    Command::Execute(action) => {
+                        if let Err(refused) = actions.try_send(Job::Run(action)) {
+                            let (Job::Run(action) | Job::Validate(action)) = refused.into_inner();
+                            follow_ups.push(Event::ExecutorBusy(action));
+                        }
                     }
-                }
-                Command::SetPaused(p) => {
-                    let _ = pause_tx.send(p);
-                }
-                Command::RefreshNow => controls.refresh_now.notify_waiters(),
-                Command::Suspend => {
-                    terminal::suspend(&mut guard)?;
-                    state.dirty = true;
-                }
-                Command::StartLogs {
-                    namespace,
-                    pod,
-                    deployment,
-                    follow,
-                } => {
-                    let (tx, mut rx) = mpsc::channel::<Vec<String>>(16);
-                    let task = crate::collect::kube::spawn_logs(
-                        config.kube.clone(),
+                    Command::Copy(text) => {
+                        let result = terminal::copy(&text).map_err(|e| e.to_string());
+                        follow_ups.push(Event::Copied(result));
+                    }
+                    Command::SetPaused(p) => {
+                        let _ = pause_tx.send(p);
+                    }
+                    Command::RefreshNow => controls.refresh_now.notify_waiters(),
+                    Command::Suspend => {
+                        terminal::suspend(&mut guard)?;
+                        follow_ups.push(Event::Resumed);
+                    }
+                    Command::StartLogs {
                         namespace,
                         pod,
                         deployment,
                         follow,
-                        tx,
-                    );
-                    let events = event_tx.clone();
-                    let relay = tokio::spawn(async move {
-                        while let Some(lines) = rx.recv().await {
-                            if events.send(Event::LogLines(lines)).await.is_err() {
-                                break;
+                    } => {
+                        let (tx, mut rx) = mpsc::channel::<Vec<String>>(16);
+                        let task = crate::collect::kube::spawn_logs(
+                            config.kube.clone(),
+                            namespace,
+                            pod,
+                            deployment,
+                            follow,
+                            tx,
+                        );
+                        let events = event_tx.clone();
+                        let relay = tokio::spawn(async move {
+                            while let Some(lines) = rx.recv().await {
+                                if events.send(Event::LogLines(lines)).await.is_err() {
+                                    break;
+                                }
                             }
+                            task.abort();
+                        });
+                        if let Some(old) = logs_task.replace(relay) {
+                            old.abort();
                         }
-                        task.abort();
-                    });
-                    if let Some(old) = logs_task.replace(relay) {
-                        old.abort();
                     }
-                }
-                Command::StopLogs => {
-                    if let Some(t) = logs_task.take() {
-                        t.abort();
-                    }
-                }
-                Command::WriteLogs(lines) => {
-                    let name = format!(
-                        "kitops-logs-{}.log",
-                        chrono::Utc::now().format("%Y%m%d-%H%M%S")
-                    );
-                    match std::fs::write(&name, lines.join("\n") + "\n") {
-                        Ok(()) => state.set_status(
-                            format!("wrote {} lines to {name}", lines.len()),
-                            Level::Ok,
-                        ),
-                        Err(e) => {
-                            state.set_status(format!("cannot write {name}: {e}"), Level::Crit)
+                    Command::StopLogs => {
+                        if let Some(t) = logs_task.take() {
+                            t.abort();
                         }
+                    }
+                    Command::WriteLogs { path, lines } => {
+                        let result = std::fs::write(&path, lines.join("\n") + "\n")
+                            .map_err(|e| e.to_string());
+                        follow_ups.push(Event::LogsWritten {
+                            path,
+                            lines: lines.len(),
+                            result,
+                        });
                     }
                 }
             }
+            pending.extend(follow_ups);
         }
     }
     Ok(())

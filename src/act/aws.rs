@@ -1,21 +1,11 @@
-//! AWS actions: RDS snapshot, reboot with failover, target-group health check,
-//! deregister a target. Each dialog shows the equivalent `aws` CLI command; the
-//! executor re-reads the object right before acting so a stale dialog cannot act
-//! on something that changed meanwhile.
+//! The AWS executor: re-reads the object right before acting (a dialog may have
+//! been open for a while), then makes the one mutating call.
 
-use std::time::SystemTime;
-
-use crate::app::action::{
-    Action, ConfirmSpec, HealthCheckSettings, InputPurpose, InputRequest, Op, Plan,
-};
-use crate::collect::aws::{elb, rds, AwsData, COLLECTOR_API_CALLS};
-use crate::config::Config;
-use crate::view::table::Target;
-
-use super::DescribeCtx;
-
-mod execute;
-pub use execute::AwsActions;
+use crate::app::action::aws::{health_check_text, target_group_name, validate_snapshot_id};
+use crate::app::action::{AwsAction, Outcome};
+use crate::collect::aws::client::{classify, connect, AwsClients, AwsError};
+use crate::collect::aws::{elb, rds, HealthCheckSettings, COLLECTOR_API_CALLS};
+use crate::config::AwsSettings;
 
 pub const CREATE_DB_SNAPSHOT: &str = "rds:CreateDBSnapshot";
 pub const REBOOT_DB_INSTANCE: &str = "rds:RebootDBInstance";
@@ -47,387 +37,191 @@ pub fn all_api_calls() -> Vec<&'static str> {
     v
 }
 
-/// The runbook's "Load Balancer Optimization" values.
-pub const RUNBOOK_HEALTH_CHECK: HealthCheckSettings = HealthCheckSettings {
-    interval_s: 10,
-    timeout_s: 5,
-    healthy_threshold: 2,
-    unhealthy_threshold: 3,
-};
-
-/// `kitops-backup-YYYYMMDD-HHMM`, the runbook's naming with minutes so several a day fit.
-pub fn default_snapshot_name(now: SystemTime) -> String {
-    let t: chrono::DateTime<chrono::Utc> = now.into();
-    format!("kitops-backup-{}", t.format("%Y%m%d-%H%M"))
+pub struct AwsActions {
+    settings: AwsSettings,
+    clients: Option<AwsClients>,
 }
 
-/// `interval=10 timeout=5 healthy=2 unhealthy=3`: the answer format of `h`.
-pub fn health_check_text(h: &HealthCheckSettings) -> String {
-    format!(
-        "interval={} timeout={} healthy={} unhealthy={}",
-        h.interval_s, h.timeout_s, h.healthy_threshold, h.unhealthy_threshold
-    )
-}
-
-/// The name inside a target group ARN (`…:targetgroup/<name>/<id>`).
-pub fn target_group_name(arn: &str) -> &str {
-    arn.split("targetgroup/")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or(arn)
-}
-
-pub fn plan(
-    op: Op,
-    target: Option<&Target>,
-    data: Option<&AwsData>,
-    config: &Config,
-    now: SystemTime,
-) -> Plan {
-    let Some(data) = data else {
-        return Plan::Refuse("aws: no data yet".into());
-    };
-    let instance = &config.aws.rds_instance;
-    match op {
-        Op::RdsSnapshot => match (&data.rds, &data.rds_error) {
-            (None, Some(e)) => Plan::Refuse(format!("RDS {instance} unreadable: {e}")),
-            (None, None) => Plan::Refuse(format!("RDS {instance}: no data yet")),
-            (Some(_), _) => Plan::Ask(InputRequest {
-                title: format!("Create a snapshot of {instance}"),
-                prompt: "snapshot identifier".into(),
-                initial: default_snapshot_name(now),
-                choices: vec![],
-                purpose: InputPurpose::SnapshotName {
-                    instance: instance.clone(),
-                },
-            }),
-        },
-        Op::RdsFailover => match (&data.rds, &data.rds_error) {
-            (None, Some(e)) => Plan::Refuse(format!("RDS {instance} unreadable: {e}")),
-            (None, None) => Plan::Refuse(format!("RDS {instance}: no data yet")),
-            (Some(r), _) if !r.multi_az => Plan::Refuse(format!(
-                "{instance} is not Multi-AZ: there is no standby to fail over to"
-            )),
-            (Some(r), _) if r.status != "available" => Plan::Refuse(format!(
-                "{instance} is {}: failover only from available",
-                r.status
-            )),
-            (Some(_), _) => Plan::Confirm(Action::RdsRebootFailover {
-                instance: instance.clone(),
-            }),
-        },
-        Op::HealthCheck => {
-            let arn = match target {
-                Some(Target::TargetGroup { arn }) => arn,
-                Some(Target::LbTarget {
-                    target_group_arn, ..
-                }) => target_group_arn,
-                _ => return Plan::Refuse("select a target group or one of its targets".into()),
-            };
-            let Some(g) = data.target_groups.iter().find(|g| &g.arn == arn) else {
-                return Plan::Refuse(format!("target group {} is gone", target_group_name(arn)));
-            };
-            let from = g.health_check.settings();
-            Plan::Ask(InputRequest {
-                title: format!("Tune the health check of {}", g.name),
-                prompt: format!(
-                    "runbook suggests {}",
-                    health_check_text(&RUNBOOK_HEALTH_CHECK)
-                ),
-                initial: health_check_text(&from),
-                choices: vec![],
-                purpose: InputPurpose::HealthCheck {
-                    target_group_arn: arn.clone(),
-                    from,
-                },
-            })
+impl AwsActions {
+    pub fn new(settings: AwsSettings) -> Self {
+        Self {
+            settings,
+            clients: None,
         }
-        Op::DeregisterTarget => {
-            let Some(Target::LbTarget {
+    }
+
+    async fn clients(&mut self) -> Result<AwsClients, AwsError> {
+        if let Some(c) = &self.clients {
+            return Ok(c.clone());
+        }
+        let c = connect(&self.settings).await?;
+        self.clients = Some(c.clone());
+        Ok(c)
+    }
+
+    pub async fn execute(&mut self, action: &AwsAction) -> Outcome {
+        let c = match self.clients().await {
+            Ok(c) => c,
+            Err(e) => return Outcome::Failed(e.to_string()),
+        };
+        let result = match action {
+            AwsAction::RdsCreateSnapshot {
+                instance,
+                snapshot_id,
+            } => create_snapshot(&c, instance, snapshot_id).await,
+            AwsAction::RdsRebootFailover { instance } => reboot_failover(&c, instance).await,
+            AwsAction::ModifyHealthCheck {
+                target_group_arn,
+                from,
+                to,
+            } => modify_health_check(&c, target_group_arn, from, to).await,
+            AwsAction::DeregisterTarget {
                 target_group_arn,
                 id,
                 port,
-            }) = target
-            else {
-                return Plan::Refuse("select a target to deregister".into());
-            };
-            let current = data
-                .target_groups
-                .iter()
-                .find(|g| &g.arn == target_group_arn)
-                .and_then(|g| g.targets.iter().find(|t| &t.id == id && t.port == *port));
-            match current {
-                None => Plan::Refuse(format!("target {id} is no longer in the group")),
-                Some(t) if t.state == "draining" => {
-                    Plan::Refuse(format!("target {id} is already draining"))
-                }
-                Some(_) => Plan::Confirm(Action::DeregisterTarget {
-                    target_group_arn: target_group_arn.clone(),
-                    id: id.clone(),
-                    port: *port,
-                }),
-            }
-        }
-        _ => Plan::Refuse(format!("{op:?}: not an AWS action")),
+            } => deregister(&c, target_group_arn, id, *port).await,
+        };
+        result.unwrap_or_else(|e| Outcome::Failed(e.to_string()))
     }
 }
 
-pub fn describe(action: &Action, _ctx: &DescribeCtx) -> ConfirmSpec {
-    match action {
-        Action::RdsCreateSnapshot {
-            instance,
-            snapshot_id,
-        } => ConfirmSpec {
-            title: format!("Create a snapshot of {instance}?"),
-            facts: vec![
-                ("instance".into(), instance.clone()),
-                ("snapshot".into(), snapshot_id.clone()),
-                (
-                    "effect".into(),
-                    "no downtime; progress shows in the Targets / RDS pane".into(),
-                ),
-            ],
-            equivalent: format!(
-                "aws rds create-db-snapshot --db-instance-identifier {instance} --db-snapshot-identifier {snapshot_id}"
-            ),
-            typed_confirmation: None,
-            destructive: false,
-        },
-        Action::RdsRebootFailover { instance } => ConfirmSpec {
-            title: format!("Reboot {instance} with failover?"),
-            facts: vec![
-                ("instance".into(), instance.clone()),
-                (
-                    "effect".into(),
-                    "the standby becomes primary; open connections drop and the endpoint moves (typically 1–2 min)".into(),
-                ),
-            ],
-            equivalent: format!(
-                "aws rds reboot-db-instance --db-instance-identifier {instance} --force-failover"
-            ),
-            typed_confirmation: Some(instance.clone()),
-            destructive: true,
-        },
-        Action::ModifyHealthCheck {
-            target_group_arn,
-            from,
-            to,
-        } => ConfirmSpec {
-            title: format!(
-                "Tune the health check of {}?",
-                target_group_name(target_group_arn)
-            ),
-            facts: vec![
-                ("target group".into(), target_group_arn.clone()),
-                (
-                    "interval".into(),
-                    format!("{}s → {}s", from.interval_s, to.interval_s),
-                ),
-                (
-                    "timeout".into(),
-                    format!("{}s → {}s", from.timeout_s, to.timeout_s),
-                ),
-                (
-                    "healthy threshold".into(),
-                    format!("{} → {}", from.healthy_threshold, to.healthy_threshold),
-                ),
-                (
-                    "unhealthy threshold".into(),
-                    format!("{} → {}", from.unhealthy_threshold, to.unhealthy_threshold),
-                ),
-            ],
-            equivalent: format!(
-                "aws elbv2 modify-target-group --target-group-arn {target_group_arn} --health-check-interval-seconds {} --health-check-timeout-seconds {} --healthy-threshold-count {} --unhealthy-threshold-count {}",
-                to.interval_s, to.timeout_s, to.healthy_threshold, to.unhealthy_threshold
-            ),
-            typed_confirmation: None,
-            destructive: false,
-        },
-        Action::DeregisterTarget {
-            target_group_arn,
-            id,
-            port,
-        } => ConfirmSpec {
-            title: format!(
-                "Deregister {id} from {}?",
-                target_group_name(target_group_arn)
-            ),
-            facts: vec![
-                ("target group".into(), target_group_arn.clone()),
-                (
-                    "target".into(),
-                    match port {
-                        Some(p) => format!("{id} port {p}"),
-                        None => id.clone(),
-                    },
-                ),
-                (
-                    "effect".into(),
-                    "no new requests; in-flight ones drain for the deregistration delay".into(),
-                ),
-            ],
-            equivalent: format!(
-                "aws elbv2 deregister-targets --target-group-arn {target_group_arn} --targets Id={id}{}",
-                port.map(|p| format!(",Port={p}")).unwrap_or_default()
-            ),
-            typed_confirmation: None,
-            destructive: true,
-        },
-        other => ConfirmSpec::unknown(other),
+async fn create_snapshot(c: &AwsClients, instance: &str, id: &str) -> Result<Outcome, AwsError> {
+    if let Err(e) = validate_snapshot_id(id) {
+        return Ok(Outcome::Refused(e));
     }
+    let r = c
+        .rds
+        .create_db_snapshot()
+        .db_instance_identifier(instance)
+        .db_snapshot_identifier(id)
+        .send()
+        .await
+        .map_err(|e| classify(CREATE_DB_SNAPSHOT, &c.endpoint, e))?;
+    let status = r
+        .db_snapshot()
+        .and_then(|s| s.status())
+        .unwrap_or("creating");
+    Ok(Outcome::Done(format!(
+        "snapshot {id} of {instance}: {status}"
+    )))
 }
 
-pub fn complete(purpose: &InputPurpose, answer: &str) -> Result<Action, String> {
-    match purpose {
-        InputPurpose::SnapshotName { instance } => {
-            let answer = answer.trim();
-            validate_snapshot_id(answer)?;
-            Ok(Action::RdsCreateSnapshot {
-                instance: instance.clone(),
-                snapshot_id: answer.to_string(),
-            })
-        }
-        InputPurpose::HealthCheck {
-            target_group_arn,
-            from,
-        } => {
-            let to = parse_health_check(answer, from)?;
-            if &to == from {
-                return Err("nothing changes: edit at least one value".into());
-            }
-            Ok(Action::ModifyHealthCheck {
-                target_group_arn: target_group_arn.clone(),
-                from: *from,
-                to,
-            })
-        }
-        _ => Err("not an AWS question".into()),
+async fn reboot_failover(c: &AwsClients, instance: &str) -> Result<Outcome, AwsError> {
+    // Checked again here: the dialog may have been open for a while.
+    let now = rds::instance(c, instance).await?;
+    if !now.multi_az {
+        return Ok(Outcome::Refused(format!(
+            "{instance} is not Multi-AZ: no standby to fail over to"
+        )));
     }
+    if now.status != "available" {
+        return Ok(Outcome::Refused(format!(
+            "{instance} is {} now: failover only from available",
+            now.status
+        )));
+    }
+    let r = c
+        .rds
+        .reboot_db_instance()
+        .db_instance_identifier(instance)
+        .force_failover(true)
+        .send()
+        .await
+        .map_err(|e| classify(REBOOT_DB_INSTANCE, &c.endpoint, e))?;
+    let status = r
+        .db_instance()
+        .and_then(|d| d.db_instance_status())
+        .unwrap_or("rebooting");
+    Ok(Outcome::Done(format!(
+        "{instance}: reboot with failover requested (status {status}; primary was {})",
+        now.availability_zone.as_deref().unwrap_or("?")
+    )))
 }
 
-/// RDS snapshot identifier rules: 1–255 letters, digits and single hyphens,
-/// starting with a letter, not ending with a hyphen.
-pub fn validate_snapshot_id(id: &str) -> Result<(), String> {
-    let valid = !id.is_empty()
-        && id.len() <= 255
-        && id.starts_with(|c: char| c.is_ascii_alphabetic())
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        && !id.ends_with('-')
-        && !id.contains("--");
-    if valid {
-        Ok(())
-    } else {
-        Err("snapshot id: letters, digits and single hyphens, starting with a letter".into())
-    }
-}
-
-/// Parses `interval=10 timeout=5 healthy=2 unhealthy=3` (any subset, any order;
-/// missing keys keep their current value) and checks ELB's limits.
-pub fn parse_health_check(
-    answer: &str,
+async fn modify_health_check(
+    c: &AwsClients,
+    arn: &str,
     from: &HealthCheckSettings,
-) -> Result<HealthCheckSettings, String> {
-    let mut to = *from;
-    for tok in answer.split(|c: char| c.is_whitespace() || c == ',') {
-        if tok.is_empty() {
-            continue;
-        }
-        let Some((k, v)) = tok.split_once('=') else {
-            return Err(format!(
-                "{tok:?}: expected key=value, e.g. {}",
-                health_check_text(&RUNBOOK_HEALTH_CHECK)
-            ));
-        };
-        let v: i32 = v
-            .trim_end_matches('s')
-            .parse()
-            .map_err(|_| format!("{k}: {v:?} is not a whole number"))?;
-        match k.to_ascii_lowercase().as_str() {
-            "interval" => to.interval_s = v,
-            "timeout" => to.timeout_s = v,
-            "healthy" => to.healthy_threshold = v,
-            "unhealthy" => to.unhealthy_threshold = v,
-            other => {
-                return Err(format!(
-                    "unknown key {other:?}: use interval, timeout, healthy, unhealthy"
-                ))
-            }
-        }
+    to: &HealthCheckSettings,
+) -> Result<Outcome, AwsError> {
+    let r = c
+        .elb
+        .describe_target_groups()
+        .target_group_arns(arn)
+        .send()
+        .await
+        .map_err(|e| classify(elb::DESCRIBE_TARGET_GROUPS, &c.endpoint, e))?;
+    let Some(g) = r.target_groups().first() else {
+        return Ok(Outcome::Refused(format!(
+            "target group {} is gone",
+            target_group_name(arn)
+        )));
+    };
+    let current = HealthCheckSettings {
+        interval_s: g.health_check_interval_seconds().unwrap_or(0),
+        timeout_s: g.health_check_timeout_seconds().unwrap_or(0),
+        healthy_threshold: g.healthy_threshold_count().unwrap_or(0),
+        unhealthy_threshold: g.unhealthy_threshold_count().unwrap_or(0),
+    };
+    if &current != from {
+        return Ok(Outcome::Refused(format!(
+            "the health check changed since the dialog opened (now {}); nothing done",
+            health_check_text(&current)
+        )));
     }
-    if !(5..=300).contains(&to.interval_s) {
-        return Err("interval: 5–300 seconds".into());
-    }
-    if !(2..=120).contains(&to.timeout_s) {
-        return Err("timeout: 2–120 seconds".into());
-    }
-    if to.timeout_s >= to.interval_s {
-        return Err(format!(
-            "timeout ({}s) must be shorter than the interval ({}s)",
-            to.timeout_s, to.interval_s
-        ));
-    }
-    if !(2..=10).contains(&to.healthy_threshold) {
-        return Err("healthy threshold: 2–10 checks".into());
-    }
-    if !(2..=10).contains(&to.unhealthy_threshold) {
-        return Err("unhealthy threshold: 2–10 checks".into());
-    }
-    Ok(to)
+    c.elb
+        .modify_target_group()
+        .target_group_arn(arn)
+        .health_check_interval_seconds(to.interval_s)
+        .health_check_timeout_seconds(to.timeout_s)
+        .healthy_threshold_count(to.healthy_threshold)
+        .unhealthy_threshold_count(to.unhealthy_threshold)
+        .send()
+        .await
+        .map_err(|e| classify(MODIFY_TARGET_GROUP, &c.endpoint, e))?;
+    Ok(Outcome::Done(format!(
+        "health check of {}: {} → {}",
+        target_group_name(arn),
+        health_check_text(from),
+        health_check_text(to)
+    )))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const FROM: HealthCheckSettings = HealthCheckSettings {
-        interval_s: 30,
-        timeout_s: 5,
-        healthy_threshold: 5,
-        unhealthy_threshold: 2,
-    };
-
-    #[test]
-    fn health_check_answers_are_parsed_and_validated() {
-        assert_eq!(
-            parse_health_check("interval=10 timeout=5 healthy=2 unhealthy=3", &FROM),
-            Ok(RUNBOOK_HEALTH_CHECK)
-        );
-        let partial = parse_health_check("interval=20s", &FROM).unwrap();
-        assert_eq!(partial.interval_s, 20);
-        assert_eq!(partial.unhealthy_threshold, 2);
-        assert!(parse_health_check("interval=5 timeout=5", &FROM)
-            .unwrap_err()
-            .contains("shorter than the interval"));
-        assert!(parse_health_check("healthy=11", &FROM).is_err());
-        assert!(parse_health_check("interval=ten", &FROM).is_err());
-        assert!(parse_health_check("colour=blue", &FROM).is_err());
-        assert!(parse_health_check("interval", &FROM).is_err());
+async fn deregister(
+    c: &AwsClients,
+    arn: &str,
+    id: &str,
+    port: Option<i32>,
+) -> Result<Outcome, AwsError> {
+    use aws_sdk_elasticloadbalancingv2::types::TargetDescription;
+    let target = TargetDescription::builder().id(id).set_port(port).build();
+    let r = c
+        .elb
+        .describe_target_health()
+        .target_group_arn(arn)
+        .targets(target.clone())
+        .send()
+        .await
+        .map_err(|e| classify(elb::DESCRIBE_TARGET_HEALTH, &c.endpoint, e))?;
+    let registered = r.target_health_descriptions().iter().any(|d| {
+        let reason = d.target_health().and_then(|h| h.reason());
+        !matches!(reason.map(|r| r.as_str()), Some("Target.NotRegistered"))
+    });
+    if !registered {
+        return Ok(Outcome::Refused(format!(
+            "target {id} is no longer registered in {}",
+            target_group_name(arn)
+        )));
     }
-
-    #[test]
-    fn unchanged_health_check_is_refused() {
-        let p = InputPurpose::HealthCheck {
-            target_group_arn: "arn".into(),
-            from: FROM,
-        };
-        assert!(complete(&p, &health_check_text(&FROM)).is_err());
-    }
-
-    #[test]
-    fn snapshot_ids_follow_rds_rules() {
-        assert!(validate_snapshot_id("kitops-backup-20260101-0930").is_ok());
-        for bad in ["", "1abc", "a--b", "a-", "a_b", "a b"] {
-            assert!(validate_snapshot_id(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn target_group_name_comes_from_the_arn() {
-        assert_eq!(
-            target_group_name(
-                "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/kitops-api/6d0ecf831eec9f09"
-            ),
-            "kitops-api"
-        );
-    }
+    c.elb
+        .deregister_targets()
+        .target_group_arn(arn)
+        .targets(target)
+        .send()
+        .await
+        .map_err(|e| classify(DEREGISTER_TARGETS, &c.endpoint, e))?;
+    Ok(Outcome::Done(format!(
+        "{id} deregistered from {}; it drains for the deregistration delay",
+        target_group_name(arn)
+    )))
 }

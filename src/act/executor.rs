@@ -36,10 +36,10 @@ impl Executor {
     /// A server-side dry run, where the source's API has one (Kubernetes): shown in the
     /// confirmation dialog before the user answers. Changes nothing, so it is not audited.
     pub async fn validate(&mut self, action: &Action) -> Option<Outcome> {
-        if super::has_dry_run(action) && !self.demo {
-            Some(self.kube.validate(action).await)
-        } else {
-            None
+        match action {
+            _ if self.demo => None,
+            Action::Kube(a) => Some(self.kube.validate(a).await),
+            Action::Pg(_) | Action::Redis(_) | Action::Aws(_) => None,
         }
     }
 
@@ -59,16 +59,10 @@ impl Executor {
             Outcome::Refused("read-only mode: no action runs".into())
         } else {
             match action {
-                Action::RolloutRestart { .. }
-                | Action::DeletePod { .. }
-                | Action::Scale { .. }
-                | Action::RolloutUndo { .. } => self.kube.execute(action).await,
-                Action::PgCancel(_) | Action::PgTerminate(_) => self.pg.execute(action).await,
-                Action::RedisSetEvictionPolicy { .. } => self.redis.execute(action).await,
-                Action::RdsCreateSnapshot { .. }
-                | Action::RdsRebootFailover { .. }
-                | Action::ModifyHealthCheck { .. }
-                | Action::DeregisterTarget { .. } => self.aws.execute(action).await,
+                Action::Kube(a) => self.kube.execute(a).await,
+                Action::Pg(a) => self.pg.execute(a).await,
+                Action::Redis(a) => self.redis.execute(a).await,
+                Action::Aws(a) => self.aws.execute(a).await,
             }
         };
         if let Err(e) = self.audit.record("result", action, Some(&outcome)) {

@@ -1,104 +1,12 @@
-//! Redis action: set maxmemory-policy (`CONFIG SET`), on every primary in cluster
+//! Runs the Redis action: `CONFIG SET maxmemory-policy` on every primary in cluster
 //! mode. ElastiCache disables CONFIG: the outcome says so and names the parameter
 //! group command instead of showing a raw error.
 
-use crate::app::action::{Action, ConfirmSpec, InputPurpose, InputRequest, Op, Outcome, Plan};
+use crate::app::action::redis::POLICIES;
+use crate::app::action::{Outcome, RedisAction};
 use crate::collect::redis::conn::{self, Endpoint};
-use crate::collect::redis::RedisData;
 use crate::collect::CollectError;
 use crate::config::RedisSettings;
-
-use super::DescribeCtx;
-
-pub const POLICIES: &[&str] = &[
-    "allkeys-lru",
-    "allkeys-lfu",
-    "allkeys-random",
-    "volatile-lru",
-    "volatile-lfu",
-    "volatile-random",
-    "volatile-ttl",
-    "noeviction",
-];
-
-/// The runbook's suggestion.
-pub const SUGGESTED: &str = "allkeys-lru";
-
-pub fn plan(_op: Op, data: Option<&RedisData>) -> Plan {
-    let Some(data) = data else {
-        return Plan::Refuse("redis: no data yet (is the server reachable?)".into());
-    };
-    let current = data
-        .total
-        .info
-        .maxmemory_policy
-        .clone()
-        .unwrap_or_else(|| "unknown".into());
-    // Suggest the runbook's policy; when it is already set, start on it anyway so
-    // the user sees where they are and moves away deliberately.
-    Plan::Ask(InputRequest {
-        title: "Set maxmemory-policy".into(),
-        prompt: format!("current: {current}. New policy (up/down to choose)"),
-        initial: SUGGESTED.into(),
-        choices: POLICIES.iter().map(|s| s.to_string()).collect(),
-        purpose: InputPurpose::EvictionPolicy { from: current },
-    })
-}
-
-/// What a policy does once memory is full, in one line.
-pub fn effect(policy: &str) -> &'static str {
-    match policy {
-        "allkeys-lru" => "evicts the least recently used keys, any key (with or without TTL)",
-        "allkeys-lfu" => "evicts the least frequently used keys, any key",
-        "allkeys-random" => "evicts random keys, any key",
-        "volatile-lru" => "evicts the least recently used keys that have a TTL",
-        "volatile-lfu" => "evicts the least frequently used keys that have a TTL",
-        "volatile-random" => "evicts random keys that have a TTL",
-        "volatile-ttl" => "evicts the keys with the shortest remaining TTL",
-        "noeviction" => "evicts nothing: writes fail with OOM errors when memory is full",
-        _ => "unknown policy",
-    }
-}
-
-pub fn describe(action: &Action, _ctx: &DescribeCtx) -> ConfirmSpec {
-    match action {
-        Action::RedisSetEvictionPolicy { from, to } => ConfirmSpec {
-            title: "Change Redis maxmemory-policy?".into(),
-            facts: vec![
-                ("maxmemory-policy".into(), format!("{from} → {to}")),
-                ("when memory is full".into(), effect(to).into()),
-                (
-                    "scope".into(),
-                    "runtime, every primary (not saved to redis.conf)".into(),
-                ),
-            ],
-            equivalent: format!("CONFIG SET maxmemory-policy {to}"),
-            typed_confirmation: None,
-            destructive: false,
-        },
-        other => ConfirmSpec::unknown(other),
-    }
-}
-
-pub fn complete(purpose: &InputPurpose, answer: &str) -> Result<Action, String> {
-    let answer = answer.trim();
-    match purpose {
-        InputPurpose::EvictionPolicy { from } if from == answer => {
-            Err(format!("maxmemory-policy is already {answer}"))
-        }
-        InputPurpose::EvictionPolicy { from } if POLICIES.contains(&answer) => {
-            Ok(Action::RedisSetEvictionPolicy {
-                from: from.clone(),
-                to: answer.to_string(),
-            })
-        }
-        InputPurpose::EvictionPolicy { .. } => Err(format!(
-            "unknown policy {answer:?}: one of {}",
-            POLICIES.join(", ")
-        )),
-        _ => Err("not a Redis question".into()),
-    }
-}
 
 pub struct RedisActions {
     settings: RedisSettings,
@@ -119,10 +27,8 @@ impl RedisActions {
         Self { settings }
     }
 
-    pub async fn execute(&mut self, action: &Action) -> Outcome {
-        let Action::RedisSetEvictionPolicy { from, to } = action else {
-            return Outcome::Refused(format!("{}: not a Redis action", action.verb()));
-        };
+    pub async fn execute(&mut self, action: &RedisAction) -> Outcome {
+        let RedisAction::SetEvictionPolicy { from, to } = action;
         if !POLICIES.contains(&to.as_str()) {
             return Outcome::Refused(format!("unknown maxmemory-policy {to:?}"));
         }
@@ -222,19 +128,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn complete_validates_the_choice() {
-        let p = InputPurpose::EvictionPolicy {
-            from: "noeviction".into(),
-        };
-        assert_eq!(
-            complete(&p, "allkeys-lru"),
-            Ok(Action::RedisSetEvictionPolicy {
-                from: "noeviction".into(),
-                to: "allkeys-lru".into()
-            })
-        );
-        assert!(complete(&p, "noeviction").is_err());
-        assert!(complete(&p, "allkeys-lru; FLUSHALL").is_err());
+    fn config_disabled_names_the_parameter_group_change() {
         assert!(config_disabled_message("allkeys-lru")
             .contains("ParameterName=maxmemory-policy,ParameterValue=allkeys-lru"));
     }

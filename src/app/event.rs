@@ -29,6 +29,8 @@ pub enum Event {
         width: u16,
         height: u16,
     },
+    /// Back from `ctrl-z`: the terminal was the shell's, so everything is redrawn.
+    Resumed,
     /// The clock moved: ages and the header clock need a redraw.
     Tick(SystemTime),
     Source(SourceUpdate),
@@ -43,6 +45,16 @@ pub enum Event {
     },
     /// Lines for the logs view, already fetched by the kube layer.
     LogLines(Vec<String>),
+    /// What became of a `Command::Copy`: the text was sent to the terminal, or why not.
+    Copied(Result<(), String>),
+    /// What became of a `Command::WriteLogs`.
+    LogsWritten {
+        path: String,
+        lines: usize,
+        result: Result<(), String>,
+    },
+    /// The executor was still running an earlier action: this one did not start.
+    ExecutorBusy(Action),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,5 +76,9 @@ pub enum Command {
         follow: bool,
     },
     StopLogs,
-    WriteLogs(Vec<String>),
+    /// Write the logs view's visible lines to `path` (named by the reducer from `state.now`).
+    WriteLogs {
+        path: String,
+        lines: Vec<String>,
+    },
 }

@@ -2,14 +2,17 @@
 //! `update` does no I/O; side effects leave as `Command`s.
 
 pub mod action;
+mod confirm;
 pub mod event;
 pub mod modal;
 pub mod pane;
+pub mod sources;
 pub mod state;
 pub mod table;
 pub mod update;
 mod update_modal;
 
+pub use confirm::plan;
 pub use event::{Command, Event, SourceUpdate};
 pub use pane::PaneId;
 pub use state::State;

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::state::Sources;
+use super::sources::Sources;
 use super::table::TableState;
 use crate::collect::SourceStatus;
 use crate::config::keymap::{Context, KeyAction};

@@ -4,43 +4,11 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::modal::Modal;
-use super::pane::{PaneId, PaneState};
-use super::pane::{SourceId, PANES};
-use crate::collect::aws::AwsData;
-use crate::collect::host::HostData;
-use crate::collect::kube::KubeData;
-use crate::collect::postgres::PgData;
-use crate::collect::redis::RedisData;
-use crate::collect::{Snapshot, SourceStatus};
+use super::pane::{PaneId, PaneState, PANES};
+pub use super::sources::Sources;
 use crate::config::keymap::Keymap;
 use crate::config::Config;
 use crate::view::Level;
-
-/// The latest snapshot of every source, kept so panes can be rebuilt on a view change.
-#[derive(Debug, Clone)]
-pub struct Sources {
-    pub kube: Snapshot<KubeData>,
-    pub pg: Snapshot<PgData>,
-    pub redis: Snapshot<RedisData>,
-    pub aws: Snapshot<AwsData>,
-    pub host: Snapshot<HostData>,
-}
-
-impl Sources {
-    /// The source's status, when its data was fetched, and whether it has any.
-    pub fn status(&self, source: SourceId) -> (SourceStatus, Option<SystemTime>, bool) {
-        fn of<T>(s: &Snapshot<T>) -> (SourceStatus, Option<SystemTime>, bool) {
-            (s.status.clone(), s.fetched_at, s.data.is_some())
-        }
-        match source {
-            SourceId::Kube => of(&self.kube),
-            SourceId::Postgres => of(&self.pg),
-            SourceId::Redis => of(&self.redis),
-            SourceId::Aws => of(&self.aws),
-            SourceId::Host => of(&self.host),
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusMessage {
@@ -77,13 +45,7 @@ impl State {
             zoomed: false,
             paused: false,
             panes: PANES.iter().map(|p| PaneState::new(p.id)).collect(),
-            sources: Sources {
-                kube: Snapshot::loading(),
-                pg: Snapshot::loading(),
-                redis: Snapshot::loading(),
-                aws: Snapshot::loading(),
-                host: Snapshot::loading(),
-            },
+            sources: Sources::loading(),
             modals: Vec::new(),
             status: None,
             screen_height: 24,

@@ -2,12 +2,12 @@
 
 use crossterm::event::KeyEvent;
 
-use super::action::{Op, Plan};
+use super::action::Op;
+use super::confirm::request;
 use super::event::{Command, Event, SourceUpdate};
-use super::modal::{ConfirmState, DryRun, InputState, LogsState, Modal};
+use super::modal::{DryRun, Modal};
 use super::pane::{PaneId, SourceId, PANES};
 use super::state::State;
-use crate::act;
 use crate::config::keymap::{Context, Key, KeyAction};
 use crate::view::panes::BuildCtx;
 use crate::view::safe_text::SafeText;
@@ -21,6 +21,10 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
         }
         Event::Resize { height, .. } => {
             state.screen_height = height;
+            state.dirty = true;
+            vec![]
+        }
+        Event::Resumed => {
             state.dirty = true;
             vec![]
         }
@@ -54,6 +58,38 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
         }
         Event::Validated { action, outcome } => {
             on_validated(state, &action, outcome);
+            state.dirty = true;
+            vec![]
+        }
+        Event::Copied(result) => {
+            match result {
+                Ok(()) => {}
+                Err(e) => state.set_status(format!("copy failed: {e}"), Level::Warn),
+            }
+            state.dirty = true;
+            vec![]
+        }
+        Event::LogsWritten {
+            path,
+            lines,
+            result,
+        } => {
+            match result {
+                Ok(()) => state.set_status(format!("wrote {lines} lines to {path}"), Level::Ok),
+                Err(e) => state.set_status(format!("cannot write {path}: {e}"), Level::Crit),
+            }
+            state.dirty = true;
+            vec![]
+        }
+        Event::ExecutorBusy(action) => {
+            state.set_status(
+                format!(
+                    "{} {}: not run, an action is still running; try again when it finishes",
+                    action.verb(),
+                    action.object()
+                ),
+                Level::Warn,
+            );
             state.dirty = true;
             vec![]
         }
@@ -228,91 +264,25 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
             pane.alt_view = !pane.alt_view;
             rebuild(state, focus);
         }
-        K::RolloutRestart => return request(state, Op::RolloutRestart),
-        K::DeletePod => return request(state, Op::DeletePod),
-        K::Scale => return request(state, Op::Scale),
-        K::RolloutUndo => return request(state, Op::RolloutUndo),
-        K::Logs => return request(state, Op::Logs),
-        K::PgCancel => return request(state, Op::PgCancel),
-        K::PgTerminate => return request(state, Op::PgTerminate),
-        K::RedisEvictionPolicy => return request(state, Op::RedisEvictionPolicy),
-        K::RdsSnapshot => return request(state, Op::RdsSnapshot),
-        K::RdsFailover => return request(state, Op::RdsFailover),
-        K::HealthCheck => return request(state, Op::HealthCheck),
-        K::DeregisterTarget => return request(state, Op::DeregisterTarget),
+        K::RolloutRestart
+        | K::DeletePod
+        | K::Scale
+        | K::RolloutUndo
+        | K::Logs
+        | K::PgCancel
+        | K::PgTerminate
+        | K::RedisEvictionPolicy
+        | K::RdsSnapshot
+        | K::RdsFailover
+        | K::HealthCheck
+        | K::DeregisterTarget => {
+            if let Some(op) = Op::for_key(action) {
+                return request(state, op);
+            }
+        }
         K::Follow | K::WriteLogs | K::Confirm | K::Cancel => {}
     }
     vec![]
-}
-
-/// A key asked for an operation: plan it, then ask for input or confirmation.
-fn request(state: &mut State, op: Op) -> Vec<Command> {
-    match act::plan(op, state) {
-        Plan::Refuse(why) => {
-            state.set_status(why, Level::Warn);
-            vec![]
-        }
-        Plan::Ask(request) => {
-            let text = request.initial.clone();
-            let choice = request.choices.iter().position(|c| *c == text).unwrap_or(0);
-            state.modals.push(Modal::Input(InputState {
-                request,
-                text,
-                choice,
-                error: None,
-            }));
-            vec![]
-        }
-        Plan::Confirm(action) => push_confirm(state, action),
-        Plan::Logs {
-            namespace,
-            pod,
-            deployment,
-        } => {
-            let title = match (&pod, &deployment) {
-                (Some(p), _) => format!("logs pod/{p} -n {namespace}"),
-                (None, Some(d)) => format!("logs deployment/{d} -n {namespace}"),
-                _ => format!("logs -n {namespace}"),
-            };
-            state.modals.push(Modal::Logs(LogsState {
-                title,
-                lines: Default::default(),
-                follow: true,
-                filter: String::new(),
-                editing_filter: false,
-                scroll_from_bottom: 0,
-            }));
-            vec![Command::StartLogs {
-                namespace,
-                pod,
-                deployment,
-                follow: true,
-            }]
-        }
-    }
-}
-
-pub(crate) fn push_confirm(state: &mut State, action: super::action::Action) -> Vec<Command> {
-    let spec = act::describe(&action, state);
-    let dry_run = act::has_dry_run(&action);
-    state.modals.push(Modal::Confirm(ConfirmState {
-        action: action.clone(),
-        spec,
-        typed: String::new(),
-        production: state.is_production(),
-        readonly: state.config.readonly,
-        error: None,
-        dry_run: if dry_run {
-            DryRun::Pending
-        } else {
-            DryRun::NotAvailable
-        },
-    }));
-    if dry_run {
-        vec![Command::Validate(action)]
-    } else {
-        vec![]
-    }
 }
 
 /// Records a dry run's verdict on the dialog that is still asking about that action.

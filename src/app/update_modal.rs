@@ -2,11 +2,11 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::action;
+use super::confirm::push_confirm;
 use super::event::Command;
 use super::modal::{DryRun, Modal};
 use super::state::State;
-use super::update::push_confirm;
-use crate::act;
 use crate::config::keymap::{Context, Key, KeyAction};
 
 /// A printable character typed into a text field (no ctrl/alt chords).
@@ -92,7 +92,7 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
             KeyCode::Backspace => {
                 input.text.pop();
             }
-            KeyCode::Enter => match act::complete(&input.request.purpose, input.text.trim()) {
+            KeyCode::Enter => match action::complete(&input.request.purpose, input.text.trim()) {
                 Ok(action) => {
                     state.modals.pop();
                     return push_confirm(state, action);
@@ -178,7 +178,9 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
                         .iter()
                         .map(|l| l.as_str().to_string())
                         .collect();
-                    return vec![Command::WriteLogs(lines)];
+                    let at: chrono::DateTime<chrono::Utc> = state.now.into();
+                    let path = format!("kitops-logs-{}.log", at.format("%Y%m%d-%H%M%S"));
+                    return vec![Command::WriteLogs { path, lines }];
                 }
                 Some(KeyAction::Filter) => logs.editing_filter = true,
                 Some(KeyAction::Up) => {

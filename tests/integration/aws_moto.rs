@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::act::Executor;
+use kitops_top::app::action::AwsAction;
 use kitops_top::app::action::{Action, Outcome};
 use kitops_top::app::modal::Modal;
 use kitops_top::app::{update, Command, Event, PaneId, SourceUpdate, State};
@@ -339,9 +340,9 @@ async fn failover_needs_multi_az_and_the_typed_instance_id() {
     let action = executed(key(&mut st, KeyCode::Enter));
     assert_eq!(
         action,
-        Action::RdsRebootFailover {
+        Action::Aws(AwsAction::RdsRebootFailover {
             instance: "kitops-production".into()
-        }
+        })
     );
     let outcome = Executor::new(&cfg).run(&action).await;
     assert!(matches!(&outcome, Outcome::Done(_)), "{outcome:?}");
@@ -497,10 +498,10 @@ async fn readonly_refuses_every_aws_action_before_moto_sees_it() {
     let mut st = state_for(&cfg, collect(&cfg.aws).await);
     key(&mut st, KeyCode::Char('S'));
     assert!(st.modals.is_empty());
-    let action = Action::RdsCreateSnapshot {
+    let action = Action::Aws(AwsAction::RdsCreateSnapshot {
         instance: "kitops-production".into(),
         snapshot_id: "kitops-backup-ro".into(),
-    };
+    });
     let outcome = Executor::new(&cfg).run(&action).await;
     assert!(matches!(outcome, Outcome::Refused(_)), "{outcome:?}");
     let snaps = m

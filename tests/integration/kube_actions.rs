@@ -7,8 +7,10 @@ use crate::support;
 use std::time::{Duration, SystemTime};
 
 use k8s_openapi::api::apps::v1::Deployment;
-use kitops_top::act::{self, kube::DELETE_FORCE, kube::DELETE_GRACEFUL, Executor};
+use kitops_top::act::Executor;
+use kitops_top::app::action::kube::{DELETE_FORCE, DELETE_GRACEFUL};
 use kitops_top::app::action::{Action, InputPurpose, Op, Outcome, Plan};
+use kitops_top::app::action::{KubeAction, KubeInput, KubeOp};
 use kitops_top::app::pane::PaneId;
 use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::collect::kube::KubeData;
@@ -59,17 +61,17 @@ async fn rollout_restart_replaces_every_pod_then_undo_restores_the_template() {
         .collect();
     let st = state_with(&sim, &snap, &ready_pods(&data, "kitops-backend-")[0].uid);
 
-    let Plan::Confirm(action) = act::plan(Op::RolloutRestart, &st) else {
+    let Plan::Confirm(action) = kitops_top::app::plan(Op::Kube(KubeOp::RolloutRestart), &st) else {
         panic!("restart is confirmed directly");
     };
     assert_eq!(
         action,
-        Action::RolloutRestart {
+        Action::Kube(KubeAction::RolloutRestart {
             namespace: "kitops".into(),
             deployment: "kitops-backend".into()
-        }
+        })
     );
-    let spec = act::describe(&action, &st);
+    let spec = kitops_top::app::modal::ConfirmState::open(action.clone(), &st).spec;
     assert_eq!(
         spec.equivalent,
         "kubectl --context kube-sim rollout restart deployment/kitops-backend -n kitops"
@@ -107,7 +109,7 @@ async fn rollout_restart_replaces_every_pod_then_undo_restores_the_template() {
 
     // Undo: the history offers revision 1 (the current, 2, is not listed).
     let st = state_with(&sim, &after, "deploy:kitops/kitops-backend");
-    let Plan::Ask(req) = act::plan(Op::RolloutUndo, &st) else {
+    let Plan::Ask(req) = kitops_top::app::plan(Op::Kube(KubeOp::RolloutUndo), &st) else {
         panic!("undo asks for the revision");
     };
     assert!(
@@ -118,13 +120,14 @@ async fn rollout_restart_replaces_every_pod_then_undo_restores_the_template() {
     assert!(req.choices.iter().all(|c| !c.starts_with("revision 2 ")));
     assert_eq!(
         req.purpose,
-        InputPurpose::UndoRevision {
+        InputPurpose::Kube(KubeInput::UndoRevision {
             namespace: "kitops".into(),
             deployment: "kitops-backend".into()
-        }
+        })
     );
-    let action = act::complete(&req.purpose, &req.choices[0]).expect("revision choice");
-    let spec = act::describe(&action, &st);
+    let action =
+        kitops_top::app::action::complete(&req.purpose, &req.choices[0]).expect("revision choice");
+    let spec = kitops_top::app::modal::ConfirmState::open(action.clone(), &st).spec;
     assert!(spec
         .equivalent
         .contains("rollout undo deployment/kitops-backend --to-revision=1"));
@@ -187,7 +190,7 @@ async fn delete_pod_graceful_is_replaced_and_a_stale_uid_is_refused() {
     let data = snap.data.clone().expect("data");
     let victim = ready_pods(&data, "kitops-frontend-")[0].clone();
     let st = state_with(&sim, &snap, &victim.uid);
-    let Plan::Ask(req) = act::plan(Op::DeletePod, &st) else {
+    let Plan::Ask(req) = kitops_top::app::plan(Op::Kube(KubeOp::DeletePod), &st) else {
         panic!("delete asks graceful or force");
     };
     assert_eq!(
@@ -197,25 +200,26 @@ async fn delete_pod_graceful_is_replaced_and_a_stale_uid_is_refused() {
     assert_eq!(req.initial, DELETE_GRACEFUL);
 
     // Force needs a second confirmation: typing the pod name.
-    let force = act::complete(&req.purpose, DELETE_FORCE).expect("force");
-    let fspec = act::describe(&force, &st);
+    let force = kitops_top::app::action::complete(&req.purpose, DELETE_FORCE).expect("force");
+    let fspec = kitops_top::app::modal::ConfirmState::open(force.clone(), &st).spec;
     assert_eq!(
         fspec.typed_confirmation.as_deref(),
         Some(victim.name.as_str())
     );
     assert!(fspec.equivalent.ends_with("--grace-period=0 --force"));
 
-    let action = act::complete(&req.purpose, DELETE_GRACEFUL).expect("graceful");
+    let action =
+        kitops_top::app::action::complete(&req.purpose, DELETE_GRACEFUL).expect("graceful");
     assert_eq!(
         action,
-        Action::DeletePod {
+        Action::Kube(KubeAction::DeletePod {
             namespace: "kitops".into(),
             name: victim.name.clone(),
             uid: victim.uid.clone(),
             force: false
-        }
+        })
     );
-    let spec = act::describe(&action, &st);
+    let spec = kitops_top::app::modal::ConfirmState::open(action.clone(), &st).spec;
     assert!(spec.destructive);
     assert_eq!(spec.typed_confirmation, None);
     assert_eq!(
@@ -261,21 +265,24 @@ async fn scale_changes_the_pod_count_and_zero_needs_the_name() {
     let (mut rx, snap) = settle(&sim).await;
     let data = snap.data.clone().expect("data");
     let st = state_with(&sim, &snap, &ready_pods(&data, "kitops-frontend-")[0].uid);
-    let Plan::Ask(req) = act::plan(Op::Scale, &st) else {
+    let Plan::Ask(req) = kitops_top::app::plan(Op::Kube(KubeOp::Scale), &st) else {
         panic!("scale asks the count");
     };
     assert_eq!(req.initial, "3");
     assert!(
-        act::complete(&req.purpose, "3").is_err(),
+        kitops_top::app::action::complete(&req.purpose, "3").is_err(),
         "same count is refused"
     );
-    let zero = act::complete(&req.purpose, "0").expect("0");
+    let zero = kitops_top::app::action::complete(&req.purpose, "0").expect("0");
     assert_eq!(
-        act::describe(&zero, &st).typed_confirmation.as_deref(),
+        kitops_top::app::modal::ConfirmState::open(zero.clone(), &st)
+            .spec
+            .typed_confirmation
+            .as_deref(),
         Some("kitops-frontend")
     );
-    let action = act::complete(&req.purpose, "1").expect("1");
-    let spec = act::describe(&action, &st);
+    let action = kitops_top::app::action::complete(&req.purpose, "1").expect("1");
+    let spec = kitops_top::app::modal::ConfirmState::open(action.clone(), &st).spec;
     assert!(spec.facts.contains(&("replicas".into(), "3 → 1".into())));
     assert!(spec
         .equivalent
@@ -310,7 +317,7 @@ async fn forbidden_patch_is_a_clear_failure_and_nothing_changes() {
     });
     let data = snap.data.clone().expect("data");
     let st = state_with(&sim, &snap, &ready_pods(&data, "kitops-backend-")[0].uid);
-    let Plan::Confirm(action) = act::plan(Op::RolloutRestart, &st) else {
+    let Plan::Confirm(action) = kitops_top::app::plan(Op::Kube(KubeOp::RolloutRestart), &st) else {
         panic!("confirm");
     };
     let outcome = Executor::new(&sim.config).run(&action).await;
@@ -336,15 +343,18 @@ async fn readonly_refuses_in_plan_and_executor() {
     st.pane_mut(PaneId::Pods).table.selected_key =
         Some(ready_pods(&data, "kitops-backend-")[0].uid.clone());
     assert!(matches!(
-        act::plan(Op::RolloutRestart, &st),
+        kitops_top::app::plan(Op::Kube(KubeOp::RolloutRestart), &st),
         Plan::Refuse(_)
     ));
-    assert!(matches!(act::plan(Op::Logs, &st), Plan::Logs { .. }));
+    assert!(matches!(
+        kitops_top::app::plan(Op::Kube(KubeOp::Logs), &st),
+        Plan::Logs { .. }
+    ));
     let outcome = Executor::new(&config)
-        .run(&Action::RolloutRestart {
+        .run(&Action::Kube(KubeAction::RolloutRestart {
             namespace: "kitops".into(),
             deployment: "kitops-backend".into(),
-        })
+        }))
         .await;
     assert!(matches!(outcome, Outcome::Refused(_)));
     assert_eq!(
@@ -364,7 +374,7 @@ async fn logs_of_a_pod_and_of_a_deployment_with_prefixes() {
         namespace,
         pod: p,
         deployment,
-    } = act::plan(Op::Logs, &st)
+    } = kitops_top::app::plan(Op::Kube(KubeOp::Logs), &st)
     else {
         panic!("logs plan");
     };

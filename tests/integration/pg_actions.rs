@@ -6,8 +6,9 @@ use crate::support::pg;
 
 use std::time::Duration;
 
-use kitops_top::act::{self, Executor};
-use kitops_top::app::action::{Action, Op, Outcome, Plan};
+use kitops_top::act::Executor;
+use kitops_top::app::action::{Action, Outcome, Plan};
+use kitops_top::app::action::{PgAction, PgOp};
 use kitops_top::app::event::{Event, SourceUpdate};
 use kitops_top::app::update::update;
 use kitops_top::app::State;
@@ -32,7 +33,7 @@ fn confirmed(plan: Plan) -> Action {
 
 fn describe(action: &Action) -> kitops_top::app::action::ConfirmSpec {
     let st = State::for_tests(pg::fixed_now());
-    act::describe(action, &st)
+    kitops_top::app::modal::ConfirmState::open(action.clone(), &st).spec
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -54,8 +55,8 @@ async fn cancel_a_running_pg_sleep() {
         })
     })
     .await;
-    let action = confirmed(act::postgres::plan(
-        Op::PgCancel,
+    let action = confirmed(kitops_top::app::action::pg::plan(
+        PgOp::Cancel,
         Some(&target(&data, pid)),
         Some(&data),
     ));
@@ -121,8 +122,12 @@ async fn ended_backend_and_reused_pid_are_refused() {
     else {
         unreachable!()
     };
-    let mut reused = confirmed(act::postgres::plan(Op::PgTerminate, Some(&t), Some(&data)));
-    if let Action::PgTerminate(b) = &mut reused {
+    let mut reused = confirmed(kitops_top::app::action::pg::plan(
+        PgOp::Terminate,
+        Some(&t),
+        Some(&data),
+    ));
+    if let Action::Pg(PgAction::Terminate(b)) = &mut reused {
         b.backend_start_us = backend_start_us + 1;
     }
     let outcome = exec.run(&reused).await;
@@ -133,7 +138,11 @@ async fn ended_backend_and_reused_pid_are_refused() {
     s.simple_query("SELECT 1").await.expect("untouched");
 
     // The backend ends between selection and confirmation.
-    let action = confirmed(act::postgres::plan(Op::PgTerminate, Some(&t), Some(&data)));
+    let action = confirmed(kitops_top::app::action::pg::plan(
+        PgOp::Terminate,
+        Some(&t),
+        Some(&data),
+    ));
     drop(s);
     let _ = pg::collect_until(&mut c, |d| d.session_by_pid(pid).is_none()).await;
     let outcome = exec.run(&action).await;
@@ -144,7 +153,7 @@ async fn ended_backend_and_reused_pid_are_refused() {
     // plan() itself refuses a target that is no longer listed.
     let later = c_collect(&mut c).await;
     assert!(matches!(
-        act::postgres::plan(Op::PgCancel, Some(&t), Some(&later)),
+        kitops_top::app::action::pg::plan(PgOp::Cancel, Some(&t), Some(&later)),
         Plan::Refuse(_)
     ));
     let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).expect("audit");
@@ -187,8 +196,8 @@ async fn pg_monitor_role_sees_queries_but_may_not_terminate() {
     let s = data.session_by_pid(pid).expect("listed");
     assert!(s.query.as_deref().unwrap_or("").contains(&marker), "{s:?}");
 
-    let action = confirmed(act::postgres::plan(
-        Op::PgTerminate,
+    let action = confirmed(kitops_top::app::action::pg::plan(
+        PgOp::Terminate,
         Some(&target(&data, pid)),
         Some(&data),
     ));
@@ -260,7 +269,7 @@ async fn role_without_pg_read_all_stats_is_told_which_grant_is_missing() {
         .expect("hidden row shown");
     assert!(row.target.is_none());
     assert!(matches!(
-        act::postgres::plan(Op::PgTerminate, row.target.as_ref(), Some(&data)),
+        kitops_top::app::action::pg::plan(PgOp::Terminate, row.target.as_ref(), Some(&data)),
         Plan::Refuse(_)
     ));
     drop(c);

@@ -9,6 +9,7 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::act;
 use kitops_top::app::action::{Action, InputPurpose, Op, Outcome, Plan};
+use kitops_top::app::action::{RedisAction, RedisInput, RedisOp};
 use kitops_top::app::event::{Event, SourceUpdate};
 use kitops_top::app::update::update;
 use kitops_top::app::State;
@@ -146,19 +147,20 @@ async fn eviction_policy_change_is_applied_and_audited() {
         "{screen}"
     );
 
-    let Plan::Ask(req) = act::plan(Op::RedisEvictionPolicy, &st) else {
+    let Plan::Ask(req) = kitops_top::app::plan(Op::Redis(RedisOp::EvictionPolicy), &st) else {
         panic!("expected a question");
     };
     assert_eq!(req.initial, "allkeys-lru");
     assert_eq!(req.choices.len(), 8);
     assert_eq!(
         req.purpose,
-        InputPurpose::EvictionPolicy {
+        InputPurpose::Redis(RedisInput::EvictionPolicy {
             from: "volatile-lru".into()
-        }
+        })
     );
-    let action = act::complete(&req.purpose, &req.initial).expect("valid choice");
-    let spec = act::describe(&action, &st);
+    let action =
+        kitops_top::app::action::complete(&req.purpose, &req.initial).expect("valid choice");
+    let spec = kitops_top::app::modal::ConfirmState::open(action.clone(), &st).spec;
     assert_eq!(spec.equivalent, "CONFIG SET maxmemory-policy allkeys-lru");
     assert!(spec
         .facts
@@ -201,10 +203,10 @@ async fn disabled_config_points_to_the_parameter_group() {
     let d = col.collect().await.expect("collect without CONFIG");
     assert_eq!(d.total.info.maxmemory_policy.as_deref(), Some("noeviction"));
 
-    let action = Action::RedisSetEvictionPolicy {
+    let action = Action::Redis(RedisAction::SetEvictionPolicy {
         from: "noeviction".into(),
         to: "allkeys-lru".into(),
-    };
+    });
     let outcome = act::Executor::new(&config).run(&action).await;
     let Outcome::Failed(msg) = outcome else {
         panic!("expected a failure, got {outcome:?}");
@@ -419,10 +421,10 @@ async fn cluster_mode_shows_every_primary_and_the_aggregate() {
     );
 
     // The policy action reaches every primary.
-    let action = Action::RedisSetEvictionPolicy {
+    let action = Action::Redis(RedisAction::SetEvictionPolicy {
         from: "noeviction".into(),
         to: "allkeys-lfu".into(),
-    };
+    });
     let outcome = act::Executor::new(&config).run(&action).await;
     assert!(matches!(outcome, Outcome::Done(_)), "{outcome:?}");
     for c in conns.iter_mut() {

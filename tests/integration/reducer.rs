@@ -4,9 +4,10 @@
 use std::time::{Duration, SystemTime};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use kitops_top::act::{self, Executor};
+use kitops_top::act::Executor;
+use kitops_top::app::action::KubeAction;
 use kitops_top::app::action::{Action, Outcome};
-use kitops_top::app::modal::{ConfirmState, DryRun, Modal};
+use kitops_top::app::modal::{ConfirmState, Modal};
 use kitops_top::app::{update, Command, Event, PaneId, SourceUpdate, State};
 use kitops_top::collect::host::HostData;
 use kitops_top::collect::Snapshot;
@@ -21,16 +22,8 @@ fn press(st: &mut State, code: KeyCode) -> Vec<Command> {
 }
 
 fn confirm_for(st: &mut State, action: Action) {
-    let spec = act::describe(&action, st);
-    st.modals.push(Modal::Confirm(ConfirmState {
-        action,
-        spec,
-        typed: String::new(),
-        production: false,
-        readonly: false,
-        error: None,
-        dry_run: DryRun::NotAvailable,
-    }));
+    let confirm = ConfirmState::open(action, st);
+    st.modals.push(Modal::Confirm(confirm));
 }
 
 #[test]
@@ -53,10 +46,10 @@ fn restart_asks_first_and_runs_only_on_yes() {
     update(
         &mut st,
         Event::Validated {
-            action: Action::RolloutRestart {
+            action: Action::Kube(KubeAction::RolloutRestart {
                 namespace: "kitops".into(),
                 deployment: "kitops-backend".into(),
-            },
+            }),
             outcome: Some(Outcome::Done("ok".into())),
         },
     );
@@ -64,10 +57,10 @@ fn restart_asks_first_and_runs_only_on_yes() {
     let cmds = press(&mut st, KeyCode::Char('y'));
     assert_eq!(
         cmds,
-        vec![Command::Execute(Action::RolloutRestart {
+        vec![Command::Execute(Action::Kube(KubeAction::RolloutRestart {
             namespace: "kitops".into(),
             deployment: "kitops-backend".into()
-        })]
+        }))]
     );
 }
 
@@ -76,19 +69,19 @@ fn enter_never_confirms_a_destructive_action() {
     let mut st = State::for_tests(now());
     confirm_for(
         &mut st,
-        Action::DeletePod {
+        Action::Kube(KubeAction::DeletePod {
             namespace: "kitops".into(),
             name: "kitops-backend-1".into(),
             uid: "u1".into(),
             force: false,
-        },
+        }),
     );
     assert!(press(&mut st, KeyCode::Enter).is_empty());
     assert!(render_to_string(&st, 200, 60).contains("destructive: press y to confirm"));
     let cmds = press(&mut st, KeyCode::Char('y'));
     assert!(matches!(
         cmds.as_slice(),
-        [Command::Execute(Action::DeletePod { .. })]
+        [Command::Execute(Action::Kube(KubeAction::DeletePod { .. }))]
     ));
 }
 
@@ -97,12 +90,12 @@ fn scaling_to_zero_needs_the_deployment_name_typed() {
     let mut st = State::for_tests(now());
     confirm_for(
         &mut st,
-        Action::Scale {
+        Action::Kube(KubeAction::Scale {
             namespace: "kitops".into(),
             deployment: "kitops-backend".into(),
             from: 5,
             to: 0,
-        },
+        }),
     );
     assert!(
         press(&mut st, KeyCode::Char('y')).is_empty(),
@@ -120,7 +113,10 @@ fn scaling_to_zero_needs_the_deployment_name_typed() {
     assert!(
         matches!(
             cmds.as_slice(),
-            [Command::Execute(Action::Scale { to: 0, .. })]
+            [Command::Execute(Action::Kube(KubeAction::Scale {
+                to: 0,
+                ..
+            }))]
         ),
         "{cmds:?}"
     );
@@ -143,10 +139,10 @@ fn readonly_refuses_in_the_ui_and_in_the_executor() {
 
     // Even an action that reaches the executor some other way is refused, and audited.
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let action = Action::RolloutRestart {
+    let action = Action::Kube(KubeAction::RolloutRestart {
         namespace: "kitops".into(),
         deployment: "kitops-backend".into(),
-    };
+    });
     let outcome = rt.block_on(Executor::new(&cfg).run(&action));
     assert!(
         matches!(outcome, Outcome::Refused(ref m) if m.contains("read-only")),

@@ -4,8 +4,8 @@
 use std::time::SystemTime;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use kitops_top::act;
 use kitops_top::app::action::Action;
+use kitops_top::app::action::KubeAction;
 use kitops_top::app::modal::{ConfirmState, DryRun, Modal};
 use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::cli::Opts;
@@ -108,11 +108,11 @@ fn help_overlay_is_generated_from_the_keymap() {
 #[test]
 fn production_confirmation_is_loud_and_exact() {
     let mut st = incident_state(config("default", "production = true"));
-    let action = Action::RolloutRestart {
+    let action = Action::Kube(KubeAction::RolloutRestart {
         namespace: "kitops".into(),
         deployment: "kitops-backend".into(),
-    };
-    let spec = act::describe(&action, &st);
+    });
+    let spec = kitops_top::app::modal::ConfirmState::open(action.clone(), &st).spec;
     st.modals.push(Modal::Confirm(ConfirmState {
         action,
         spec,

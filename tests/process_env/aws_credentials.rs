@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use kitops_top::act::Executor;
+use kitops_top::app::action::AwsAction;
 use kitops_top::app::action::{Action, Outcome};
 use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::collect::aws::AwsCollector;
@@ -82,10 +83,10 @@ async fn missing_credentials_say_how_to_set_them() {
     cfg.aws = settings;
     cfg.audit_log = dir.path().join("audit.log");
     let outcome = Executor::new(&cfg)
-        .run(&Action::RdsCreateSnapshot {
+        .run(&Action::Aws(AwsAction::RdsCreateSnapshot {
             instance: "kitops-production".into(),
             snapshot_id: "kitops-backup-x".into(),
-        })
+        }))
         .await;
     assert!(
         matches!(&outcome, Outcome::Failed(m) if m.contains("no AWS credentials")),
@@ -159,10 +160,10 @@ async fn access_denied_names_the_missing_iam_action() {
     cfg.aws = settings;
     cfg.audit_log = dir.path().join("audit.log");
     let outcome = Executor::new(&cfg)
-        .run(&Action::RdsCreateSnapshot {
+        .run(&Action::Aws(AwsAction::RdsCreateSnapshot {
             instance: "kitops-production".into(),
             snapshot_id: "kitops-backup-denied".into(),
-        })
+        }))
         .await;
     assert!(
         matches!(&outcome, Outcome::Failed(m) if m.contains("AccessDenied: rds:CreateDBSnapshot")),

@@ -71,9 +71,18 @@ pub struct HealthCheck {
     pub matcher: Option<String>,
 }
 
+/// The four tunable numbers of a target group's health check: what `h` edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HealthCheckSettings {
+    pub interval_s: i32,
+    pub timeout_s: i32,
+    pub healthy_threshold: i32,
+    pub unhealthy_threshold: i32,
+}
+
 impl HealthCheck {
-    pub fn settings(&self) -> crate::app::action::HealthCheckSettings {
-        crate::app::action::HealthCheckSettings {
+    pub fn settings(&self) -> HealthCheckSettings {
+        HealthCheckSettings {
             interval_s: self.interval_s,
             timeout_s: self.timeout_s,
             healthy_threshold: self.healthy_threshold,

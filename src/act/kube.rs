@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, Preconditions};
 use serde_json::json;
 
-use crate::app::action::{Action, Outcome};
+use crate::app::action::{KubeAction, Outcome};
 use crate::collect::kube::client::{connect, describe_error, is_status, Conn};
 use crate::collect::kube::model::REVISION_ANNOTATION;
 use crate::config::KubeSettings;
@@ -87,46 +87,42 @@ impl KubeActions {
         Ok(client)
     }
 
-    pub async fn execute(&mut self, action: &Action) -> Outcome {
+    pub async fn execute(&mut self, action: &KubeAction) -> Outcome {
         self.run(action, DRY_RUN_THEN_APPLY).await
     }
 
     /// Server-side dry run only: what the API server says before the dialog is answered.
-    pub async fn validate(&mut self, action: &Action) -> Outcome {
+    pub async fn validate(&mut self, action: &KubeAction) -> Outcome {
         self.run(action, DRY_RUN_ONLY).await
     }
 
-    async fn run(&mut self, action: &Action, passes: Passes) -> Outcome {
+    async fn run(&mut self, action: &KubeAction, passes: Passes) -> Outcome {
         let client = match self.client().await {
             Ok(c) => c,
             Err(o) => return o,
         };
         let result = match action {
-            Action::RolloutRestart {
+            KubeAction::RolloutRestart {
                 namespace,
                 deployment,
             } => restart(client, namespace, deployment, passes).await,
-            Action::DeletePod {
+            KubeAction::DeletePod {
                 namespace,
                 name,
                 uid,
                 force,
             } => delete_pod(client, namespace, name, uid, *force, passes).await,
-            Action::Scale {
+            KubeAction::Scale {
                 namespace,
                 deployment,
                 from,
                 to,
             } => scale(client, namespace, deployment, (*from, *to), passes).await,
-            Action::RolloutUndo {
+            KubeAction::RolloutUndo {
                 namespace,
                 deployment,
                 to_revision,
             } => undo(client, namespace, deployment, *to_revision, passes).await,
-            other => Err(Outcome::Refused(format!(
-                "{} is not a Kubernetes action",
-                other.verb()
-            ))),
         };
         result.unwrap_or_else(|o| o)
     }

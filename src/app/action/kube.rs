@@ -1,19 +1,136 @@
 //! Kubernetes actions: rollout restart, delete pod (graceful or forced), scale,
 //! rollout undo, logs. `plan` works from the snapshot only (no I/O); the executor
-//! (`exec.rs`) validates each mutation with a server-side dry run, then runs it.
-
-mod exec;
+//! (`act::kube`) validates each mutation with a server-side dry run, then runs it.
 
 use std::time::{Duration, SystemTime};
 
-use crate::app::action::{Action, ConfirmSpec, InputPurpose, InputRequest, Op, Plan};
+use serde::Serialize;
+
+use super::{Action, ConfirmSpec, DescribeCtx, InputPurpose, InputRequest, Plan};
 use crate::collect::kube::KubeData;
 use crate::config::Config;
 use crate::view::table::Target;
 
-use super::DescribeCtx;
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum KubeAction {
+    RolloutRestart {
+        namespace: String,
+        deployment: String,
+    },
+    DeletePod {
+        namespace: String,
+        name: String,
+        uid: String,
+        /// Grace period 0 kills without SIGTERM handling; asks a second confirmation.
+        force: bool,
+    },
+    Scale {
+        namespace: String,
+        deployment: String,
+        from: i32,
+        to: i32,
+    },
+    RolloutUndo {
+        namespace: String,
+        deployment: String,
+        to_revision: i64,
+    },
+}
 
-pub use exec::KubeActions;
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KubeOp {
+    RolloutRestart,
+    DeletePod,
+    Scale,
+    RolloutUndo,
+    Logs,
+}
+
+/// The questions Kubernetes actions ask before they can be built.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KubeInput {
+    ScaleReplicas {
+        namespace: String,
+        deployment: String,
+        from: i32,
+    },
+    UndoRevision {
+        namespace: String,
+        deployment: String,
+    },
+    /// Graceful delete or force (grace 0) of a pod held by uid.
+    DeletePodGrace {
+        namespace: String,
+        name: String,
+        uid: String,
+    },
+}
+
+impl KubeAction {
+    pub fn verb(&self) -> &'static str {
+        match self {
+            KubeAction::RolloutRestart { .. } => "rollout-restart",
+            KubeAction::DeletePod { .. } => "delete-pod",
+            KubeAction::Scale { .. } => "scale",
+            KubeAction::RolloutUndo { .. } => "rollout-undo",
+        }
+    }
+
+    pub fn object(&self) -> String {
+        match self {
+            KubeAction::RolloutRestart {
+                namespace,
+                deployment,
+            }
+            | KubeAction::Scale {
+                namespace,
+                deployment,
+                ..
+            }
+            | KubeAction::RolloutUndo {
+                namespace,
+                deployment,
+                ..
+            } => format!("deployment/{deployment} -n {namespace}"),
+            KubeAction::DeletePod {
+                namespace, name, ..
+            } => format!("pod/{name} -n {namespace}"),
+        }
+    }
+}
+
+impl KubeOp {
+    pub fn name(self) -> &'static str {
+        match self {
+            KubeOp::RolloutRestart => "rollout-restart",
+            KubeOp::DeletePod => "delete-pod",
+            KubeOp::Scale => "scale",
+            KubeOp::RolloutUndo => "rollout-undo",
+            KubeOp::Logs => "logs",
+        }
+    }
+}
+
+fn confirm(action: KubeAction) -> Plan {
+    Plan::Confirm(Action::Kube(action))
+}
+
+fn ask(
+    request: KubeInput,
+    title: String,
+    prompt: String,
+    initial: String,
+    choices: Vec<String>,
+) -> Plan {
+    Plan::Ask(InputRequest {
+        title,
+        prompt,
+        initial,
+        choices,
+        purpose: InputPurpose::Kube(request),
+    })
+}
 
 /// Choices of the delete dialog.
 pub const DELETE_GRACEFUL: &str = "graceful (default grace period)";
@@ -23,7 +140,13 @@ fn refuse_node() -> Plan {
     Plan::Refuse("select a pod or a deployment (nodes have no actions)".into())
 }
 
-pub fn plan(op: Op, target: Option<&Target>, data: Option<&KubeData>, config: &Config) -> Plan {
+pub fn plan(
+    op: KubeOp,
+    target: Option<&Target>,
+    data: Option<&KubeData>,
+    config: &Config,
+    now: SystemTime,
+) -> Plan {
     if matches!(target, Some(Target::Node { .. })) {
         return refuse_node();
     }
@@ -48,38 +171,38 @@ pub fn plan(op: Op, target: Option<&Target>, data: Option<&KubeData>, config: &C
         None => Plan::Refuse("select a pod or a deployment".into()),
     };
     match op {
-        Op::Logs => Plan::Logs {
+        KubeOp::Logs => Plan::Logs {
             namespace,
             pod,
             deployment,
         },
-        Op::RolloutRestart => match deployment {
-            Some(deployment) => Plan::Confirm(Action::RolloutRestart {
+        KubeOp::RolloutRestart => match deployment {
+            Some(deployment) => confirm(KubeAction::RolloutRestart {
                 namespace,
                 deployment,
             }),
             None => no_deployment(),
         },
-        Op::DeletePod => match target {
+        KubeOp::DeletePod => match target {
             Some(Target::Pod {
                 namespace,
                 name,
                 uid,
                 ..
-            }) => Plan::Ask(InputRequest {
-                title: format!("Delete pod {name}"),
-                prompt: "how (a forced delete asks you to type the pod name)".into(),
-                initial: DELETE_GRACEFUL.into(),
-                choices: vec![DELETE_GRACEFUL.into(), DELETE_FORCE.into()],
-                purpose: InputPurpose::DeletePodGrace {
+            }) => ask(
+                KubeInput::DeletePodGrace {
                     namespace: namespace.clone(),
                     name: name.clone(),
                     uid: uid.clone(),
                 },
-            }),
+                format!("Delete pod {name}"),
+                "how (a forced delete asks you to type the pod name)".into(),
+                DELETE_GRACEFUL.into(),
+                vec![DELETE_GRACEFUL.into(), DELETE_FORCE.into()],
+            ),
             _ => Plan::Refuse("select a pod to delete (not a deployment header)".into()),
         },
-        Op::Scale => {
+        KubeOp::Scale => {
             let Some(deployment) = deployment else {
                 return no_deployment();
             };
@@ -88,43 +211,42 @@ pub fn plan(op: Op, target: Option<&Target>, data: Option<&KubeData>, config: &C
                     "deployment/{deployment} not known yet (is its watch forbidden?)"
                 ));
             };
-            Plan::Ask(InputRequest {
-                title: format!("Scale deployment/{deployment}"),
-                prompt: format!("replicas (now {}; 0 asks for the name)", d.desired),
-                initial: d.desired.to_string(),
-                choices: vec![],
-                purpose: InputPurpose::ScaleReplicas {
+            ask(
+                KubeInput::ScaleReplicas {
                     namespace,
-                    deployment,
+                    deployment: deployment.clone(),
                     from: d.desired,
                 },
-            })
+                format!("Scale deployment/{deployment}"),
+                format!("replicas (now {}; 0 asks for the name)", d.desired),
+                d.desired.to_string(),
+                vec![],
+            )
         }
-        Op::RolloutUndo => {
+        KubeOp::RolloutUndo => {
             let Some(deployment) = deployment else {
                 return no_deployment();
             };
             let Some(data) = data else {
                 return Plan::Refuse("kubernetes: no data yet".into());
             };
-            let choices = revision_choices(data, &namespace, &deployment, SystemTime::now());
+            let choices = revision_choices(data, &namespace, &deployment, now);
             if choices.is_empty() {
                 return Plan::Refuse(format!(
                     "deployment/{deployment} has no earlier revision to roll back to"
                 ));
             }
-            Plan::Ask(InputRequest {
-                title: format!("Roll back deployment/{deployment}"),
-                prompt: "revision (newest first; the current one is not listed)".into(),
-                initial: choices[0].clone(),
-                choices,
-                purpose: InputPurpose::UndoRevision {
+            ask(
+                KubeInput::UndoRevision {
                     namespace,
-                    deployment,
+                    deployment: deployment.clone(),
                 },
-            })
+                format!("Roll back deployment/{deployment}"),
+                "revision (newest first; the current one is not listed)".into(),
+                choices[0].clone(),
+                choices,
+            )
         }
-        _ => Plan::Refuse(format!("{op:?} is not a Kubernetes action")),
     }
 }
 
@@ -182,10 +304,10 @@ fn ctx_flag(ctx: &DescribeCtx) -> String {
 
 const DRY_RUN_NOTE: &str = "validated with a server-side dry run first";
 
-pub fn describe(action: &Action, ctx: &DescribeCtx) -> ConfirmSpec {
+pub fn describe(action: &KubeAction, ctx: &DescribeCtx) -> ConfirmSpec {
     let c = ctx_flag(ctx);
     match action {
-        Action::RolloutRestart {
+        KubeAction::RolloutRestart {
             namespace,
             deployment,
         } => {
@@ -206,7 +328,7 @@ pub fn describe(action: &Action, ctx: &DescribeCtx) -> ConfirmSpec {
                 destructive: false,
             }
         }
-        Action::DeletePod {
+        KubeAction::DeletePod {
             namespace,
             name,
             uid,
@@ -247,7 +369,7 @@ pub fn describe(action: &Action, ctx: &DescribeCtx) -> ConfirmSpec {
                 destructive: true,
             }
         }
-        Action::Scale {
+        KubeAction::Scale {
             namespace,
             deployment,
             from,
@@ -273,7 +395,7 @@ pub fn describe(action: &Action, ctx: &DescribeCtx) -> ConfirmSpec {
                 destructive: *to < *from,
             }
         }
-        Action::RolloutUndo {
+        KubeAction::RolloutUndo {
             namespace,
             deployment,
             to_revision,
@@ -296,7 +418,6 @@ pub fn describe(action: &Action, ctx: &DescribeCtx) -> ConfirmSpec {
                 destructive: true,
             }
         }
-        other => ConfirmSpec::unknown(other),
     }
 }
 
@@ -308,9 +429,9 @@ fn parse_revision(answer: &str) -> Option<i64> {
     digits.parse().ok().filter(|r| *r > 0)
 }
 
-pub fn complete(purpose: &InputPurpose, answer: &str) -> Result<Action, String> {
+pub fn complete(purpose: &KubeInput, answer: &str) -> Result<KubeAction, String> {
     match purpose {
-        InputPurpose::ScaleReplicas {
+        KubeInput::ScaleReplicas {
             namespace,
             deployment,
             from,
@@ -325,26 +446,26 @@ pub fn complete(purpose: &InputPurpose, answer: &str) -> Result<Action, String> 
             if to == *from {
                 return Err(format!("deployment/{deployment} already has {to} replicas"));
             }
-            Ok(Action::Scale {
+            Ok(KubeAction::Scale {
                 namespace: namespace.clone(),
                 deployment: deployment.clone(),
                 from: *from,
                 to,
             })
         }
-        InputPurpose::UndoRevision {
+        KubeInput::UndoRevision {
             namespace,
             deployment,
         } => {
             let to_revision =
                 parse_revision(answer).ok_or_else(|| format!("{answer:?} is not a revision"))?;
-            Ok(Action::RolloutUndo {
+            Ok(KubeAction::RolloutUndo {
                 namespace: namespace.clone(),
                 deployment: deployment.clone(),
                 to_revision,
             })
         }
-        InputPurpose::DeletePodGrace {
+        KubeInput::DeletePodGrace {
             namespace,
             name,
             uid,
@@ -354,14 +475,13 @@ pub fn complete(purpose: &InputPurpose, answer: &str) -> Result<Action, String> 
                 DELETE_FORCE | "force" => true,
                 other => return Err(format!("{other:?}: choose graceful or force")),
             };
-            Ok(Action::DeletePod {
+            Ok(KubeAction::DeletePod {
                 namespace: namespace.clone(),
                 name: name.clone(),
                 uid: uid.clone(),
                 force,
             })
         }
-        _ => Err("not a Kubernetes question".into()),
     }
 }
 
@@ -379,25 +499,25 @@ mod tests {
 
     #[test]
     fn delete_choice_decides_force() {
-        let p = InputPurpose::DeletePodGrace {
+        let p = KubeInput::DeletePodGrace {
             namespace: "kitops".into(),
             name: "a".into(),
             uid: "u".into(),
         };
         assert!(matches!(
             complete(&p, DELETE_FORCE),
-            Ok(Action::DeletePod { force: true, .. })
+            Ok(KubeAction::DeletePod { force: true, .. })
         ));
         assert!(matches!(
             complete(&p, DELETE_GRACEFUL),
-            Ok(Action::DeletePod { force: false, .. })
+            Ok(KubeAction::DeletePod { force: false, .. })
         ));
         assert!(complete(&p, "maybe").is_err());
     }
 
     #[test]
     fn scale_rejects_same_count_and_out_of_range() {
-        let p = InputPurpose::ScaleReplicas {
+        let p = KubeInput::ScaleReplicas {
             namespace: "kitops".into(),
             deployment: "web".into(),
             from: 3,
@@ -405,6 +525,9 @@ mod tests {
         assert!(complete(&p, "3").is_err());
         assert!(complete(&p, "-1").is_err());
         assert!(complete(&p, "abc").is_err());
-        assert!(matches!(complete(&p, "0"), Ok(Action::Scale { to: 0, .. })));
+        assert!(matches!(
+            complete(&p, "0"),
+            Ok(KubeAction::Scale { to: 0, .. })
+        ));
     }
 }

@@ -1,0 +1,108 @@
+//! The way into every action: a key's operation is planned from the selection, then
+//! asks for input or opens its confirmation dialog. One constructor builds that dialog
+//! (`ConfirmState::open`), used by the reducer and by tests alike.
+
+use super::action::{self, Action, DescribeCtx, Op, Plan, PlanCtx};
+use super::event::Command;
+use super::modal::{ConfirmState, DryRun, InputState, LogsState, Modal};
+use super::state::State;
+use crate::view::Level;
+
+impl ConfirmState {
+    /// The confirmation dialog for `action` as `state` stands now: what it will do and
+    /// its equivalent command, the production and read-only banners, and a pending
+    /// dry run where the source's API has one.
+    pub fn open(action: Action, state: &State) -> Self {
+        let ctx = DescribeCtx {
+            kube_context: state.kube_context(),
+            production: state.is_production(),
+        };
+        Self {
+            spec: action::describe(&action, &ctx),
+            dry_run: if action.has_dry_run() {
+                DryRun::Pending
+            } else {
+                DryRun::NotAvailable
+            },
+            action,
+            typed: String::new(),
+            production: ctx.production,
+            readonly: state.config.readonly,
+            error: None,
+        }
+    }
+}
+
+/// Opens the confirmation dialog for `action`, asking the API for its dry run.
+pub(crate) fn push_confirm(state: &mut State, action: Action) -> Vec<Command> {
+    let confirm = ConfirmState::open(action, state);
+    let commands = match confirm.dry_run {
+        DryRun::Pending => vec![Command::Validate(confirm.action.clone())],
+        _ => vec![],
+    };
+    state.modals.push(Modal::Confirm(confirm));
+    commands
+}
+
+/// The next step of `op` on the focused pane's selected row.
+pub fn plan(op: Op, state: &State) -> Plan {
+    let target = state
+        .focused()
+        .table
+        .selected()
+        .and_then(|r| r.target.clone());
+    let ctx = PlanCtx {
+        target: target.as_ref(),
+        sources: &state.sources,
+        config: &state.config,
+        now: state.now,
+    };
+    action::plan(op, &ctx)
+}
+
+/// A key asked for an operation: plan it, then ask for input or confirmation.
+pub(crate) fn request(state: &mut State, op: Op) -> Vec<Command> {
+    match plan(op, state) {
+        Plan::Refuse(why) => {
+            state.set_status(why, Level::Warn);
+            vec![]
+        }
+        Plan::Ask(request) => {
+            let text = request.initial.clone();
+            let choice = request.choices.iter().position(|c| *c == text).unwrap_or(0);
+            state.modals.push(Modal::Input(InputState {
+                request,
+                text,
+                choice,
+                error: None,
+            }));
+            vec![]
+        }
+        Plan::Confirm(action) => push_confirm(state, action),
+        Plan::Logs {
+            namespace,
+            pod,
+            deployment,
+        } => {
+            let title = match (&pod, &deployment) {
+                (Some(p), _) => format!("logs pod/{p} -n {namespace}"),
+                (None, Some(d)) => format!("logs deployment/{d} -n {namespace}"),
+                _ => format!("logs -n {namespace}"),
+            };
+            state.modals.push(Modal::Logs(LogsState {
+                title,
+                lines: Default::default(),
+                follow: true,
+                filter: String::new(),
+                editing_filter: false,
+                scroll_from_bottom: 0,
+            }));
+            vec![Command::StartLogs {
+                namespace,
+                pod,
+                deployment,
+                follow: true,
+            }]
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! The latest snapshot of every source, kept in the state so panes can be rebuilt on
+//! a view change and actions planned from what the user sees.
+
+use std::time::SystemTime;
+
+use super::pane::SourceId;
+use crate::collect::aws::AwsData;
+use crate::collect::host::HostData;
+use crate::collect::kube::KubeData;
+use crate::collect::postgres::PgData;
+use crate::collect::redis::RedisData;
+use crate::collect::{Snapshot, SourceStatus};
+
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub kube: Snapshot<KubeData>,
+    pub pg: Snapshot<PgData>,
+    pub redis: Snapshot<RedisData>,
+    pub aws: Snapshot<AwsData>,
+    pub host: Snapshot<HostData>,
+}
+
+impl Sources {
+    /// Every source connecting, nothing to show yet.
+    pub fn loading() -> Self {
+        Self {
+            kube: Snapshot::loading(),
+            pg: Snapshot::loading(),
+            redis: Snapshot::loading(),
+            aws: Snapshot::loading(),
+            host: Snapshot::loading(),
+        }
+    }
+
+    /// The source's status, when its data was fetched, and whether it has any.
+    pub fn status(&self, source: SourceId) -> (SourceStatus, Option<SystemTime>, bool) {
+        fn of<T>(s: &Snapshot<T>) -> (SourceStatus, Option<SystemTime>, bool) {
+            (s.status.clone(), s.fetched_at, s.data.is_some())
+        }
+        match source {
+            SourceId::Kube => of(&self.kube),
+            SourceId::Postgres => of(&self.pg),
+            SourceId::Redis => of(&self.redis),
+            SourceId::Aws => of(&self.aws),
+            SourceId::Host => of(&self.host),
+        }
+    }
+}

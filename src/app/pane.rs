@@ -3,13 +3,13 @@
 //! headless table output all derive from `PANES`, so adding a pane is its view file,
 //! its `PaneId` variant and one row here.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
+pub use super::sources::SourceId;
 use super::sources::Sources;
 use super::table::TableState;
 use crate::collect::SourceStatus;
 use crate::config::keymap::{Context, KeyAction};
-use crate::config::Config;
 use crate::view::panes::{self, BuildCtx};
 use crate::view::{PaneContent, SafeText};
 
@@ -21,16 +21,6 @@ pub enum PaneId {
     PgLocks,
     Redis,
     Targets,
-}
-
-/// Which collector feeds a pane.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SourceId {
-    Kube,
-    Postgres,
-    Redis,
-    Aws,
-    Host,
 }
 
 /// The `enter` fields of one row, built on demand from the snapshot (the big tables
@@ -160,18 +150,6 @@ impl PaneId {
             .iter()
             .find(|p| p.focus_action == action)
             .map(|p| p.id)
-    }
-}
-
-impl SourceId {
-    /// Data older than three of these is called stale even without an error. Watches
-    /// (Kubernetes) publish on change, so a quiet cluster is not stale for a minute.
-    pub fn expected_interval(self, config: &Config) -> Duration {
-        match self {
-            SourceId::Aws => config.aws.refresh,
-            SourceId::Kube => Duration::from_secs(60),
-            SourceId::Postgres | SourceId::Redis | SourceId::Host => config.refresh,
-        }
     }
 }
 

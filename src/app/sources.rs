@@ -1,15 +1,37 @@
 //! The latest snapshot of every source, kept in the state so panes can be rebuilt on
 //! a view change and actions planned from what the user sees.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use super::pane::SourceId;
 use crate::collect::aws::AwsData;
 use crate::collect::host::HostData;
 use crate::collect::kube::KubeData;
 use crate::collect::postgres::PgData;
 use crate::collect::redis::RedisData;
 use crate::collect::{Snapshot, SourceStatus};
+use crate::config::Config;
+
+/// Which collector feeds a pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceId {
+    Kube,
+    Postgres,
+    Redis,
+    Aws,
+    Host,
+}
+
+impl SourceId {
+    /// Data older than three of these is called stale even without an error. Watches
+    /// (Kubernetes) publish on change, so a quiet cluster is not stale for a minute.
+    pub fn expected_interval(self, config: &Config) -> Duration {
+        match self {
+            SourceId::Aws => config.aws.refresh,
+            SourceId::Kube => Duration::from_secs(60),
+            SourceId::Postgres | SourceId::Redis | SourceId::Host => config.refresh,
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Sources {

@@ -23,6 +23,7 @@ mod selectors;
 mod server;
 mod shared;
 mod store;
+mod stored;
 mod table;
 mod util;
 mod watch;

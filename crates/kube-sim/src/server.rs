@@ -96,6 +96,11 @@ pub fn json(code: u16, v: &Value) -> Resp {
     )
 }
 
+/// A JSON response from an already encoded body (a stored object's cached encoding).
+pub fn json_bytes(code: u16, body: Bytes) -> Resp {
+    respond(code, "application/json", Body::Full(Some(body)))
+}
+
 pub fn error(code: u16, reason: &str, msg: impl Into<String>) -> Resp {
     json(code, &status(code, reason, msg))
 }

@@ -9,6 +9,7 @@
 mod admin;
 mod api;
 mod controller;
+mod delete;
 mod discovery;
 mod kubeconfig;
 mod logs;

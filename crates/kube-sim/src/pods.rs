@@ -112,6 +112,14 @@ fn mark_terminating(pod: &mut Value, grace: i64) {
     pod["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
 }
 
+/// A dry-run DELETE's answer: the pod as a graceful deletion would leave it.
+pub fn preview_termination(pod: &mut Value, grace: Option<i64>) {
+    let grace = grace_period(pod, grace);
+    if grace > 0 && pod.pointer("/metadata/deletionTimestamp").is_none() {
+        mark_terminating(pod, grace);
+    }
+}
+
 /// Start graceful deletion of a pod (or delete it at once when the effective delay is zero).
 pub fn terminate_pod(
     st: &mut Store,

@@ -36,7 +36,7 @@ pub fn not_found(kind: Kind, name: &str) -> Resp {
     )
 }
 
-fn conflict(kind: Kind, name: &str, why: &str) -> Resp {
+pub fn conflict(kind: Kind, name: &str, why: &str) -> Resp {
     let msg = format!(
         "Operation cannot be fulfilled on {} \"{name}\": {why}",
         qualified(kind)
@@ -238,8 +238,10 @@ fn store_and_reconcile(shared: &Shared, req: &Req, kind: Kind, cur: Value, mut n
     if let Err(r) = finalize(kind, &name, &cur, &mut new) {
         return r;
     }
-    if req.dry_run() {
-        return json(200, &new);
+    match req.dry_run_query() {
+        Ok(true) => return json(200, &new),
+        Ok(false) => {}
+        Err(r) => return r,
     }
     let mut st = shared.store();
     st.upsert(kind, new);
@@ -282,55 +284,6 @@ pub fn update(shared: &Shared, req: &Req, kind: Kind, ns: &str, name: &str) -> R
         return not_found(kind, name);
     };
     store_and_reconcile(shared, req, kind, cur, body)
-}
-
-pub fn delete(shared: &Shared, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
-    let body = match req.json_body() {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let grace = match req.q("gracePeriodSeconds").map(str::parse::<i64>) {
-        Some(Ok(g)) => Some(g),
-        Some(Err(_)) => return error(400, "BadRequest", "invalid gracePeriodSeconds"),
-        None => body.get("gracePeriodSeconds").and_then(Value::as_i64),
-    };
-    let mut st = shared.store();
-    let Some(cur) = st.object(kind, ns, name).cloned() else {
-        return not_found(kind, name);
-    };
-    for (field, label, have) in [
-        ("uid", "UID", cur.uid.clone()),
-        (
-            "resourceVersion",
-            "ResourceVersion",
-            cur.resource_version.to_string(),
-        ),
-    ] {
-        let want = str_at(&body, &["preconditions", field]);
-        if !want.is_empty() && want != have {
-            let why = format!("Precondition failed: {label} in precondition: {want}, {label} in object meta: {have}");
-            return conflict(kind, name, &why);
-        }
-    }
-    if req.dry_run() {
-        return json_bytes(200, cur.json.clone());
-    }
-    let out = match kind {
-        Kind::Pod => crate::pods::terminate_pod(&mut st, &shared.cfg, ns, name, grace),
-        Kind::Namespace => {
-            return error(
-                405,
-                "MethodNotAllowed",
-                "kube-sim does not delete namespaces",
-            )
-        }
-        _ => st.remove(kind, ns, name),
-    };
-    controller::reconcile(&mut st, &shared.cfg);
-    match out {
-        Some(o) => json(200, &o),
-        None => json_bytes(200, cur.json.clone()),
-    }
 }
 
 fn scale_of(d: &Value) -> Value {

@@ -522,3 +522,47 @@ async fn dry_run_is_shown_in_the_dialog_before_anything_changes() {
     assert!(kitops_top::ui::render_to_string(&st, 200, 60)
         .contains("server-side dry run rejected: forbidden"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_dry_run_through_kube_rs_leaves_the_pod_in_place() {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::DeleteParams;
+
+    let sim = start(fast_options()).await;
+    let (_rx, snap) = settle(&sim).await;
+    let data = snap.data.clone().expect("data");
+    let victim = ready_pods(&data, "kitops-frontend-")[0].clone();
+    let conn = kitops_top::collect::kube::client::connect(&sim.config.kube)
+        .await
+        .expect("connect");
+    let pods: kube::Api<Pod> = kube::Api::namespaced(conn.client, "kitops");
+    // kube-rs sends DeleteParams as the body: {"dryRun":["All"]}.
+    let dp = DeleteParams {
+        dry_run: true,
+        ..DeleteParams::default()
+    };
+    let answer = pods
+        .delete(&victim.name, &dp)
+        .await
+        .expect("dry-run delete");
+    let preview = answer.left().expect("the pod, as a real server answers");
+    assert!(preview.metadata.deletion_timestamp.is_some());
+    let pod = pods.get(&victim.name).await.expect("pod still there");
+    assert_eq!(pod.metadata.uid.as_deref(), Some(victim.uid.as_str()));
+    assert!(pod.metadata.deletion_timestamp.is_none());
+
+    // The console's delete dialog dry-runs on the server; that changes nothing either.
+    let st = state_with(&sim, &snap, &victim.uid);
+    let Plan::Ask(req) = act::plan(Op::DeletePod, &st) else {
+        panic!("delete asks graceful or force");
+    };
+    let mut exec = Executor::new(&sim.config);
+    for choice in [DELETE_GRACEFUL, DELETE_FORCE] {
+        let action = act::complete(&req.purpose, choice).expect(choice);
+        let verdict = exec.validate(&action).await;
+        assert!(matches!(verdict, Some(Outcome::Done(_))), "{verdict:?}");
+    }
+    let pod = pods.get(&victim.name).await.expect("pod still there");
+    assert_eq!(pod.metadata.uid.as_deref(), Some(victim.uid.as_str()));
+    assert!(pod.metadata.deletion_timestamp.is_none());
+}

@@ -123,7 +123,6 @@ fn node_condition(shared: &Shared, body: &Value) -> Result<Resp, Resp> {
     let mut st = shared.store();
     let mut node = st
         .get(Kind::Node, "", name)
-        .cloned()
         .ok_or_else(|| error(404, "NotFound", format!("nodes \"{name}\" not found")))?;
     if let Some(u) = body.get("unschedulable").and_then(Value::as_bool) {
         node["spec"]["unschedulable"] = json!(u);

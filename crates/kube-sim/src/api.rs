@@ -4,7 +4,7 @@ use crate::server::{error, json, text, Req, Resp};
 use crate::shared::Shared;
 use crate::store::Kind;
 use crate::util::status_details;
-use crate::{discovery, logs, metrics, resources, watch};
+use crate::{delete, discovery, logs, metrics, resources, watch};
 use hyper::Method;
 use std::sync::Arc;
 
@@ -174,7 +174,7 @@ pub async fn handle(shared: &Arc<Shared>, req: Req) -> Resp {
         ("get", Some("log"), Kind::Pod) => logs::logs(shared, &req, &ns, &name),
         ("patch", None, _) => resources::patch(shared, &req, kind, &ns, &name),
         ("update", None, Kind::Deployment) => resources::update(shared, &req, kind, &ns, &name),
-        ("delete", None, _) => resources::delete(shared, &req, kind, &ns, &name),
+        ("delete", None, _) => delete::delete(shared, &req, kind, &ns, &name),
         ("get", Some("scale"), Kind::Deployment) => resources::scale_get(shared, &ns, &name),
         ("patch" | "update", Some("scale"), Kind::Deployment) => {
             resources::scale_set(shared, &req, &ns, &name)

@@ -3,7 +3,7 @@
 use crate::objects::{self, owner_ref, HASH_LABEL, REVISION};
 use crate::pods::{create_pod, node_slots, terminate_pod, NodeSlot};
 use crate::store::{Kind, PodSim, Store};
-use crate::util::{self, controller_uid, name_of, normalize, ns_of, str_at, uid_of};
+use crate::util::{self, name_of, normalize, ns_of, str_at, uid_of};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -26,14 +26,14 @@ struct PodInfo {
 fn pod_index(st: &Store) -> HashMap<String, Vec<PodInfo>> {
     let mut idx: HashMap<String, Vec<PodInfo>> = HashMap::new();
     for p in st.list(Kind::Pod, None) {
-        let Some(owner) = controller_uid(p) else {
+        let Some(owner) = &p.controller_uid else {
             continue;
         };
-        let sim = st.pods.get(uid_of(p));
-        idx.entry(owner.to_string()).or_default().push(PodInfo {
-            name: name_of(p).to_string(),
+        let sim = st.pods.get(&p.uid);
+        idx.entry(owner.clone()).or_default().push(PodInfo {
+            name: p.name.clone(),
             ready: sim.is_some_and(PodSim::ready),
-            terminating: p.pointer("/metadata/deletionTimestamp").is_some(),
+            terminating: p.terminating,
             created: sim.map(|s| s.created).unwrap_or_default(),
         });
     }
@@ -64,20 +64,20 @@ fn replicas(v: &Value, path: &str) -> i64 {
 fn owned_rs(st: &Store, d: &Value) -> Vec<Value> {
     let uid = uid_of(d);
     st.list(Kind::ReplicaSet, Some(ns_of(d)))
-        .filter(|rs| controller_uid(rs) == Some(uid))
-        .cloned()
+        .filter(|rs| rs.controller_uid.as_deref() == Some(uid))
+        .map(|rs| rs.value())
         .collect()
 }
 
 pub fn reconcile(st: &mut Store, cfg: &Config) {
     garbage_collect(st, cfg);
     let idx = pod_index(st);
-    let deps: Vec<Value> = st.list(Kind::Deployment, None).cloned().collect();
+    let deps = st.values(Kind::Deployment, None);
     for d in &deps {
         sync_deployment(st, d, &idx);
     }
     let mut nodes = node_slots(st);
-    let rss: Vec<Value> = st.list(Kind::ReplicaSet, None).cloned().collect();
+    let rss = st.values(Kind::ReplicaSet, None);
     for rs in &rss {
         sync_rs(
             st,
@@ -88,7 +88,7 @@ pub fn reconcile(st: &mut Store, cfg: &Config) {
         );
     }
     let idx = pod_index(st);
-    let rss: Vec<Value> = st.list(Kind::ReplicaSet, None).cloned().collect();
+    let rss = st.values(Kind::ReplicaSet, None);
     for rs in rss {
         let uid = uid_of(&rs).to_string();
         rs_status(st, rs, idx.get(&uid).map_or(&[][..], |v| v));
@@ -99,27 +99,35 @@ pub fn reconcile(st: &mut Store, cfg: &Config) {
 }
 
 fn garbage_collect(st: &mut Store, cfg: &Config) {
-    let deps: HashSet<String> = st
+    let deps: HashSet<&str> = st
         .list(Kind::Deployment, None)
-        .map(|d| uid_of(d).to_string())
+        .map(|d| d.uid.as_str())
         .collect();
     let orphan_rs: Vec<(String, String)> = st
         .list(Kind::ReplicaSet, None)
-        .filter(|rs| controller_uid(rs).is_some_and(|u| !deps.contains(u)))
-        .map(|rs| (ns_of(rs).to_string(), name_of(rs).to_string()))
+        .filter(|rs| {
+            rs.controller_uid
+                .as_deref()
+                .is_some_and(|u| !deps.contains(u))
+        })
+        .map(|rs| (rs.namespace.clone(), rs.name.clone()))
         .collect();
     for (ns, name) in orphan_rs {
         st.remove(Kind::ReplicaSet, &ns, &name);
     }
-    let rss: HashSet<String> = st
+    let rss: HashSet<&str> = st
         .list(Kind::ReplicaSet, None)
-        .map(|d| uid_of(d).to_string())
+        .map(|rs| rs.uid.as_str())
         .collect();
     let orphan_pods: Vec<(String, String)> = st
         .list(Kind::Pod, None)
-        .filter(|p| controller_uid(p).is_some_and(|u| !rss.contains(u)))
-        .filter(|p| p.pointer("/metadata/deletionTimestamp").is_none())
-        .map(|p| (ns_of(p).to_string(), name_of(p).to_string()))
+        .filter(|p| {
+            p.controller_uid
+                .as_deref()
+                .is_some_and(|u| !rss.contains(u))
+        })
+        .filter(|p| !p.terminating)
+        .map(|p| (p.namespace.clone(), p.name.clone()))
         .collect();
     for (ns, name) in orphan_pods {
         terminate_pod(st, cfg, &ns, &name, None);
@@ -161,7 +169,7 @@ fn sync_deployment(st: &mut Store, d: &Value, idx: &HashMap<String, Vec<PodInfo>
         None => {
             let hash = util::safe_encode(util::hash_str(&norm.to_string()), 10);
             let mut name = format!("{dname}-{hash}");
-            if st.get(Kind::ReplicaSet, ns, &name).is_some() {
+            if st.contains(Kind::ReplicaSet, ns, &name) {
                 name = format!("{dname}-{}", util::safe_encode(st.rand(), 10));
             }
             let mut t = tmpl;
@@ -200,7 +208,7 @@ fn sync_deployment(st: &mut Store, d: &Value, idx: &HashMap<String, Vec<PodInfo>
 }
 
 fn sync_rs(st: &mut Store, cfg: &Config, rs: &Value, pods: &[PodInfo], nodes: &mut [NodeSlot]) {
-    let Some(rs) = st.get(Kind::ReplicaSet, ns_of(rs), name_of(rs)).cloned() else {
+    let Some(rs) = st.get(Kind::ReplicaSet, ns_of(rs), name_of(rs)) else {
         return;
     };
     let want = replicas(&rs, "/spec/replicas") as usize;
@@ -230,7 +238,7 @@ fn rs_status(st: &mut Store, mut rs: Value, pods: &[PodInfo]) {
 }
 
 fn deployment_status(st: &mut Store, ns: &str, name: &str) {
-    let Some(mut d) = st.get(Kind::Deployment, ns, name).cloned() else {
+    let Some(mut d) = st.get(Kind::Deployment, ns, name) else {
         return;
     };
     let owned = owned_rs(st, &d);

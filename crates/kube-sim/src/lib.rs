@@ -9,6 +9,7 @@
 mod admin;
 mod api;
 mod controller;
+mod delete;
 mod discovery;
 mod kubeconfig;
 mod logs;
@@ -23,6 +24,7 @@ mod selectors;
 mod server;
 mod shared;
 mod store;
+mod stored;
 mod table;
 mod util;
 mod watch;

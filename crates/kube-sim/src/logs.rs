@@ -78,7 +78,7 @@ pub fn logs(shared: &Arc<Shared>, req: &Req, ns: &str, name: &str) -> Resp {
             return error(400, "BadRequest", msg);
         }
     };
-    let uid = uid_of(pod).to_string();
+    let uid = uid_of(&pod).to_string();
     let Some(sim) = st.pods.get(&uid) else {
         return error(500, "InternalError", "pod has no simulation state");
     };
@@ -144,8 +144,8 @@ pub fn logs(shared: &Arc<Shared>, req: &Req, ns: &str, name: &str) -> Resp {
             }
             let alive = shared
                 .store()
-                .get(Kind::Pod, &ns, &name)
-                .is_some_and(|p| uid_of(p) == uid);
+                .object(Kind::Pod, &ns, &name)
+                .is_some_and(|p| p.uid == uid);
             if !alive
                 || tx
                     .send(Bytes::from(render(seed, i, base, interval, &container, ts)))

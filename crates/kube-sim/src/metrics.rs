@@ -4,9 +4,9 @@ use crate::api::Target;
 use crate::resources::selectors;
 use crate::server::{error, json, Req, Resp};
 use crate::shared::Shared;
-use crate::store::{Kind, Store};
-use crate::util::{fmt_time, hash_str, mix64, name_of, now_unix, parse_quantity, str_at, uid_of};
-use serde_json::{json, Value};
+use crate::store::{Kind, Store, StoredObject};
+use crate::util::{fmt_time, hash_str, mix64, now_unix};
+use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -17,30 +17,26 @@ fn frac(h: u64) -> f64 {
 }
 
 /// Per-container (name, cpu cores, memory bytes) usage of a running pod, or None if not running.
-fn pod_usage(st: &Store, pod: &Value, bucket: u64) -> Option<Vec<(String, f64, f64)>> {
-    let sim = st.pods.get(uid_of(pod))?;
-    if sim.started.is_none() || str_at(pod, &["status", "phase"]) != "Running" {
+fn pod_usage(st: &Store, pod: &StoredObject, bucket: u64) -> Option<Vec<(String, f64, f64)>> {
+    let sim = st.pods.get(&pod.uid)?;
+    if sim.started.is_none() || pod.phase != "Running" {
         return None;
     }
-    let base = hash_str(uid_of(pod));
-    let containers = pod.pointer("/spec/containers")?.as_array()?;
+    let base = hash_str(&pod.uid);
     Some(
-        containers
+        pod.containers
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let q = |k: &str, d: f64| {
-                    parse_quantity(str_at(c, &["resources", "requests", k])).unwrap_or(d)
-                };
                 let h = mix64(base ^ mix64(bucket.wrapping_mul(31).wrapping_add(i as u64)));
                 let (mut cpu, mem) = (
-                    q("cpu", 0.1) * (0.1 + 1.1 * frac(h)),
-                    q("memory", 128.0 * 1048576.0) * (0.5 + 0.6 * frac(h >> 20)),
+                    c.cpu.unwrap_or(0.1) * (0.1 + 1.1 * frac(h)),
+                    c.memory.unwrap_or(128.0 * 1048576.0) * (0.5 + 0.6 * frac(h >> 20)),
                 );
                 if sim.fault.is_some() {
                     cpu *= 0.05;
                 }
-                (str_at(c, &["name"]).to_string(), cpu, mem)
+                (c.name.clone(), cpu, mem)
             })
             .collect(),
     )
@@ -65,13 +61,18 @@ pub fn handle(shared: &Shared, req: &Req, t: &Target) -> Resp {
     let window = format!("{res}s");
     let created = fmt_time(now_unix(), false);
     let st = shared.store();
-    let meta = |o: &Value| {
-        let mut m = json!({"name": name_of(o), "creationTimestamp": created});
-        if let Some(ns) = o.pointer("/metadata/namespace") {
-            m["namespace"] = ns.clone();
+    let meta = |o: &StoredObject| {
+        let mut m = json!({"name": o.name, "creationTimestamp": created});
+        if !o.namespace.is_empty() {
+            m["namespace"] = json!(o.namespace);
         }
-        if let Some(l) = o.pointer("/metadata/labels") {
-            m["labels"] = l.clone();
+        if !o.labels.is_empty() {
+            let labels: Map<String, Value> = o
+                .labels
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect();
+            m["labels"] = Value::Object(labels);
         }
         m
     };
@@ -79,7 +80,7 @@ pub fn handle(shared: &Shared, req: &Req, t: &Target) -> Resp {
         "pods" => {
             let items: Vec<Value> = st
                 .list(Kind::Pod, t.ns.as_deref())
-                .filter(|p| t.name.as_deref().is_none_or(|n| n == name_of(p)) && ls.matches(p) && fs.matches(p))
+                .filter(|p| t.name.as_deref().is_none_or(|n| n == p.name) && ls.matches_object(p) && fs.matches_object(p))
                 .filter_map(|p| {
                     let u = pod_usage(&st, p, bucket)?;
                     let cs: Vec<Value> = u.iter().map(|(n, c, m)| json!({"name": n, "usage": usage(*c, *m)})).collect();
@@ -92,9 +93,7 @@ pub fn handle(shared: &Shared, req: &Req, t: &Target) -> Resp {
             let mut per_node: HashMap<&str, (f64, f64)> = HashMap::new();
             for p in st.list(Kind::Pod, None) {
                 if let Some(u) = pod_usage(&st, p, bucket) {
-                    let e = per_node
-                        .entry(str_at(p, &["spec", "nodeName"]))
-                        .or_default();
+                    let e = per_node.entry(p.node_name.as_str()).or_default();
                     for (_, c, m) in u {
                         e.0 += c;
                         e.1 += m;
@@ -103,10 +102,10 @@ pub fn handle(shared: &Shared, req: &Req, t: &Target) -> Resp {
             }
             let items: Vec<Value> = st
                 .list(Kind::Node, None)
-                .filter(|n| t.name.as_deref().is_none_or(|x| x == name_of(n)) && ls.matches(n) && fs.matches(n))
+                .filter(|n| t.name.as_deref().is_none_or(|x| x == n.name) && ls.matches_object(n) && fs.matches_object(n))
                 .map(|n| {
-                    let h = mix64(hash_str(name_of(n)) ^ bucket);
-                    let (c, m) = per_node.get(name_of(n)).copied().unwrap_or_default();
+                    let h = mix64(hash_str(&n.name) ^ bucket);
+                    let (c, m) = per_node.get(n.name.as_str()).copied().unwrap_or_default();
                     let (c, m) = (c + 0.15 + 0.2 * frac(h), m + 1.2e9 + 3e8 * frac(h >> 20));
                     json!({"kind":"NodeMetrics","apiVersion":API,"metadata":meta(n),"timestamp":ts,"window":window,"usage":usage(c, m)})
                 })

@@ -4,14 +4,19 @@
 //! resourceVersion, `metadata.remainingItemCount` is set for unfiltered lists, and a token whose
 //! resourceVersion has been compacted away gets 410 Expired (with an "inconsistent" token that
 //! continues from the latest state, as the real server offers).
+//!
+//! A page costs O(log n) to find where the token resumes plus the page itself: the current
+//! objects and the overlay of changes since the pinned resourceVersion are merged lazily,
+//! both in key order, and items are shared (`Arc`) encodings, never copies of the store.
 
 use crate::server::{error, json, Resp};
-use crate::store::{Key, Kind, Store};
-use crate::util::{name_of, ns_of, status};
+use crate::store::{Key, Kind, Store, StoredObject};
+use crate::util::status;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use std::iter::Peekable;
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -22,7 +27,7 @@ pub struct Continue {
 }
 
 pub struct Page {
-    pub items: Vec<Value>,
+    pub items: Vec<Arc<StoredObject>>,
     pub rv: u64,
     pub cont: Option<String>,
     pub remaining: Option<usize>,
@@ -97,15 +102,18 @@ fn expired(c: &Continue, ns: Option<&str>, kind: Kind) -> Resp {
     json(410, &s)
 }
 
-/// The objects of `kind` changed since `rv`, as they were at `rv` (`None`: absent then), to
-/// overlay on the current state; `None` when `rv` is older than the compacted history.
-fn state_at(st: &Store, kind: Kind, rv: u64) -> Option<BTreeMap<Key, Option<Arc<Value>>>> {
+/// What an object was at a past resourceVersion: `None` when it did not exist then.
+type Then = Option<Arc<StoredObject>>;
+
+/// The objects of `kind` changed since `rv`, as they were at `rv`, to overlay on the
+/// current state; `None` when `rv` is older than the compacted history.
+fn state_at(st: &Store, kind: Kind, rv: u64) -> Option<BTreeMap<Key, Then>> {
     let mut then = BTreeMap::new();
     if rv >= st.rv {
         return Some(then);
     }
     for ev in st.events_since(rv)?.iter().filter(|e| e.kind == kind) {
-        let key = (ns_of(&ev.obj).to_string(), name_of(&ev.obj).to_string());
+        let key = (ev.obj.namespace.clone(), ev.obj.name.clone());
         // The first change after `rv` tells what the object was at `rv`.
         then.entry(key).or_insert_with(|| match ev.etype {
             "ADDED" => None,
@@ -115,6 +123,49 @@ fn state_at(st: &Store, kind: Kind, rv: u64) -> Option<BTreeMap<Key, Option<Arc<
     Some(then)
 }
 
+/// The objects at a past resourceVersion in key order: the current ones, with those
+/// changed since replaced by (or removed for) what they were then.
+struct Snapshot<'a, C, O>
+where
+    C: Iterator<Item = (&'a Key, &'a Arc<StoredObject>)>,
+    O: Iterator<Item = (&'a Key, &'a Then)>,
+{
+    current: Peekable<C>,
+    overlay: Peekable<O>,
+}
+
+impl<'a, C, O> Iterator for Snapshot<'a, C, O>
+where
+    C: Iterator<Item = (&'a Key, &'a Arc<StoredObject>)>,
+    O: Iterator<Item = (&'a Key, &'a Then)>,
+{
+    type Item = (&'a Key, &'a Arc<StoredObject>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let current = self.current.peek().map(|(k, _)| *k);
+            let overlay = self.overlay.peek().map(|(k, _)| *k);
+            let from_overlay = match (current, overlay) {
+                (None, None) => return None,
+                (Some(_), None) => false,
+                (None, Some(_)) => true,
+                (Some(c), Some(o)) => {
+                    if c == o {
+                        self.current.next(); // superseded by what it was then
+                    }
+                    o <= c
+                }
+            };
+            if !from_overlay {
+                return self.current.next();
+            }
+            if let Some((k, Some(then))) = self.overlay.next() {
+                return Some((k, then));
+            }
+        }
+    }
+}
+
 /// One page of a LIST. `unfiltered` (no label/field selector) enables remainingItemCount.
 pub fn page(
     st: &Store,
@@ -122,7 +173,7 @@ pub fn page(
     ns: Option<&str>,
     cont: Option<&Continue>,
     limit: Option<usize>,
-    keep: impl Fn(&Value) -> bool,
+    keep: impl Fn(&StoredObject) -> bool,
     unfiltered: bool,
 ) -> Result<Page, Resp> {
     let rv = cont.and_then(|c| c.at).unwrap_or(st.rv);
@@ -131,30 +182,29 @@ pub fn page(
         (None, Some(c)) => return Err(expired(c, ns, kind)),
         (None, None) => BTreeMap::new(), // unreachable: rv is the current one
     };
-    let lower = match cont {
-        Some(c) => Bound::Excluded(c.after.clone()),
-        None => Bound::Unbounded,
+    let lower = match (cont, ns) {
+        (Some(c), _) => Bound::Excluded(c.after.clone()),
+        (None, Some(n)) => Bound::Included((n.to_string(), String::new())),
+        (None, None) => Bound::Unbounded,
     };
     let range = (lower, Bound::Unbounded);
-    let mut view: BTreeMap<&Key, &Value> = st
-        .objects(kind)
-        .map(|m| m.range(range.clone()).collect())
-        .unwrap_or_default();
-    for (k, v) in then.range(range) {
-        match v {
-            Some(v) => view.insert(k, v.as_ref()),
-            None => view.remove(k),
-        };
+    let in_ns = |k: &Key| ns.is_none_or(|n| k.0 == n);
+    let empty = BTreeMap::new();
+    let current = st.objects(kind).unwrap_or(&empty);
+    let mut it = Snapshot {
+        current: current
+            .range(range.clone())
+            .take_while(|(k, _)| in_ns(k))
+            .peekable(),
+        overlay: then.range(range).take_while(|(k, _)| in_ns(k)).peekable(),
     }
-    let mut it = view
-        .into_iter()
-        .filter(|(k, v)| ns.is_none_or(|n| k.0 == n) && keep(v))
-        .peekable();
+    .filter(|(_, o)| keep(o))
+    .peekable();
     let mut items = Vec::new();
     let mut last = None;
     while limit.is_none_or(|l| items.len() < l) {
-        let Some((k, v)) = it.next() else { break };
-        items.push(v.clone());
+        let Some((k, o)) = it.next() else { break };
+        items.push(o.clone());
         last = Some(k);
     }
     let (mut cont, mut remaining) = (None, None);

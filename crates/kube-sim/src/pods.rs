@@ -14,33 +14,17 @@ pub struct NodeSlot {
     load: usize,
 }
 
-pub fn node_ip(node: &Value) -> String {
-    node.pointer("/status/addresses")
-        .and_then(Value::as_array)
-        .and_then(|a| a.iter().find(|x| x["type"] == "InternalIP"))
-        .map(|x| str_at(x, &["address"]).to_string())
-        .unwrap_or_default()
-}
-
 pub fn node_slots(st: &Store) -> Vec<NodeSlot> {
     let mut load: HashMap<&str, usize> = HashMap::new();
     for p in st.list(Kind::Pod, None) {
-        *load.entry(str_at(p, &["spec", "nodeName"])).or_default() += 1;
+        *load.entry(p.node_name.as_str()).or_default() += 1;
     }
     st.list(Kind::Node, None)
-        .filter(|n| n.pointer("/spec/unschedulable").and_then(Value::as_bool) != Some(true))
-        .filter(|n| {
-            n.pointer("/status/conditions")
-                .and_then(Value::as_array)
-                .is_some_and(|c| {
-                    c.iter()
-                        .any(|c| c["type"] == "Ready" && c["status"] == "True")
-                })
-        })
+        .filter(|n| n.schedulable)
         .map(|n| NodeSlot {
-            name: name_of(n).to_string(),
-            ip: node_ip(n),
-            load: load.get(name_of(n)).copied().unwrap_or(0),
+            name: n.name.clone(),
+            ip: n.internal_ip.clone(),
+            load: load.get(n.name.as_str()).copied().unwrap_or(0),
         })
         .collect()
 }
@@ -55,7 +39,7 @@ pub fn create_pod(st: &mut Store, rs: &Value, startup: Duration, nodes: &mut [No
     let ns = ns_of(rs).to_string();
     let rs_name = name_of(rs).to_string();
     let mut name = format!("{rs_name}-{}", util::safe_encode(st.rand(), 5));
-    while st.get(Kind::Pod, &ns, &name).is_some() {
+    while st.contains(Kind::Pod, &ns, &name) {
         name = format!("{rs_name}-{}", util::safe_encode(st.rand(), 5));
     }
     let uid = st.next_uid();
@@ -102,12 +86,38 @@ pub fn create_pod(st: &mut Store, rs: &Value, startup: Duration, nodes: &mut [No
 
 /// Re-render a pod's status from its simulation state and store it.
 pub fn rerender(st: &mut Store, ns: &str, name: &str) -> Option<Value> {
-    let mut pod = st.get(Kind::Pod, ns, name)?.clone();
+    let mut pod = st.get(Kind::Pod, ns, name)?;
     let node = str_at(&pod, &["spec", "nodeName"]).to_string();
-    let ip = st.get(Kind::Node, "", &node).map(node_ip);
+    let ip = st
+        .object(Kind::Node, "", &node)
+        .map(|n| n.internal_ip.clone());
     let sim = st.pods.get(uid_of(&pod))?;
     render_pod(&mut pod, sim, ip.as_deref().map(|i| (node.as_str(), i)));
     Some(st.upsert(Kind::Pod, pod))
+}
+
+/// The grace period a deletion gets: the request's, else the pod's own, else 30 s.
+fn grace_period(pod: &Value, requested: Option<i64>) -> i64 {
+    let default = pod
+        .pointer("/spec/terminationGracePeriodSeconds")
+        .and_then(Value::as_i64);
+    requested.or(default).unwrap_or(30).max(0)
+}
+
+fn mark_terminating(pod: &mut Value, grace: i64) {
+    pod["metadata"]["deletionTimestamp"] = json!(util::fmt_time(
+        now_unix() + Duration::from_secs(grace as u64),
+        false
+    ));
+    pod["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+}
+
+/// A dry-run DELETE's answer: the pod as a graceful deletion would leave it.
+pub fn preview_termination(pod: &mut Value, grace: Option<i64>) {
+    let grace = grace_period(pod, grace);
+    if grace > 0 && pod.pointer("/metadata/deletionTimestamp").is_none() {
+        mark_terminating(pod, grace);
+    }
 }
 
 /// Start graceful deletion of a pod (or delete it at once when the effective delay is zero).
@@ -118,11 +128,8 @@ pub fn terminate_pod(
     name: &str,
     grace: Option<i64>,
 ) -> Option<Value> {
-    let mut pod = st.get(Kind::Pod, ns, name)?.clone();
-    let default = pod
-        .pointer("/spec/terminationGracePeriodSeconds")
-        .and_then(Value::as_i64);
-    let grace = grace.or(default).unwrap_or(30).max(0);
+    let mut pod = st.get(Kind::Pod, ns, name)?;
+    let grace = grace_period(&pod, grace);
     let delay = cfg.termination_delay.min(Duration::from_secs(grace as u64));
     if delay.is_zero() {
         return st.remove(Kind::Pod, ns, name);
@@ -130,11 +137,7 @@ pub fn terminate_pod(
     if pod.pointer("/metadata/deletionTimestamp").is_some() {
         return Some(pod);
     }
-    pod["metadata"]["deletionTimestamp"] = json!(util::fmt_time(
-        now_unix() + Duration::from_secs(grace as u64),
-        false
-    ));
-    pod["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+    mark_terminating(&mut pod, grace);
     let sim = st.pods.get_mut(uid_of(&pod))?;
     sim.delete_at = Some(Instant::now() + delay);
     st.upsert(Kind::Pod, pod);
@@ -176,10 +179,10 @@ pub fn apply_fault(
     fault: &str,
 ) -> Result<Value, String> {
     let pod = st
-        .get(Kind::Pod, ns, name)
+        .object(Kind::Pod, ns, name)
         .ok_or_else(|| format!("pods \"{name}\" not found"))?;
-    let uid = uid_of(pod).to_string();
-    let has_node = !str_at(pod, &["spec", "nodeName"]).is_empty();
+    let uid = pod.uid.clone();
+    let has_node = !pod.node_name.is_empty();
     let mut nodes = node_slots(st);
     let sim = st.pods.get_mut(&uid).ok_or("pod has no simulation state")?;
     let now = now_unix();
@@ -208,8 +211,7 @@ pub fn apply_fault(
     }
     if !has_node && sim.fault != Some(Fault::Unschedulable) {
         if let Some((node, _)) = pick_node(&mut nodes) {
-            if let Some(p) = st.get(Kind::Pod, ns, name).cloned() {
-                let mut p = p;
+            if let Some(mut p) = st.get(Kind::Pod, ns, name) {
                 p["spec"]["nodeName"] = json!(node);
                 st.upsert(Kind::Pod, p);
             }

@@ -4,11 +4,12 @@ use crate::controller;
 use crate::paging;
 use crate::patch::{json_patch, merge_patch, strategic_merge};
 use crate::selectors::{FieldSelector, LabelSelector};
-use crate::server::{error, json, Req, Resp};
+use crate::server::{error, json, json_bytes, Req, Resp};
 use crate::shared::Shared;
-use crate::store::Kind;
+use crate::store::{Kind, StoredObject};
 use crate::table;
 use crate::util::{status_details, str_at};
+use bytes::Bytes;
 use serde_json::{json, Value};
 
 pub fn selectors(req: &Req) -> Result<(LabelSelector, FieldSelector), Resp> {
@@ -35,7 +36,7 @@ pub fn not_found(kind: Kind, name: &str) -> Resp {
     )
 }
 
-fn conflict(kind: Kind, name: &str, why: &str) -> Resp {
+pub fn conflict(kind: Kind, name: &str, why: &str) -> Resp {
     let msg = format!(
         "Operation cannot be fulfilled on {} \"{name}\": {why}",
         qualified(kind)
@@ -89,33 +90,54 @@ pub fn list(shared: &Shared, req: &Req, kind: Kind, ns: Option<&str>) -> Resp {
     };
     let unfiltered = req.q("labelSelector").unwrap_or("").is_empty()
         && req.q("fieldSelector").unwrap_or("").is_empty();
-    let keep = |o: &Value| ls.matches(o) && fs.matches(o);
+    let keep = |o: &StoredObject| ls.matches_object(o) && fs.matches_object(o);
     let st = shared.store();
-    let mut page = match paging::page(&st, kind, ns, cont.as_ref(), limit, keep, unfiltered) {
+    let page = match paging::page(&st, kind, ns, cont.as_ref(), limit, keep, unfiltered) {
         Ok(p) => p,
         Err(r) => return r,
     };
+    // The page holds shared encodings: build the body without holding the store.
     drop(st);
     let rv = page.rv.to_string();
-    let items = std::mem::take(&mut page.items);
-    let mut body = if table::wants_table(req) {
-        table::table(kind, &items, &rv)
-    } else {
-        json!({"kind":format!("{}List", kind.kind()),"apiVersion":kind.api_version(),
-        "metadata":{"resourceVersion":rv},"items":items})
-    };
-    page.annotate(&mut body);
-    json(200, &body)
+    if table::wants_table(req) {
+        let items: Vec<Value> = page.items.iter().map(|o| o.value()).collect();
+        let mut body = table::table(kind, &items, &rv);
+        page.annotate(&mut body);
+        return json(200, &body);
+    }
+    let mut head = json!({"resourceVersion": rv});
+    if let Some(c) = &page.cont {
+        head["continue"] = json!(c);
+    }
+    if let Some(n) = page.remaining {
+        head["remainingItemCount"] = json!(n);
+    }
+    let head = format!(
+        r#"{{"kind":"{}List","apiVersion":"{}","metadata":{head},"items":["#,
+        kind.kind(),
+        kind.api_version()
+    );
+    let size = page.items.iter().map(|o| o.json.len() + 1).sum::<usize>();
+    let mut body = Vec::with_capacity(head.len() + size + 2);
+    body.extend_from_slice(head.as_bytes());
+    for (i, o) in page.items.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(&o.json);
+    }
+    body.extend_from_slice(b"]}");
+    json_bytes(200, Bytes::from(body))
 }
 
 pub fn get(shared: &Shared, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
-    let obj = shared.store().get(kind, ns, name).cloned();
+    let obj = shared.store().object(kind, ns, name).cloned();
     match obj {
         Some(o) if table::wants_table(req) => {
-            let rv = str_at(&o, &["metadata", "resourceVersion"]).to_string();
-            json(200, &table::table(kind, &[o], &rv))
+            let rv = o.resource_version.to_string();
+            json(200, &table::table(kind, &[o.value()], &rv))
         }
-        Some(o) => json(200, &o),
+        Some(o) => json_bytes(200, o.json.clone()),
         None => not_found(kind, name),
     }
 }
@@ -216,14 +238,16 @@ fn store_and_reconcile(shared: &Shared, req: &Req, kind: Kind, cur: Value, mut n
     if let Err(r) = finalize(kind, &name, &cur, &mut new) {
         return r;
     }
-    if req.dry_run() {
-        return json(200, &new);
+    match req.dry_run_query() {
+        Ok(true) => return json(200, &new),
+        Ok(false) => {}
+        Err(r) => return r,
     }
     let mut st = shared.store();
     st.upsert(kind, new);
     controller::reconcile(&mut st, &shared.cfg);
-    match st.get(kind, &ns, &name) {
-        Some(o) => json(200, o),
+    match st.object(kind, &ns, &name) {
+        Some(o) => json_bytes(200, o.json.clone()),
         None => not_found(kind, &name),
     }
 }
@@ -233,7 +257,7 @@ pub fn patch(shared: &Shared, req: &Req, kind: Kind, ns: &str, name: &str) -> Re
         Ok(b) => b,
         Err(r) => return r,
     };
-    let Some(cur) = shared.store().get(kind, ns, name).cloned() else {
+    let Some(cur) = shared.store().get(kind, ns, name) else {
         return not_found(kind, name);
     };
     let mut new = cur.clone();
@@ -256,50 +280,10 @@ pub fn update(shared: &Shared, req: &Req, kind: Kind, ns: &str, name: &str) -> R
             "the name of the object does not match the name on the URL",
         );
     }
-    let Some(cur) = shared.store().get(kind, ns, name).cloned() else {
+    let Some(cur) = shared.store().get(kind, ns, name) else {
         return not_found(kind, name);
     };
     store_and_reconcile(shared, req, kind, cur, body)
-}
-
-pub fn delete(shared: &Shared, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
-    let body = match req.json_body() {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let grace = match req.q("gracePeriodSeconds").map(str::parse::<i64>) {
-        Some(Ok(g)) => Some(g),
-        Some(Err(_)) => return error(400, "BadRequest", "invalid gracePeriodSeconds"),
-        None => body.get("gracePeriodSeconds").and_then(Value::as_i64),
-    };
-    let mut st = shared.store();
-    let Some(cur) = st.get(kind, ns, name).cloned() else {
-        return not_found(kind, name);
-    };
-    for (field, label) in [("uid", "UID"), ("resourceVersion", "ResourceVersion")] {
-        let want = str_at(&body, &["preconditions", field]);
-        let have = str_at(&cur, &["metadata", field]);
-        if !want.is_empty() && want != have {
-            let why = format!("Precondition failed: {label} in precondition: {want}, {label} in object meta: {have}");
-            return conflict(kind, name, &why);
-        }
-    }
-    if req.dry_run() {
-        return json(200, &cur);
-    }
-    let out = match kind {
-        Kind::Pod => crate::pods::terminate_pod(&mut st, &shared.cfg, ns, name, grace),
-        Kind::Namespace => {
-            return error(
-                405,
-                "MethodNotAllowed",
-                "kube-sim does not delete namespaces",
-            )
-        }
-        _ => st.remove(kind, ns, name),
-    };
-    controller::reconcile(&mut st, &shared.cfg);
-    json(200, &out.unwrap_or(cur))
 }
 
 fn scale_of(d: &Value) -> Value {
@@ -321,7 +305,7 @@ fn scale_of(d: &Value) -> Value {
 
 pub fn scale_get(shared: &Shared, ns: &str, name: &str) -> Resp {
     match shared.store().get(Kind::Deployment, ns, name) {
-        Some(d) => json(200, &scale_of(d)),
+        Some(d) => json(200, &scale_of(&d)),
         None => not_found(Kind::Deployment, name),
     }
 }
@@ -331,7 +315,7 @@ pub fn scale_set(shared: &Shared, req: &Req, ns: &str, name: &str) -> Resp {
         Ok(b) => b,
         Err(r) => return r,
     };
-    let Some(d) = shared.store().get(Kind::Deployment, ns, name).cloned() else {
+    let Some(d) = shared.store().get(Kind::Deployment, ns, name) else {
         return not_found(Kind::Deployment, name);
     };
     let mut scale = scale_of(&d);
@@ -361,7 +345,7 @@ pub fn scale_set(shared: &Shared, req: &Req, ns: &str, name: &str) -> Resp {
     let st = shared.store();
     let mut out = st
         .get(Kind::Deployment, ns, name)
-        .map(scale_of)
+        .map(|d| scale_of(&d))
         .unwrap_or(scale);
     out["spec"]["replicas"] = json!(replicas);
     json(200, &out)

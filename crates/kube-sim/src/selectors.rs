@@ -1,5 +1,6 @@
 //! Label and field selectors (equality- and set-based).
 
+use crate::stored::StoredObject;
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -125,7 +126,15 @@ impl LabelSelector {
 
     pub fn matches(&self, obj: &Value) -> bool {
         let labels = obj.pointer("/metadata/labels");
-        let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
+        self.matches_labels(|k| labels.and_then(|l| l.get(k)).and_then(Value::as_str))
+    }
+
+    /// Matches a stored object by its indexed labels (no parsing).
+    pub fn matches_object(&self, obj: &StoredObject) -> bool {
+        self.matches_labels(|k| obj.label(k))
+    }
+
+    fn matches_labels<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> bool {
         self.0.iter().all(|r| match r {
             Req::Eq(k, v) => get(k) == Some(v.as_str()),
             Req::Ne(k, v) => get(k) != Some(v.as_str()),
@@ -156,6 +165,20 @@ impl FieldSelector {
             out.push((k.trim().to_string(), eq, v.trim().to_string()));
         }
         Ok(FieldSelector(out))
+    }
+
+    /// Matches a stored object from its indexed fields when every path is indexed (the
+    /// common `metadata.name`, `spec.nodeName`, ...), else from the parsed object.
+    pub fn matches_object(&self, obj: &StoredObject) -> bool {
+        if self
+            .0
+            .iter()
+            .all(|(p, _, _)| obj.indexed_field(p).is_some())
+        {
+            let got = |p: &str| obj.indexed_field(p).unwrap_or_default();
+            return self.0.iter().all(|(p, eq, want)| (got(p) == want) == *eq);
+        }
+        self.matches(&obj.value())
     }
 
     pub fn matches(&self, obj: &Value) -> bool {

@@ -63,8 +63,21 @@ impl Req {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
     }
-    pub fn dry_run(&self) -> bool {
-        self.q("dryRun") == Some("All")
+    /// The `dryRun` query parameters, as PATCH, PUT and POST carry them.
+    pub fn dry_run_query(&self) -> Result<bool, Resp> {
+        let values: Vec<&str> = self
+            .query
+            .iter()
+            .filter(|(k, _)| k == "dryRun")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let options = match self.method {
+            Method::POST => "CreateOptions",
+            Method::PUT => "UpdateOptions",
+            Method::DELETE => "DeleteOptions",
+            _ => "PatchOptions",
+        };
+        dry_run(&values, options)
     }
     pub fn json_body(&self) -> Result<Value, Resp> {
         if self.body.is_empty() {
@@ -77,6 +90,22 @@ impl Req {
             )
         })
     }
+}
+
+/// Whether `dryRun` values ask for a dry run; the API server knows only "All" and refuses
+/// anything else rather than carrying the request out for real.
+pub fn dry_run(values: &[&str], options_kind: &str) -> Result<bool, Resp> {
+    if values.iter().all(|v| *v == "All") {
+        return Ok(!values.is_empty());
+    }
+    let quoted: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+    let msg = format!(
+        "{options_kind}.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: []string{{{}}}: supported values: \"All\"",
+        quoted.join(", ")
+    );
+    let mut s = status(422, "Invalid", msg);
+    s["details"] = serde_json::json!({"group": "meta.k8s.io", "kind": options_kind});
+    Err(json(422, &s))
 }
 
 pub fn respond(code: u16, content_type: &str, body: Body) -> Resp {
@@ -94,6 +123,11 @@ pub fn json(code: u16, v: &Value) -> Resp {
         "application/json",
         Body::Full(Some(Bytes::from(v.to_string()))),
     )
+}
+
+/// A JSON response from an already encoded body (a stored object's cached encoding).
+pub fn json_bytes(code: u16, body: Bytes) -> Resp {
+    respond(code, "application/json", Body::Full(Some(body)))
 }
 
 pub fn error(code: u16, reason: &str, msg: impl Into<String>) -> Resp {

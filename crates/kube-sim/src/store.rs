@@ -1,8 +1,12 @@
 //! Object store with a global resourceVersion, bounded event history and a live event feed.
+//! Objects are kept as [`StoredObject`]s (their JSON encoded once per change, plus indexed
+//! fields), shared by `Arc` between the store, the watch history and pages being served.
 
-use crate::util::{self, name_of, ns_of};
+pub use crate::stored::StoredObject;
+use crate::util;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::ops::Bound;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
@@ -73,8 +77,9 @@ pub struct WatchEvent {
     pub rv: u64,
     pub kind: Kind,
     pub etype: &'static str,
-    pub obj: Arc<Value>,
-    pub old: Option<Arc<Value>>,
+    pub obj: Arc<StoredObject>,
+    /// The object before this change (for DELETED: as it was when deleted).
+    pub old: Option<Arc<StoredObject>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -105,10 +110,14 @@ impl PodSim {
     }
 }
 
+/// (namespace, name); namespace "" when cluster-scoped. Keys sort as etcd's do, so a
+/// continue token resumes with one B-tree seek.
 pub type Key = (String, String);
 
+pub type Objects = BTreeMap<Key, Arc<StoredObject>>;
+
 pub struct Store {
-    objs: HashMap<Kind, BTreeMap<Key, Value>>,
+    objs: HashMap<Kind, Objects>,
     pub rv: u64,
     history: VecDeque<Arc<WatchEvent>>,
     pub history_cap: usize,
@@ -138,26 +147,46 @@ impl Store {
         }
     }
 
-    pub fn get(&self, kind: Kind, ns: &str, name: &str) -> Option<&Value> {
+    pub fn object(&self, kind: Kind, ns: &str, name: &str) -> Option<&Arc<StoredObject>> {
         self.objs
             .get(&kind)?
             .get(&(ns.to_string(), name.to_string()))
     }
 
+    /// The object parsed into a tree the caller may change.
+    pub fn get(&self, kind: Kind, ns: &str, name: &str) -> Option<Value> {
+        self.object(kind, ns, name).map(|o| o.value())
+    }
+
+    pub fn contains(&self, kind: Kind, ns: &str, name: &str) -> bool {
+        self.object(kind, ns, name).is_some()
+    }
+
+    /// Objects of a kind in key order, optionally of one namespace (a range, not a scan).
     pub fn list<'a>(
         &'a self,
         kind: Kind,
         ns: Option<&'a str>,
-    ) -> impl Iterator<Item = &'a Value> + 'a {
+    ) -> impl Iterator<Item = &'a Arc<StoredObject>> + 'a {
+        let lower = match ns {
+            Some(n) => Bound::Included((n.to_string(), String::new())),
+            None => Bound::Unbounded,
+        };
         self.objs
             .get(&kind)
             .into_iter()
-            .flat_map(|m| m.values())
-            .filter(move |v| ns.is_none_or(|n| ns_of(v) == n))
+            .flat_map(move |m| m.range((lower.clone(), Bound::Unbounded)))
+            .take_while(move |(k, _)| ns.is_none_or(|n| k.0 == n))
+            .map(|(_, o)| o)
     }
 
-    /// All objects of a kind in key order ((namespace, name); namespace "" when cluster-scoped).
-    pub fn objects(&self, kind: Kind) -> Option<&BTreeMap<Key, Value>> {
+    /// Objects of a kind parsed into trees (for the few kinds with few objects).
+    pub fn values(&self, kind: Kind, ns: Option<&str>) -> Vec<Value> {
+        self.list(kind, ns).map(|o| o.value()).collect()
+    }
+
+    /// All objects of a kind in key order.
+    pub fn objects(&self, kind: Kind) -> Option<&Objects> {
         self.objs.get(&kind)
     }
 
@@ -175,7 +204,8 @@ impl Store {
         util::uid_from(r)
     }
 
-    /// Create or replace an object; assigns a new resourceVersion and emits ADDED/MODIFIED.
+    /// Create or replace an object; assigns a new resourceVersion, encodes it once and
+    /// emits ADDED/MODIFIED. Returns the object as stored.
     pub fn upsert(&mut self, kind: Kind, mut obj: Value) -> Value {
         util::strip_nulls(&mut obj);
         self.rv += 1;
@@ -183,31 +213,42 @@ impl Store {
         obj["metadata"]["resourceVersion"] = Value::String(rv.to_string());
         obj["kind"] = Value::String(kind.kind().into());
         obj["apiVersion"] = Value::String(kind.api_version().into());
-        let key = (ns_of(&obj).to_string(), name_of(&obj).to_string());
-        let old = self.objs.entry(kind).or_default().insert(key, obj.clone());
+        let stored = Arc::new(StoredObject::new(&obj, rv));
+        let key = (stored.namespace.clone(), stored.name.clone());
+        let old = self
+            .objs
+            .entry(kind)
+            .or_default()
+            .insert(key, stored.clone());
         let etype = if old.is_some() { "MODIFIED" } else { "ADDED" };
-        self.emit(kind, etype, obj.clone(), old);
+        self.emit(kind, etype, stored, old);
         obj
     }
 
     pub fn remove(&mut self, kind: Kind, ns: &str, name: &str) -> Option<Value> {
-        let mut obj = self
+        let before = self
             .objs
             .get_mut(&kind)?
             .remove(&(ns.to_string(), name.to_string()))?;
         if kind == Kind::Pod {
-            let uid = util::uid_of(&obj).to_string();
-            self.pods.remove(&uid);
+            self.pods.remove(&before.uid);
         }
-        let before = obj.clone();
         self.rv += 1;
+        let mut obj = before.value();
         obj["metadata"]["resourceVersion"] = Value::String(self.rv.to_string());
+        let gone = Arc::new(StoredObject::new(&obj, self.rv));
         // `old` lets a paged LIST pinned to an earlier resourceVersion see the object as it was.
-        self.emit(kind, "DELETED", obj.clone(), Some(before));
+        self.emit(kind, "DELETED", gone, Some(before));
         Some(obj)
     }
 
-    fn emit(&mut self, kind: Kind, etype: &'static str, obj: Value, old: Option<Value>) {
+    fn emit(
+        &mut self,
+        kind: Kind,
+        etype: &'static str,
+        obj: Arc<StoredObject>,
+        old: Option<Arc<StoredObject>>,
+    ) {
         if !self.record {
             self.compacted_rv = self.rv;
             return;
@@ -216,8 +257,8 @@ impl Store {
             rv: self.rv,
             kind,
             etype,
-            obj: Arc::new(obj),
-            old: old.map(Arc::new),
+            obj,
+            old,
         });
         self.history.push_back(ev.clone());
         while self.history.len() > self.history_cap {
@@ -240,6 +281,8 @@ impl Store {
         if rv < self.compacted_rv {
             return None;
         }
-        Some(self.history.iter().filter(|e| e.rv > rv).cloned().collect())
+        // The history is in resourceVersion order: skip to the first newer event.
+        let first = self.history.partition_point(|e| e.rv <= rv);
+        Some(self.history.range(first..).cloned().collect())
     }
 }

@@ -4,11 +4,11 @@ use crate::resources::selectors;
 use crate::selectors::{FieldSelector, LabelSelector};
 use crate::server::{error, stream, Req, Resp};
 use crate::shared::Shared;
-use crate::store::{Kind, WatchEvent};
+use crate::store::{Kind, StoredObject, WatchEvent};
 use crate::table;
-use crate::util::{ns_of, status};
+use crate::util::status;
 use bytes::Bytes;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,20 +40,19 @@ struct Filter {
 }
 
 impl Filter {
-    fn matches(&self, o: &Value) -> bool {
-        self.ns.as_deref().is_none_or(|n| ns_of(o) == n) && self.ls.matches(o) && self.fs.matches(o)
+    fn matches(&self, o: &StoredObject) -> bool {
+        self.ns.as_deref().is_none_or(|n| o.namespace == n)
+            && self.ls.matches_object(o)
+            && self.fs.matches_object(o)
     }
 
-    fn line(&self, etype: &str, obj: &Value) -> Bytes {
-        let object = if self.table {
-            let rv = obj
-                .pointer("/metadata/resourceVersion")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            table::table(self.kind, std::slice::from_ref(obj), rv)
-        } else {
-            obj.clone()
-        };
+    /// The event line; a plain watch sends the object's cached encoding as is.
+    fn line(&self, etype: &str, obj: &StoredObject) -> Bytes {
+        if !self.table {
+            return obj.watch_line(etype);
+        }
+        let rv = obj.resource_version.to_string();
+        let object = table::table(self.kind, &[obj.value()], &rv);
         let mut s = json!({"type": etype, "object": object}).to_string();
         s.push('\n');
         Bytes::from(s)
@@ -145,7 +144,7 @@ pub fn watch(
             None => return gone(rv, st.rv),
         },
         _ => {
-            let objs: Vec<Value> = st
+            let objs: Vec<Arc<StoredObject>> = st
                 .list(kind, ns)
                 .filter(|o| f.matches(o))
                 .cloned()
@@ -184,7 +183,7 @@ async fn run(
     f: Filter,
     tx: mpsc::Sender<Bytes>,
     mut sub: broadcast::Receiver<Arc<WatchEvent>>,
-    initial: Vec<Value>,
+    initial: Vec<Arc<StoredObject>>,
     backlog: Vec<Arc<WatchEvent>>,
     mut last_rv: u64,
     initial_end: bool,

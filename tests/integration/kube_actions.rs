@@ -553,12 +553,12 @@ async fn delete_dry_run_through_kube_rs_leaves_the_pod_in_place() {
 
     // The console's delete dialog dry-runs on the server; that changes nothing either.
     let st = state_with(&sim, &snap, &victim.uid);
-    let Plan::Ask(req) = act::plan(Op::DeletePod, &st) else {
+    let Plan::Ask(req) = kitops_top::app::plan(Op::Kube(KubeOp::DeletePod), &st) else {
         panic!("delete asks graceful or force");
     };
     let mut exec = Executor::new(&sim.config);
     for choice in [DELETE_GRACEFUL, DELETE_FORCE] {
-        let action = act::complete(&req.purpose, choice).expect(choice);
+        let action = kitops_top::app::action::complete(&req.purpose, choice).expect(choice);
         let verdict = exec.validate(&action).await;
         assert!(matches!(verdict, Some(Outcome::Done(_))), "{verdict:?}");
     }

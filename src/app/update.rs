@@ -280,7 +280,14 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
                 return request(state, op);
             }
         }
-        K::Follow | K::WriteLogs | K::Confirm | K::Cancel => {}
+        // Keys of the logs view, dialogs and text fields: handled by update_modal.
+        K::Follow
+        | K::WriteLogs
+        | K::Confirm
+        | K::Cancel
+        | K::ClearInput
+        | K::DeleteWord
+        | K::DeleteChar => {}
     }
     vec![]
 }

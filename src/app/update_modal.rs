@@ -1,4 +1,7 @@
-//! Keys while a modal is open: the top modal consumes every key.
+//! Keys while a modal is open: the top modal consumes every key. Text fields (the
+//! filter, input dialogs, typed confirmations, the logs filter) take their editing keys
+//! from the keymap's `[input]` context, and every message names the keys the active
+//! keymap binds.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -7,7 +10,7 @@ use super::confirm::push_confirm;
 use super::event::Command;
 use super::modal::{DryRun, Modal};
 use super::state::State;
-use crate::config::keymap::{Context, Key, KeyAction};
+use crate::config::keymap::{Context, Key, KeyAction, Keymap};
 
 /// A printable character typed into a text field (no ctrl/alt chords).
 fn typed_char(ev: &KeyEvent) -> Option<char> {
@@ -23,10 +26,56 @@ fn typed_char(ev: &KeyEvent) -> Option<char> {
     }
 }
 
+/// What a key did to a text field.
+#[derive(Debug, PartialEq, Eq)]
+enum Edit {
+    Submit,
+    Cancel,
+    Changed,
+    Ignored,
+}
+
+/// Applies one key to `text` by the `[input]` bindings: submit, cancel, clear,
+/// delete a word or a character, or type a character.
+fn edit_text(input: Option<KeyAction>, ev: &KeyEvent, text: &mut String) -> Edit {
+    match input {
+        Some(KeyAction::Confirm) => Edit::Submit,
+        Some(KeyAction::Cancel) => Edit::Cancel,
+        Some(KeyAction::ClearInput) => {
+            text.clear();
+            Edit::Changed
+        }
+        Some(KeyAction::DeleteWord) => {
+            let kept = text.trim_end().len();
+            let start = text[..kept].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+            text.truncate(start);
+            Edit::Changed
+        }
+        Some(KeyAction::DeleteChar) => {
+            text.pop();
+            Edit::Changed
+        }
+        _ => match typed_char(ev) {
+            Some(c) => {
+                text.push(c);
+                Edit::Changed
+            }
+            None => Edit::Ignored,
+        },
+    }
+}
+
+/// `y` (or whatever confirms), leaving out Enter, which never confirms a destructive action.
+fn destructive_confirm_keys(km: &Keymap) -> String {
+    km.hint_without(Context::Dialog, KeyAction::Confirm, &Key::enter())
+}
+
 pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Command> {
-    let dialog = state.keymap.lookup(&[Context::Dialog], &key);
-    let global = state.keymap.lookup(&[Context::Global], &key);
-    let logs_action = state.keymap.lookup(&[Context::Logs], &key);
+    let km = state.keymap.clone();
+    let dialog = km.lookup(&[Context::Dialog], &key);
+    let global = km.lookup(&[Context::Global], &key);
+    let logs_action = km.lookup(&[Context::Logs], &key);
+    let input = km.lookup(&[Context::Input], &key);
     let Some(top) = state.modals.last_mut() else {
         return vec![];
     };
@@ -54,92 +103,85 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
         },
         Modal::Filter { pane, text } => {
             let pane = *pane;
-            match ev.code {
-                KeyCode::Esc => {
+            match edit_text(input, &ev, text) {
+                Edit::Cancel => {
                     state.modals.pop();
                     state.pane_mut(pane).table.set_filter(String::new());
                 }
-                KeyCode::Enter => {
+                Edit::Submit => {
                     state.modals.pop();
                 }
-                KeyCode::Backspace => {
-                    text.pop();
+                Edit::Changed => {
                     let t = text.clone();
                     state.pane_mut(pane).table.set_filter(t);
                 }
-                _ => {
-                    if let Some(c) = typed_char(&ev) {
-                        text.push(c);
-                        let t = text.clone();
-                        state.pane_mut(pane).table.set_filter(t);
-                    }
-                }
+                Edit::Ignored => {}
             }
         }
-        Modal::Input(input) => match ev.code {
-            KeyCode::Esc => {
-                state.modals.pop();
+        Modal::Input(field) => {
+            let choosing = !field.request.choices.is_empty();
+            let step = match global {
+                Some(KeyAction::Up) if choosing => Some(-1),
+                Some(KeyAction::Down) if choosing => Some(1),
+                _ => None,
+            };
+            if let Some(step) = step {
+                let n = field.request.choices.len();
+                field.choice = (field.choice + n).wrapping_add_signed(step) % n;
+                field.text = field.request.choices[field.choice].clone();
+                return vec![];
             }
-            KeyCode::Up | KeyCode::Down if !input.request.choices.is_empty() => {
-                let n = input.request.choices.len();
-                input.choice = if ev.code == KeyCode::Up {
-                    (input.choice + n - 1) % n
-                } else {
-                    (input.choice + 1) % n
-                };
-                input.text = input.request.choices[input.choice].clone();
-            }
-            KeyCode::Backspace => {
-                input.text.pop();
-            }
-            KeyCode::Enter => match action::complete(&input.request.purpose, input.text.trim()) {
-                Ok(action) => {
+            // A list of choices is picked, not typed into: only submit and cancel apply.
+            let mut scratch = field.text.clone();
+            let edit = edit_text(input, &ev, &mut scratch);
+            match edit {
+                Edit::Cancel => {
                     state.modals.pop();
-                    return push_confirm(state, action);
                 }
-                Err(why) => input.error = Some(why),
-            },
-            _ => {
-                if let Some(c) = typed_char(&ev) {
-                    if input.request.choices.is_empty() {
-                        input.text.push(c);
-                        input.error = None;
+                Edit::Submit => match action::complete(&field.request.purpose, field.text.trim()) {
+                    Ok(action) => {
+                        state.modals.pop();
+                        return push_confirm(state, action);
                     }
+                    Err(why) => field.error = Some(why),
+                },
+                Edit::Changed if !choosing => {
+                    field.text = scratch;
+                    field.error = None;
                 }
+                Edit::Changed | Edit::Ignored => {}
             }
-        },
+        }
         Modal::Confirm(confirm) => {
             if let Some(expected) = confirm.spec.typed_confirmation.clone() {
-                match ev.code {
-                    KeyCode::Esc => {
+                match edit_text(input, &ev, &mut confirm.typed) {
+                    Edit::Cancel => {
                         state.modals.pop();
                     }
-                    KeyCode::Backspace => {
-                        confirm.typed.pop();
-                    }
-                    KeyCode::Enter if confirm.typed == expected => return execute(state),
-                    KeyCode::Enter => {
+                    Edit::Submit if confirm.typed == expected => return execute(state),
+                    Edit::Submit => {
                         confirm.error = Some(format!(
-                            "type {expected:?} exactly to confirm, esc to cancel"
+                            "type {expected:?} exactly to confirm, {} to cancel",
+                            km.hint(Context::Input, KeyAction::Cancel)
                         ));
                     }
-                    _ => {
-                        if let Some(c) = typed_char(&ev) {
-                            confirm.typed.push(c);
-                            confirm.error = None;
-                        }
-                    }
+                    Edit::Changed => confirm.error = None,
+                    Edit::Ignored => {}
                 }
             } else {
-                // Enter never confirms a destructive action by reflex: it needs `y`.
+                // Enter never confirms a destructive action by reflex, whatever the
+                // keymap binds: it needs a deliberate key.
                 let is_enter = ev.code == KeyCode::Enter;
                 match dialog {
                     Some(KeyAction::Confirm) if !(is_enter && confirm.spec.destructive) => {
                         return execute(state)
                     }
                     Some(KeyAction::Confirm) => {
-                        confirm.error =
-                            Some("destructive: press y to confirm, n or esc to cancel".into());
+                        confirm.error = Some(format!(
+                            "destructive: press {} to confirm, {} to cancel",
+                            destructive_confirm_keys(&km),
+                            km.hint(Context::Dialog, KeyAction::Cancel)
+                        ));
                     }
                     Some(KeyAction::Cancel) => {
                         state.modals.pop();
@@ -150,20 +192,13 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
         }
         Modal::Logs(logs) => {
             if logs.editing_filter {
-                match ev.code {
-                    KeyCode::Esc => {
+                match edit_text(input, &ev, &mut logs.filter) {
+                    Edit::Cancel => {
                         logs.filter.clear();
                         logs.editing_filter = false;
                     }
-                    KeyCode::Enter => logs.editing_filter = false,
-                    KeyCode::Backspace => {
-                        logs.filter.pop();
-                    }
-                    _ => {
-                        if let Some(c) = typed_char(&ev) {
-                            logs.filter.push(c);
-                        }
-                    }
+                    Edit::Submit => logs.editing_filter = false,
+                    Edit::Changed | Edit::Ignored => {}
                 }
                 return vec![];
             }
@@ -210,16 +245,46 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
 
 /// The user confirmed: run the action, unless the server already rejected its dry run.
 fn execute(state: &mut State) -> Vec<Command> {
+    let close = state
+        .keymap
+        .first_key(&[Context::Dialog], KeyAction::Cancel);
     let Some(Modal::Confirm(confirm)) = state.modals.last_mut() else {
         return vec![];
     };
     if let DryRun::Rejected(why) = &confirm.dry_run {
         confirm.error = Some(format!(
-            "not run: the API server rejected the dry run ({why}); esc to close"
+            "not run: the API server rejected the dry run ({why}); {close} to close"
         ));
         return vec![];
     }
     let action = confirm.action.clone();
     state.modals.pop();
     vec![Command::Execute(action)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn text_fields_clear_and_delete_words() {
+        let mut t = String::from("kitops backend pod");
+        assert_eq!(
+            edit_text(Some(KeyAction::DeleteWord), &key(KeyCode::Null), &mut t),
+            Edit::Changed
+        );
+        assert_eq!(t, "kitops backend ");
+        edit_text(Some(KeyAction::DeleteWord), &key(KeyCode::Null), &mut t);
+        assert_eq!(t, "kitops ");
+        edit_text(Some(KeyAction::ClearInput), &key(KeyCode::Null), &mut t);
+        assert_eq!(t, "");
+        edit_text(None, &key(KeyCode::Char('x')), &mut t);
+        assert_eq!(t, "x");
+        let ctrl_x = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL);
+        assert_eq!(edit_text(None, &ctrl_x, &mut t), Edit::Ignored);
+    }
 }

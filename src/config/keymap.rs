@@ -1,6 +1,7 @@
-//! Keymaps: per context (global, each pane, logs, dialog) an action name maps to keys.
-//! Loading validates everything and reports `file:line`; the help overlay is
-//! generated from the active keymap.
+//! Keymaps: per context (global, each pane, logs, dialog, input) an action name maps
+//! to keys. Loading validates everything and reports `file:line`, including an action
+//! bound in a context where it means nothing. The help overlay, the footer and every
+//! dialog's key hints are generated from the active keymap, never hard-coded.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -27,10 +28,12 @@ pub enum Context {
     Targets,
     Logs,
     Dialog,
+    /// Text fields: the filter, input dialogs, typed confirmations, the logs filter.
+    Input,
 }
 
 impl Context {
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 10] = [
         Context::Global,
         Context::Pods,
         Context::Nodes,
@@ -40,6 +43,7 @@ impl Context {
         Context::Targets,
         Context::Logs,
         Context::Dialog,
+        Context::Input,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +57,7 @@ impl Context {
             Context::Targets => "targets",
             Context::Logs => "logs",
             Context::Dialog => "dialog",
+            Context::Input => "input",
         }
     }
 
@@ -62,63 +67,74 @@ impl Context {
 }
 
 macro_rules! key_actions {
-    ($($variant:ident => $name:literal, $desc:literal;)*) => {
+    ($($variant:ident => $name:literal, $short:literal, $desc:literal, [$($ctx:ident),+];)*) => {
         /// Everything a key can ask for.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum KeyAction { $($variant),* }
 
         impl KeyAction {
             pub const ALL: &'static [KeyAction] = &[$(KeyAction::$variant),*];
+            /// Its name in keymap files.
             pub fn name(self) -> &'static str { match self { $(KeyAction::$variant => $name),* } }
+            /// Its label in the footer and dialog hints.
+            pub fn short(self) -> &'static str { match self { $(KeyAction::$variant => $short),* } }
+            /// Its line in the help overlay.
             pub fn description(self) -> &'static str { match self { $(KeyAction::$variant => $desc),* } }
             pub fn from_name(s: &str) -> Option<Self> { match s { $($name => Some(KeyAction::$variant),)* _ => None } }
+            /// The contexts where binding it means something.
+            pub fn contexts(self) -> &'static [Context] {
+                match self { $(KeyAction::$variant => &[$(Context::$ctx),+]),* }
+            }
         }
     };
 }
 
 key_actions! {
-    Quit => "quit", "quit";
-    Help => "help", "show this help";
-    FocusNext => "focus_next", "focus next pane";
-    FocusPrev => "focus_prev", "focus previous pane";
-    FocusPods => "focus_pods", "focus Pods";
-    FocusNodes => "focus_nodes", "focus Nodes";
-    FocusPgActivity => "focus_pg_activity", "focus PG activity";
-    FocusPgLocks => "focus_pg_locks", "focus PG locks";
-    FocusRedis => "focus_redis", "focus Redis";
-    FocusTargets => "focus_targets", "focus Targets";
-    Zoom => "zoom", "zoom the focused pane";
-    Filter => "filter", "filter rows";
-    Pause => "pause", "pause / resume refresh";
-    Copy => "copy", "copy selected row's text (OSC 52)";
-    Down => "down", "move down";
-    Up => "up", "move up";
-    PageDown => "page_down", "page down";
-    PageUp => "page_up", "page up";
-    Top => "top", "first row";
-    Bottom => "bottom", "last row";
-    Details => "details", "details of the selected row";
-    Back => "back", "back / close";
-    Sort => "sort", "cycle sort column";
-    Refresh => "refresh", "refresh now";
-    Suspend => "suspend", "suspend to the shell";
-    ToggleView => "toggle_view", "toggle activity / top statements";
-    RolloutRestart => "rollout_restart", "rollout restart the deployment";
-    DeletePod => "delete_pod", "delete the selected pod";
-    Scale => "scale", "scale the deployment";
-    RolloutUndo => "rollout_undo", "rollout undo";
-    Logs => "logs", "logs of the selected pod";
-    PgCancel => "pg_cancel", "cancel the backend's query";
-    PgTerminate => "pg_terminate", "terminate the backend";
-    RedisEvictionPolicy => "redis_eviction_policy", "set maxmemory-policy";
-    RdsSnapshot => "rds_snapshot", "create an RDS snapshot";
-    RdsFailover => "rds_failover", "reboot RDS with failover";
-    HealthCheck => "health_check", "tune the target group health check";
-    DeregisterTarget => "deregister_target", "deregister the selected target";
-    Follow => "follow", "follow new log lines";
-    WriteLogs => "write_logs", "write shown logs to a file";
-    Confirm => "confirm", "confirm";
-    Cancel => "cancel", "cancel";
+    Quit => "quit", "quit", "quit", [Global];
+    Help => "help", "help", "show this help", [Global];
+    FocusNext => "focus_next", "next", "focus next pane", [Global];
+    FocusPrev => "focus_prev", "prev", "focus previous pane", [Global];
+    FocusPods => "focus_pods", "pods", "focus Pods", [Global];
+    FocusNodes => "focus_nodes", "nodes", "focus Nodes", [Global];
+    FocusPgActivity => "focus_pg_activity", "pg", "focus PG activity", [Global];
+    FocusPgLocks => "focus_pg_locks", "locks", "focus PG locks", [Global];
+    FocusRedis => "focus_redis", "redis", "focus Redis", [Global];
+    FocusTargets => "focus_targets", "targets", "focus Targets", [Global];
+    Zoom => "zoom", "zoom", "zoom the focused pane", [Global];
+    Filter => "filter", "filter", "filter rows", [Global, Logs];
+    Pause => "pause", "pause", "pause / resume refresh", [Global];
+    Copy => "copy", "copy", "copy selected row's text (OSC 52)", [Global];
+    Down => "down", "down", "move down", [Global];
+    Up => "up", "up", "move up", [Global];
+    PageDown => "page_down", "page", "page down", [Global];
+    PageUp => "page_up", "page", "page up", [Global];
+    Top => "top", "top", "first row", [Global];
+    Bottom => "bottom", "bottom", "last row", [Global];
+    Details => "details", "details", "details of the selected row", [Global];
+    Back => "back", "close", "back / close", [Global, Logs];
+    Sort => "sort", "sort", "cycle sort column", [Global];
+    Refresh => "refresh", "refresh", "refresh now", [Global];
+    Suspend => "suspend", "suspend", "suspend to the shell", [Global];
+    ToggleView => "toggle_view", "top-sql", "toggle activity / top statements", [PgActivity];
+    RolloutRestart => "rollout_restart", "restart", "rollout restart the deployment", [Pods];
+    DeletePod => "delete_pod", "delete", "delete the selected pod", [Pods];
+    Scale => "scale", "scale", "scale the deployment", [Pods];
+    RolloutUndo => "rollout_undo", "undo", "rollout undo", [Pods];
+    Logs => "logs", "logs", "logs of the selected pod", [Pods];
+    PgCancel => "pg_cancel", "cancel", "cancel the backend's query", [PgActivity, PgLocks];
+    PgTerminate => "pg_terminate", "terminate", "terminate the backend", [PgActivity, PgLocks];
+    RedisEvictionPolicy => "redis_eviction_policy", "policy", "set maxmemory-policy", [Redis];
+    RdsSnapshot => "rds_snapshot", "snapshot", "create an RDS snapshot", [Targets];
+    RdsFailover => "rds_failover", "failover", "reboot RDS with failover", [Targets];
+    HealthCheck => "health_check", "health", "tune the target group health check", [Targets];
+    DeregisterTarget => "deregister_target", "deregister", "deregister the selected target", [Targets];
+    Follow => "follow", "follow", "follow new log lines", [Logs];
+    WriteLogs => "write_logs", "write", "write shown logs to a file", [Logs];
+    Confirm => "confirm", "confirm", "confirm", [Dialog, Input];
+    Cancel => "cancel", "cancel", "cancel", [Dialog, Input];
+    ClearInput => "clear_input", "clear", "clear the text field", [Input];
+    DeleteWord => "delete_word", "delete word", "delete the word before the cursor", [Input];
+    DeleteChar => "delete_char", "delete", "delete the character before the cursor", [Input];
 }
 
 /// A normalised key: characters carry their case, so SHIFT is dropped for them.
@@ -199,6 +215,16 @@ impl Key {
             }
         }
         Ok(key)
+    }
+
+    /// The physical Enter key, which never confirms a destructive action.
+    pub fn enter() -> Key {
+        Key {
+            code: KeyCodeOrd::Named("enter"),
+            ctrl: false,
+            alt: false,
+            shift: false,
+        }
     }
 
     /// From a terminal key press; `None` for keys we never bind.
@@ -304,6 +330,23 @@ impl Keymap {
                         format!("unknown action {:?}", action_name.get_ref()),
                     )
                 })?;
+                if !action.contexts().contains(&ctx) {
+                    let belongs: Vec<String> = action
+                        .contexts()
+                        .iter()
+                        .map(|c| format!("[{}]", c.name()))
+                        .collect();
+                    return Err(ConfigError::at(
+                        path,
+                        Some(line),
+                        format!(
+                            "{} means nothing in [{}] (it belongs in {})",
+                            action.name(),
+                            ctx.name(),
+                            belongs.join(" or ")
+                        ),
+                    ));
+                }
                 if overriding {
                     table.retain(|_, a| *a != action);
                 }
@@ -356,6 +399,39 @@ impl Keymap {
             .unwrap_or_default();
         keys.sort_by_key(plain_first);
         keys
+    }
+
+    /// The keys of `action` in `ctx` as a hint shows them: `y/enter`; `?` when unbound.
+    pub fn hint(&self, ctx: Context, action: KeyAction) -> String {
+        let keys = self.keys_for(ctx, action);
+        if keys.is_empty() {
+            return "?".into();
+        }
+        keys.iter().map(Key::display).collect::<Vec<_>>().join("/")
+    }
+
+    /// Like `hint`, leaving out `excluded` (a destructive dialog's `enter`).
+    pub fn hint_without(&self, ctx: Context, action: KeyAction, excluded: &Key) -> String {
+        let keys: Vec<String> = self
+            .keys_for(ctx, action)
+            .iter()
+            .filter(|k| *k != excluded)
+            .map(Key::display)
+            .collect();
+        if keys.is_empty() {
+            "?".into()
+        } else {
+            keys.join("/")
+        }
+    }
+
+    /// The first key of `action` in the first of `contexts` that binds it: the short
+    /// form a one-line hint uses (`esc close · j/k scroll`).
+    pub fn first_key(&self, contexts: &[Context], action: KeyAction) -> String {
+        contexts
+            .iter()
+            .find_map(|c| self.keys_for(*c, action).first().map(Key::display))
+            .unwrap_or_else(|| "?".into())
     }
 
     /// (action, keys) of one context in action order: what the help overlay lists.
@@ -443,5 +519,44 @@ mod tests {
             "my.toml:3: unknown context [moon]"
         );
         assert!(err("[global\n").starts_with("my.toml:1: "));
+    }
+
+    #[test]
+    fn an_action_outside_its_context_is_refused() {
+        assert_eq!(
+            err("[pods]\nscale = \"s\"\nconfirm = \"x\"\n"),
+            "my.toml:3: confirm means nothing in [pods] (it belongs in [dialog] or [input])"
+        );
+        assert_eq!(
+            err("[global]\nrollout_restart = \"r\"\n"),
+            "my.toml:2: rollout_restart means nothing in [global] (it belongs in [pods])"
+        );
+    }
+
+    #[test]
+    fn every_builtin_binding_is_in_a_context_of_its_action() {
+        for name in ["default", "vim"] {
+            let m = Keymap::load(name).expect("builtin loads");
+            for ctx in Context::ALL {
+                for (action, _) in m.entries(ctx) {
+                    assert!(
+                        action.contexts().contains(&ctx),
+                        "{name}: {action:?} in {ctx:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hints_name_the_bound_keys() {
+        let m = Keymap::load("default").expect("default keymap");
+        assert_eq!(m.hint(Context::Dialog, KeyAction::Confirm), "y/enter");
+        assert_eq!(m.hint(Context::Input, KeyAction::ClearInput), "ctrl-u");
+        let mut remapped = m.clone();
+        remapped
+            .apply(Path::new("mine.toml"), "[dialog]\nconfirm = \"a\"\n", true)
+            .expect("override");
+        assert_eq!(remapped.hint(Context::Dialog, KeyAction::Confirm), "a");
     }
 }

@@ -25,7 +25,7 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
                     .map(|k| k.display())
                     .collect::<Vec<_>>()
                     .join("/"),
-                short(a),
+                a.short(),
             )
         })
         .collect();
@@ -37,27 +37,10 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
         KeyAction::Quit,
     ] {
         if let Some(k) = km.keys_for(Context::Global, a).first() {
-            out.push((k.display(), short(a)));
+            out.push((k.display(), a.short()));
         }
     }
     out
-}
-
-fn short(a: KeyAction) -> &'static str {
-    match a {
-        KeyAction::RolloutRestart => "restart",
-        KeyAction::DeletePod => "delete",
-        KeyAction::RolloutUndo => "undo",
-        KeyAction::PgCancel => "cancel",
-        KeyAction::PgTerminate => "terminate",
-        KeyAction::RedisEvictionPolicy => "policy",
-        KeyAction::RdsSnapshot => "snapshot",
-        KeyAction::RdsFailover => "failover",
-        KeyAction::HealthCheck => "health",
-        KeyAction::DeregisterTarget => "deregister",
-        KeyAction::ToggleView => "top-sql",
-        other => other.name(),
-    }
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {

@@ -94,6 +94,24 @@ fn keymap_error_names_file_and_line() {
 }
 
 #[test]
+fn keymap_action_in_the_wrong_context_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("keys.toml");
+    std::fs::write(&p, "[pods]\nscale = \"s\"\nconfirm = \"x\"\n").expect("write");
+    let o = run(&["--keymap", p.to_str().expect("utf8"), "snapshot"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:3: confirm means nothing in [pods] (it belongs in [dialog] or [input])",
+            p.display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
 fn print_default_config() {
     let o = run(&["config", "--print-default"]);
     assert!(o.status.success());

@@ -10,6 +10,7 @@ use ratatui::Frame;
 use super::{centered, frame_block};
 use crate::app::modal::{ConfirmState, DryRun};
 use crate::app::State;
+use crate::config::keymap::{Context, Key, KeyAction};
 use crate::view::safe_text::SafeText;
 use crate::view::table::Level;
 
@@ -65,6 +66,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, c: &Con
     }
     lines.push(Line::raw(""));
     let cursor = if theme.ascii { "_" } else { "█" };
+    let km = &state.keymap;
     let prompt = match &spec.typed_confirmation {
         Some(expected) => {
             lines.push(Line::from(vec![
@@ -74,10 +76,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, c: &Con
                     theme.selected(),
                 ),
             ]));
-            "enter confirm · esc cancel".to_string()
+            format!(
+                "{} confirm · {} cancel",
+                km.hint(Context::Input, KeyAction::Confirm),
+                km.hint(Context::Input, KeyAction::Cancel)
+            )
         }
-        None if spec.destructive => "y confirm · n/esc cancel".to_string(),
-        None => "y/enter confirm · n/esc cancel".to_string(),
+        // Enter never confirms a destructive action, whatever the keymap binds to it.
+        None if spec.destructive => format!(
+            "{} confirm · {} cancel",
+            km.hint_without(Context::Dialog, KeyAction::Confirm, &Key::enter()),
+            km.hint(Context::Dialog, KeyAction::Cancel)
+        ),
+        None => format!(
+            "{} confirm · {} cancel",
+            km.hint(Context::Dialog, KeyAction::Confirm),
+            km.hint(Context::Dialog, KeyAction::Cancel)
+        ),
     };
     if let Some(e) = &c.error {
         lines.push(Line::from(Span::styled(

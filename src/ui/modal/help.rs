@@ -8,7 +8,7 @@ use ratatui::Frame;
 
 use super::{centered, frame_block};
 use crate::app::State;
-use crate::config::keymap::Context;
+use crate::config::keymap::{Context, KeyAction};
 
 pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
@@ -41,8 +41,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, scroll:
     frame.render_widget(Clear, rect);
     let p = Paragraph::new(lines(state, theme))
         .block(
-            frame_block(theme, " Help — keys of the active keymap ")
-                .title_bottom(" esc close · j/k scroll "),
+            frame_block(theme, " Help — keys of the active keymap ").title_bottom(format!(
+                " {} close · {}/{} scroll ",
+                state.keymap.first_key(&[Context::Global], KeyAction::Back),
+                state.keymap.first_key(&[Context::Global], KeyAction::Down),
+                state.keymap.first_key(&[Context::Global], KeyAction::Up)
+            )),
         )
         .scroll((scroll, 0));
     frame.render_widget(p, rect);

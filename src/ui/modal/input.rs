@@ -9,10 +9,11 @@ use ratatui::Frame;
 use super::{centered, frame_block};
 use crate::app::modal::InputState;
 use crate::app::State;
+use crate::config::keymap::{Context, KeyAction};
 use crate::view::safe_text::SafeText;
 use crate::view::table::Level;
 
-pub fn draw(frame: &mut Frame, area: Rect, _state: &State, theme: &Theme, input: &InputState) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, input: &InputState) {
     let req = &input.request;
     let mut lines = vec![
         Line::raw(SafeText::line(&req.prompt).into_string()),
@@ -47,7 +48,13 @@ pub fn draw(frame: &mut Frame, area: Rect, _state: &State, theme: &Theme, input:
     }
     let rect = centered(area, 70, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    let block = frame_block(theme, format!(" {} ", SafeText::line(&req.title)))
-        .title_bottom(" enter next · esc cancel ");
+    let block =
+        frame_block(theme, format!(" {} ", SafeText::line(&req.title))).title_bottom(format!(
+            " {} next · {} cancel ",
+            state
+                .keymap
+                .first_key(&[Context::Input], KeyAction::Confirm),
+            state.keymap.first_key(&[Context::Input], KeyAction::Cancel)
+        ));
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }

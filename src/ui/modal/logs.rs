@@ -9,9 +9,10 @@ use ratatui::Frame;
 use super::{centered, frame_block};
 use crate::app::modal::LogsState;
 use crate::app::State;
+use crate::config::keymap::{Context, KeyAction};
 use crate::view::safe_text::SafeText;
 
-pub fn draw(frame: &mut Frame, area: Rect, _state: &State, theme: &Theme, logs: &LogsState) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, logs: &LogsState) {
     let rect = centered(
         area,
         area.width.saturating_sub(2),
@@ -40,10 +41,22 @@ pub fn draw(frame: &mut Frame, area: Rect, _state: &State, theme: &Theme, logs: 
             format!(" · /{}", SafeText::line(&logs.filter))
         }
     );
+    let km = &state.keymap;
+    let key = |action| km.first_key(&[Context::Logs, Context::Global], action);
     let hint = if logs.editing_filter {
-        " type filter · enter keep · esc clear "
+        format!(
+            " type filter · {} keep · {} clear ",
+            km.first_key(&[Context::Input], KeyAction::Confirm),
+            km.first_key(&[Context::Input], KeyAction::Cancel)
+        )
     } else {
-        " f follow · / filter · w write · esc close "
+        format!(
+            " {} follow · {} filter · {} write · {} close ",
+            key(KeyAction::Follow),
+            key(KeyAction::Filter),
+            key(KeyAction::WriteLogs),
+            key(KeyAction::Back)
+        )
     };
     frame.render_widget(
         Paragraph::new(lines).block(frame_block(theme, title).title_bottom(hint)),

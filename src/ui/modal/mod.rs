@@ -13,6 +13,7 @@ use ratatui::Frame;
 
 use crate::app::modal::Modal;
 use crate::app::State;
+use crate::config::keymap::{Context, KeyAction, Keymap};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     for modal in &state.modals {
@@ -22,8 +23,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 title,
                 fields,
                 scroll,
-            } => details(frame, area, theme, title, fields, *scroll),
-            Modal::Filter { text, .. } => filter(frame, area, theme, text),
+            } => details(frame, area, &state.keymap, theme, title, fields, *scroll),
+            Modal::Filter { text, .. } => filter(frame, area, &state.keymap, theme, text),
             Modal::Input(input) => input::draw(frame, area, state, theme, input),
             Modal::Confirm(c) => confirm::draw(frame, area, state, theme, c),
             Modal::Logs(l) => logs::draw(frame, area, state, theme, l),
@@ -53,6 +54,7 @@ pub fn frame_block<'a>(theme: &Theme, title: impl Into<Line<'a>>) -> Block<'a> {
 fn details(
     frame: &mut Frame,
     area: Rect,
+    keymap: &Keymap,
     theme: &Theme,
     title: &str,
     fields: &[(String, crate::view::safe_text::SafeText)],
@@ -83,13 +85,19 @@ fn details(
     }
     let title = format!(" {} ", crate::view::safe_text::SafeText::line(title));
     let p = Paragraph::new(lines)
-        .block(frame_block(theme, title).title_bottom(" esc close · j/k scroll · y copy "))
+        .block(frame_block(theme, title).title_bottom(format!(
+            " {} close · {}/{} scroll · {} copy ",
+            keymap.first_key(&[Context::Global], KeyAction::Back),
+            keymap.first_key(&[Context::Global], KeyAction::Down),
+            keymap.first_key(&[Context::Global], KeyAction::Up),
+            keymap.first_key(&[Context::Global], KeyAction::Copy)
+        )))
         .wrap(Wrap { trim: false })
         .scroll((scroll, 0));
     frame.render_widget(p, rect);
 }
 
-fn filter(frame: &mut Frame, area: Rect, theme: &Theme, text: &str) {
+fn filter(frame: &mut Frame, area: Rect, keymap: &Keymap, theme: &Theme, text: &str) {
     let rect = Rect {
         y: area.bottom().saturating_sub(1),
         height: 1,
@@ -98,8 +106,10 @@ fn filter(frame: &mut Frame, area: Rect, theme: &Theme, text: &str) {
     frame.render_widget(Clear, rect);
     let cursor = if theme.ascii { "_" } else { "█" };
     let line = format!(
-        " filter /{}{cursor}   enter keep · esc clear",
-        crate::view::safe_text::SafeText::line(text)
+        " filter /{}{cursor}   {} keep · {} clear",
+        crate::view::safe_text::SafeText::line(text),
+        keymap.first_key(&[Context::Input], KeyAction::Confirm),
+        keymap.first_key(&[Context::Input], KeyAction::Cancel)
     );
     frame.render_widget(Paragraph::new(line).style(theme.accent()), rect);
 }

@@ -6,6 +6,9 @@
 //! 3. one collection round against moto_server (skipped when moto is not installed):
 //!    2 target groups, 3 targets, the RDS instance, events and snapshots.
 
+// A benchmark: a setup step that fails should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/integration/support/moto.rs"]
 mod moto;
 

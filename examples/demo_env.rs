@@ -5,6 +5,9 @@
 //!
 //! `cargo run --example demo_env -- DIR`
 
+// A benchmark: a setup step that fails should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/integration/support/moto.rs"]
 mod moto;
 

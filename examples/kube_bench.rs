@@ -10,6 +10,9 @@
 //! rollout restart so the watches have real churn. Prints RSS, CPU, CPU per refresh
 //! and the API requests kube-sim counted during the measured window.
 
+// A benchmark: a setup step that fails should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;

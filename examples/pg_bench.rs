@@ -15,6 +15,9 @@
 //! 5. The same minute side by side: `kitops-top` (this build's TUI) and `pg_activity`
 //!    each in a detached tmux window, CPU seconds from /proc/<pid>/stat.
 
+// A benchmark: a setup step that fails should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/integration/support/pg_cluster.rs"]
 mod pg_cluster;
 

@@ -11,6 +11,9 @@
 //!    while `redis-cli --stat -i <interval>` watches the same server; its CPU is
 //!    read from /proc/<pid>/schedstat for comparison.
 
+// A benchmark: a setup step that fails should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 

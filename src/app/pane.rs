@@ -11,7 +11,7 @@ use super::table::TableState;
 use crate::collect::SourceStatus;
 use crate::config::keymap::{Context, KeyAction};
 use crate::view::panes::{self, BuildCtx};
-use crate::view::{PaneContent, SafeText};
+use crate::view::{PaneContent, SafeText, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PaneId {
@@ -23,9 +23,9 @@ pub enum PaneId {
     Targets,
 }
 
-/// The `enter` fields of one row, built on demand from the snapshot (the big tables
-/// do not carry them on every row); `None`: use the row's own.
-pub type DetailsFn = fn(&Sources, &BuildCtx, &str) -> Option<Vec<(String, SafeText)>>;
+/// The `enter` fields of the row aimed at a target, built on demand from the snapshot
+/// (the big tables do not carry them on every row); `None`: use the row's own.
+pub type DetailsFn = fn(&Sources, &BuildCtx, &Target) -> Option<Vec<(String, SafeText)>>;
 
 /// Everything the app and the UI need to know about one pane.
 pub struct PaneSpec {
@@ -53,7 +53,7 @@ pub static PANES: [PaneSpec; 6] = [
         focus_action: KeyAction::FocusPods,
         source: SourceId::Kube,
         build: |s, ctx| s.kube.data.as_deref().map(|d| panes::pods::build(d, ctx)),
-        details: Some(|s, ctx, key| panes::pods::details(s.kube.data.as_deref()?, ctx, key)),
+        details: Some(|s, ctx, target| panes::pods::details(s.kube.data.as_deref()?, ctx, target)),
     },
     PaneSpec {
         id: PaneId::Nodes,

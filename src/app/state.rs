@@ -89,6 +89,9 @@ impl State {
     }
 }
 
+/// Test and benchmark fixtures: a fixture that does not load is the test's own bug, so
+/// it fails loudly rather than being handled.
+#[allow(clippy::expect_used)]
 impl State {
     /// A state with built-in defaults (no sources configured), fixed clock: for tests.
     pub fn for_tests(now: SystemTime) -> Self {

@@ -240,7 +240,8 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
                 let fields = focus
                     .spec()
                     .details
-                    .and_then(|details| details(&state.sources, &ctx, &row.key))
+                    .zip(row.target.as_ref())
+                    .and_then(|(details, target)| details(&state.sources, &ctx, target))
                     .unwrap_or_else(|| row_details(&state.focused().table.content, row));
                 state.modals.push(Modal::Details {
                     title,

@@ -82,12 +82,6 @@ impl<T> Snapshot<T> {
             status: SourceStatus::Error(message.into()),
         }
     }
-
-    /// Age of the last good data at `now`.
-    pub fn age(&self, now: SystemTime) -> Option<Duration> {
-        self.fetched_at
-            .map(|at| now.duration_since(at).unwrap_or_default())
-    }
 }
 
 /// A typed collection failure; rendered as one line in the source's pane.

@@ -69,7 +69,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, pane: &PaneState, focu
             if n == cols.len() - 1 {
                 Constraint::Min(c.min_width)
             } else {
-                Constraint::Length(c.max_width.min(c.min_width.max(c.max_width)))
+                Constraint::Length(c.max_width)
             }
         })
         .collect();

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use unicode_width::UnicodeWidthStr;
 
-/// `45s`, `12m`, `3h4m`, `2d5h`: compact ages for narrow columns.
+/// `45s`, `12m05s`, `3h04m`, `2d5h`: compact ages for narrow columns.
 pub fn age(d: Duration) -> String {
     let s = d.as_secs();
     match s {

@@ -2,6 +2,9 @@
 //! crate is linked once. Tests that set process-wide environment variables live in
 //! `tests/process_env/` instead: in one process they would change each other's world.
 
+// Test code: a fixture or server that does not come up should fail the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 mod aws_iam;
@@ -17,6 +20,7 @@ mod kube_actions;
 mod kube_panes;
 mod kube_render;
 mod layers;
+mod pane_table;
 mod pg_actions;
 mod pg_connection;
 mod pg_locks;

@@ -67,15 +67,6 @@ impl KubeData {
     pub fn deployment(&self, name: &str) -> Option<&DeploymentInfo> {
         self.deployments.iter().find(|d| d.name == name)
     }
-
-    /// The deployment owning a pod, through its ReplicaSet.
-    pub fn deployment_of(&self, pod: &PodInfo) -> Option<&str> {
-        let rs = pod.replicaset.as_deref()?;
-        self.replicasets
-            .iter()
-            .find(|r| r.name == rs && r.namespace == pod.namespace)
-            .and_then(|r| r.deployment.as_deref())
-    }
 }
 
 /// Retry delay while the client cannot even be configured or connected.

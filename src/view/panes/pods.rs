@@ -205,22 +205,27 @@ fn pod_row(p: &PodInfo, deployment: Option<&str>, metrics: &MetricsStatus, now: 
     row
 }
 
-/// What `enter` shows for the row `key`, built from the snapshot when asked rather than
-/// stored in every row: 5,000 pods × seven detail strings were most of the pane's memory.
-pub fn details(data: &KubeData, ctx: &BuildCtx, key: &str) -> Option<Vec<(String, SafeText)>> {
+/// What `enter` shows for the row aimed at `target`, built from the snapshot when asked
+/// rather than stored in every row: 5,000 pods × seven detail strings were most of the
+/// pane's memory.
+pub fn details(
+    data: &KubeData,
+    ctx: &BuildCtx,
+    target: &Target,
+) -> Option<Vec<(String, SafeText)>> {
     let now = unix(ctx.now);
-    if let Some(name) = key
-        .strip_prefix("deploy:")
-        .and_then(|k| k.strip_prefix(data.namespace.as_str()))
-        .and_then(|k| k.strip_prefix('/'))
-    {
-        return Some(deployment_details(
-            name,
-            data.deployment(name),
-            &data.namespace,
-        ));
-    }
-    let p = data.namespace_pods().find(|p| p.uid == key)?;
+    let uid = match target {
+        Target::Deployment { namespace, name } if *namespace == data.namespace => {
+            return Some(deployment_details(
+                name,
+                data.deployment(name),
+                &data.namespace,
+            ));
+        }
+        Target::Pod { uid, .. } => uid,
+        _ => return None,
+    };
+    let p = data.namespace_pods().find(|p| &p.uid == uid)?;
     let owners = owner_map(data);
     Some(pod_details(
         p,

@@ -37,18 +37,45 @@ impl PgActions {
         self.client.as_ref().ok_or_else(|| "not connected".into())
     }
 
+    /// Whether the backend the dialog named still exists (same pid and backend_start).
+    async fn backend_alive(&mut self, b: &crate::app::action::PgBackendRef) -> bool {
+        let sql = format!(
+            "SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND {} = $2",
+            crate::collect::postgres::queries::micros("backend_start")
+        );
+        match self.client().await {
+            Ok(c) => c
+                .query(sql.as_str(), &[&b.pid, &b.backend_start_us])
+                .await
+                .is_ok_and(|rows| !rows.is_empty()),
+            Err(_) => false,
+        }
+    }
+
     pub async fn execute(&mut self, action: &PgAction) -> Outcome {
         let b = action.backend();
         let terminate = matches!(action, PgAction::Terminate(_));
-        let sql = guarded_sql(action, "$1", "$2");
+        let sql = guarded_sql(action, "$1", "$2", "$3::int8");
         let client = match self.client().await {
             Ok(c) => c,
             Err(e) => return Outcome::Failed(format!("cannot connect: {e}")),
         };
-        let rows = match client
-            .query(sql.as_str(), &[&b.pid, &b.backend_start_us])
-            .await
-        {
+        let rows = match action {
+            PgAction::Cancel(_) => {
+                client
+                    .query(
+                        sql.as_str(),
+                        &[&b.pid, &b.backend_start_us, &b.query_start_us],
+                    )
+                    .await
+            }
+            PgAction::Terminate(_) => {
+                client
+                    .query(sql.as_str(), &[&b.pid, &b.backend_start_us])
+                    .await
+            }
+        };
+        let rows = match rows {
             Ok(rows) => rows,
             Err(e) => {
                 let denied = e
@@ -71,6 +98,13 @@ impl PgActions {
             }
         };
         let Some(row) = rows.first() else {
+            if !terminate && self.backend_alive(b).await {
+                return Outcome::Refused(format!(
+                    "query changed: backend {} now runs another query than the one confirmed; \
+                     nothing was cancelled",
+                    b.pid
+                ));
+            }
             return Outcome::Refused(format!(
                 "backend ended or pid reused: pid {} no longer has the backend_start it had when selected",
                 b.pid

@@ -100,6 +100,70 @@ async fn cancel_a_running_pg_sleep() {
     );
 }
 
+/// Runs `sql` on `s` in the background, as the application would.
+fn spawn_query(
+    s: &std::sync::Arc<tokio_postgres::Client>,
+    sql: String,
+) -> tokio::task::JoinHandle<Result<(), tokio_postgres::Error>> {
+    let s = s.clone();
+    tokio::spawn(async move { s.simple_query(&sql).await.map(|_| ()) })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_is_refused_when_the_backend_moved_on_to_another_query() {
+    let app = pg::unique("kt_moved");
+    let s = pg::session(&app).await;
+    let pid = pg::backend_pid(&s).await;
+    let (a, b) = (pg::unique("query_a"), pg::unique("query_b"));
+    let first = spawn_query(&s, format!("SELECT pg_sleep(2) /* {a} */"));
+    let mut c = PgCollector::new(pg::settings());
+    let data = pg::collect_until(&mut c, |d| {
+        d.session_by_pid(pid)
+            .is_some_and(|x| x.query.as_deref().unwrap_or("").contains(&a))
+    })
+    .await;
+    // The dialog is opened on query A …
+    let on_a = confirmed(kitops_top::app::action::pg::plan(
+        PgOp::Cancel,
+        Some(&target(&data, pid)),
+        Some(&data),
+    ));
+    assert!(describe(&on_a).equivalent.contains("IS NOT DISTINCT FROM"));
+    // … A finishes and the same backend starts B before the user confirms.
+    first.await.expect("join").expect("query A ran to its end");
+    let second = spawn_query(&s, format!("SELECT pg_sleep(30) /* {b} */"));
+    let _ = pg::collect_until(&mut c, |d| {
+        d.session_by_pid(pid).is_some_and(|x| {
+            x.state.as_deref() == Some("active") && x.query.as_deref().unwrap_or("").contains(&b)
+        })
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = pg::config(dir.path(), pg::settings());
+    let mut exec = Executor::new(&config);
+    let outcome = exec.run(&on_a).await;
+    assert!(
+        matches!(&outcome, Outcome::Refused(m) if m.contains("query changed")),
+        "{outcome:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!second.is_finished(), "query B was not cancelled");
+    // Cancelling B itself, from a fresh selection, works.
+    let data = c_collect(&mut c).await;
+    let on_b = confirmed(kitops_top::app::action::pg::plan(
+        PgOp::Cancel,
+        Some(&target(&data, pid)),
+        Some(&data),
+    ));
+    assert!(matches!(exec.run(&on_b).await, Outcome::Done(_)));
+    let err = tokio::time::timeout(Duration::from_secs(10), second)
+        .await
+        .expect("B returns")
+        .expect("join")
+        .expect_err("B was cancelled");
+    assert_eq!(err.as_db_error().map(|d| d.code().code()), Some("57014"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ended_backend_and_reused_pid_are_refused() {
     let app = pg::unique("kt_gone");

@@ -3,8 +3,11 @@
 //! The identity check and the signal are one statement, so a backend that ended (or
 //! whose pid was reused) between the dialog and the confirmation is never hit:
 //! `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE pid = $1 AND
-//! <backend_start in µs> = $2` — no row means refused. The executor (`act::postgres`)
-//! runs the statement `guarded_sql` builds, the same one the dialog shows.
+//! <backend_start in µs> = $2` — no row means refused. A cancel is scoped to the query
+//! the dialog named: it also holds `query_start`, so a backend that finished that query
+//! and started another one is refused rather than having the wrong query cancelled.
+//! The executor (`act::postgres`) runs the statement `guarded_sql` builds, the same one
+//! the dialog shows.
 
 use serde::Serialize;
 
@@ -33,6 +36,8 @@ pub enum PgOp {
 pub struct PgBackendRef {
     pub pid: i32,
     pub backend_start_us: i64,
+    /// When the query the dialog shows started: a cancel hits only that query.
+    pub query_start_us: Option<i64>,
     pub user: String,
     pub application: String,
     pub state: String,
@@ -95,6 +100,7 @@ pub fn plan(op: PgOp, target: Option<&Target>, data: Option<&PgData>) -> Plan {
     let b = PgBackendRef {
         pid,
         backend_start_us,
+        query_start_us: s.query_start_us,
         user: s.user.clone().unwrap_or_default(),
         application: s.application.clone().unwrap_or_default(),
         state: short_state(s.state.as_deref()),
@@ -121,12 +127,28 @@ fn signal_call(action: &PgAction, pid: &str) -> String {
 }
 
 /// The statement the executor runs: signal only if the pid still has the same `backend_start`.
-pub fn guarded_sql(action: &PgAction, pid: &str, start: &str) -> String {
-    format!(
+///
+/// A cancel also requires `query_start` to be `query_start` (a literal, `NULL` or a
+/// parameter); a terminate ends the session whatever it runs, so it holds the backend only.
+pub fn guarded_sql(action: &PgAction, pid: &str, start: &str, query_start: &str) -> String {
+    let backend = format!(
         "SELECT {} FROM pg_stat_activity WHERE pid = {pid} AND {} = {start}",
         signal_call(action, "pid"),
         queries::micros("backend_start")
-    )
+    );
+    match action {
+        PgAction::Cancel(_) => format!(
+            "{backend} AND {} IS NOT DISTINCT FROM {query_start}",
+            queries::micros("query_start")
+        ),
+        PgAction::Terminate(_) => backend,
+    }
+}
+
+/// `query_start` as the dialog's SQL shows it.
+pub fn query_start_literal(b: &PgBackendRef) -> String {
+    b.query_start_us
+        .map_or_else(|| "NULL".to_string(), |us| us.to_string())
 }
 
 pub fn describe(action: &PgAction, _ctx: &DescribeCtx) -> ConfirmSpec {
@@ -156,7 +178,12 @@ pub fn describe(action: &PgAction, _ctx: &DescribeCtx) -> ConfirmSpec {
     ConfirmSpec {
         title,
         facts,
-        equivalent: guarded_sql(action, &b.pid.to_string(), &b.backend_start_us.to_string()),
+        equivalent: guarded_sql(
+            action,
+            &b.pid.to_string(),
+            &b.backend_start_us.to_string(),
+            &query_start_literal(b),
+        ),
         typed_confirmation: typed,
         destructive: true,
     }

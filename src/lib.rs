@@ -8,6 +8,7 @@ pub mod collect;
 pub mod config;
 pub mod headless;
 pub mod heap;
+pub mod jobs;
 pub mod logging;
 pub mod runtime;
 pub mod terminal;

@@ -10,14 +10,15 @@ use futures::StreamExt;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::{mpsc, watch};
 
-use crate::act::Executor;
-use crate::app::action::Action;
+use crate::act::audit::{AuditLog, Record};
+use crate::app::action::Outcome;
 use crate::app::{update, Command, Event, SourceUpdate, State};
 use crate::collect::replay::{self, Recording};
 use crate::collect::sources::{spawn_all, Channels};
 use crate::collect::{Controls, Snapshot};
 use crate::config::keymap::Keymap;
 use crate::config::Config;
+use crate::jobs::ActionQueues;
 use crate::ui::theme::Theme;
 use crate::{terminal, ui};
 
@@ -39,35 +40,6 @@ fn forward<T: Send + Sync + 'static>(
             }
         }
     });
-}
-
-/// What the executor task is asked to do.
-enum Job {
-    Run(Action),
-    Validate(Action),
-}
-
-fn spawn_executor(config: &Config, events: mpsc::Sender<Event>) -> mpsc::Sender<Job> {
-    let (tx, mut rx) = mpsc::channel::<Job>(4);
-    let mut executor = Executor::new(config);
-    tokio::spawn(async move {
-        while let Some(job) = rx.recv().await {
-            let event = match job {
-                Job::Run(action) => {
-                    let outcome = executor.run(&action).await;
-                    Event::Outcome { action, outcome }
-                }
-                Job::Validate(action) => {
-                    let outcome = executor.validate(&action).await;
-                    Event::Validated { action, outcome }
-                }
-            };
-            if events.send(event).await.is_err() {
-                return;
-            }
-        }
-    });
-    tx
 }
 
 /// Where the snapshots come from.
@@ -101,7 +73,8 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
     forward(redis, event_tx.clone(), SourceUpdate::Redis);
     forward(aws, event_tx.clone(), SourceUpdate::Aws);
     forward(host, event_tx.clone(), SourceUpdate::Host);
-    let actions = spawn_executor(&config, event_tx.clone());
+    let actions = ActionQueues::spawn(&config, &event_tx);
+    let audit = AuditLog::new(config.audit_log.clone());
 
     let mut state = State::new(config.clone(), Arc::new(keymap), clock());
     let size = guard.terminal.size()?;
@@ -147,14 +120,24 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
             for command in update(&mut state, event) {
                 match command {
                     Command::Quit => return Ok(()),
-                    Command::Validate(action) => {
-                        // Best effort: the executor dry-runs again before applying anyway.
-                        let _ = actions.try_send(Job::Validate(action));
-                    }
+                    Command::Validate(action) => actions.validate(action),
                     Command::Execute(action) => {
-                        if let Err(refused) = actions.try_send(Job::Run(action)) {
-                            let (Job::Run(action) | Job::Validate(action)) = refused.into_inner();
-                            follow_ups.push(Event::ExecutorBusy(action));
+                        if let Err(action) = actions.run(action) {
+                            follow_ups.push(Event::ExecutorBusy(*action));
+                        }
+                    }
+                    Command::AuditRefusal(r) => {
+                        let outcome = Outcome::Refused(r.reason.clone());
+                        let record = Record {
+                            phase: "refused",
+                            verb: r.op,
+                            object: r.object.clone(),
+                            target: &r.target,
+                            action: None,
+                            outcome: Some(&outcome),
+                        };
+                        if let Err(e) = audit.append(&record) {
+                            tracing::error!(error = %e, "audit log write failed for a refusal");
                         }
                     }
                     Command::Copy(text) => {

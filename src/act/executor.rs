@@ -1,5 +1,7 @@
 //! The executor: the only code that changes anything. Read-only is enforced here,
-//! not only by hiding keys, and every attempt is audited before it runs.
+//! not only by hiding keys, every attempt is audited before it runs, and every action
+//! has a deadline: a server that stops answering makes the action fail (and be audited
+//! as failed), never hang.
 
 use crate::app::action::{Action, Outcome};
 use crate::config::Config;
@@ -11,6 +13,9 @@ use super::postgres::PgActions;
 use super::redis::RedisActions;
 
 pub struct Executor {
+    config: Config,
+    /// Replaces every action's own deadline (tests of a frozen server).
+    deadline: Option<std::time::Duration>,
     readonly: bool,
     demo: bool,
     audit: AuditLog,
@@ -23,6 +28,8 @@ pub struct Executor {
 impl Executor {
     pub fn new(config: &Config) -> Self {
         Self {
+            config: config.clone(),
+            deadline: None,
             readonly: config.readonly,
             demo: config.demo,
             audit: AuditLog::new(config.audit_log.clone()),
@@ -31,6 +38,12 @@ impl Executor {
             redis: RedisActions::new(config.redis.clone()),
             aws: AwsActions::new(config.aws.clone()),
         }
+    }
+
+    /// Every action gets `deadline` instead of its own: for tests that freeze a server.
+    pub fn with_deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
     }
 
     /// A server-side dry run, where the source's API has one (Kubernetes): shown in the
@@ -48,7 +61,8 @@ impl Executor {
             // Nothing was attempted against anything: not an audit event.
             return Outcome::Refused("demo recording: not run".into());
         }
-        if let Err(e) = self.audit.record("attempt", action, None) {
+        let target = action.audit_target(&self.config);
+        if let Err(e) = self.audit.record("attempt", action, &target, None) {
             // An action that cannot be audited does not run.
             return Outcome::Refused(format!(
                 "audit log {} not writable: {e}",
@@ -58,16 +72,43 @@ impl Executor {
         let outcome = if self.readonly {
             Outcome::Refused("read-only mode: no action runs".into())
         } else {
-            match action {
-                Action::Kube(a) => self.kube.execute(a).await,
-                Action::Pg(a) => self.pg.execute(a).await,
-                Action::Redis(a) => self.redis.execute(a).await,
-                Action::Aws(a) => self.aws.execute(a).await,
+            let deadline = self.deadline.unwrap_or_else(|| action.deadline());
+            match tokio::time::timeout(deadline, self.dispatch(action)).await {
+                Ok(outcome) => outcome,
+                Err(_) => {
+                    // The abandoned request may still hold its connection: start afresh.
+                    self.reset(action);
+                    Outcome::Failed(format!(
+                        "timed out after {}: no answer from the server; it may or may not \
+                         have been applied, check before retrying",
+                        humantime::format_duration(deadline)
+                    ))
+                }
             }
         };
-        if let Err(e) = self.audit.record("result", action, Some(&outcome)) {
+        if let Err(e) = self.audit.record("result", action, &target, Some(&outcome)) {
             tracing::error!(error = %e, "audit log write failed after the action ran");
         }
         outcome
+    }
+
+    async fn dispatch(&mut self, action: &Action) -> Outcome {
+        match action {
+            Action::Kube(a) => self.kube.execute(a).await,
+            Action::Pg(a) => self.pg.execute(a).await,
+            Action::Redis(a) => self.redis.execute(a).await,
+            Action::Aws(a) => self.aws.execute(a).await,
+        }
+    }
+
+    /// Drops the source's client so the next action connects anew.
+    fn reset(&mut self, action: &Action) {
+        let c = &self.config;
+        match action {
+            Action::Kube(_) => self.kube = KubeActions::new(c.kube.clone()),
+            Action::Pg(_) => self.pg = PgActions::new(c.postgres.clone()),
+            Action::Redis(_) => self.redis = RedisActions::new(c.redis.clone()),
+            Action::Aws(_) => self.aws = AwsActions::new(c.aws.clone()),
+        }
     }
 }

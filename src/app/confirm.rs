@@ -3,7 +3,7 @@
 //! (`ConfirmState::open`), used by the reducer and by tests alike.
 
 use super::action::{self, Action, DescribeCtx, Op, Plan, PlanCtx};
-use super::event::Command;
+use super::event::{Command, Refusal};
 use super::modal::{ConfirmState, DryRun, InputState, LogsState, Modal};
 use super::state::State;
 use crate::view::Level;
@@ -63,6 +63,23 @@ pub fn plan(op: Op, state: &State) -> Plan {
 /// A key asked for an operation: plan it, then ask for input or confirmation.
 pub(crate) fn request(state: &mut State, op: Op) -> Vec<Command> {
     match plan(op, state) {
+        Plan::Refuse(why) if state.config.readonly && !op.is_read_only() => {
+            let object = state
+                .focused()
+                .table
+                .selected()
+                .and_then(|r| r.cells.first())
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default();
+            let refusal = Refusal {
+                op: op.name(),
+                object,
+                target: op.audit_target(&state.config),
+                reason: why.clone(),
+            };
+            state.set_status(why, Level::Warn);
+            vec![Command::AuditRefusal(refusal)]
+        }
         Plan::Refuse(why) => {
             state.set_status(why, Level::Warn);
             vec![]

@@ -57,11 +57,23 @@ pub enum Event {
     ExecutorBusy(Action),
 }
 
+/// An operation refused before it had an action to run (read-only mode): audited all
+/// the same, since someone tried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub op: &'static str,
+    pub object: String,
+    pub target: String,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Quit,
     /// Run a confirmed action through the executor (read-only gate, audit, source API).
     Execute(Action),
+    /// Append a refusal to the audit log.
+    AuditRefusal(Refusal),
     /// Ask the source's API for a dry run of an action awaiting confirmation.
     Validate(Action),
     /// Copy to the user's clipboard with OSC 52 (works over SSH and in tmux).

@@ -3,12 +3,20 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use super::action::Action;
 use super::modal::Modal;
 use super::pane::{PaneId, PaneState, PANES};
 pub use super::sources::Sources;
 use crate::config::keymap::Keymap;
 use crate::config::Config;
 use crate::view::Level;
+
+/// A confirmed action the executor has not answered yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Running {
+    pub action: Action,
+    pub since: SystemTime,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusMessage {
@@ -29,6 +37,8 @@ pub struct State {
     pub sources: Sources,
     pub modals: Vec<Modal>,
     pub status: Option<StatusMessage>,
+    /// Confirmed actions still running, oldest first: the footer shows them.
+    pub running: Vec<Running>,
     /// Terminal height, so page up/down move by about a pane's worth of rows.
     pub screen_height: u16,
     /// Set by every change; the loop redraws only when it is set.
@@ -48,6 +58,7 @@ impl State {
             sources: Sources::loading(),
             modals: Vec::new(),
             status: None,
+            running: Vec::new(),
             screen_height: 24,
             dirty: true,
         }

@@ -39,6 +39,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
             vec![]
         }
         Event::Outcome { action, outcome } => {
+            finished(state, &action);
             let level = match outcome {
                 super::action::Outcome::Done(_) => Level::Ok,
                 super::action::Outcome::Refused(_) => Level::Warn,
@@ -82,6 +83,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
             vec![]
         }
         Event::ExecutorBusy(action) => {
+            finished(state, &action);
             state.set_status(
                 format!(
                     "{} {}: not run, an action is still running; try again when it finishes",
@@ -291,6 +293,13 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
         | K::DeleteChar => {}
     }
     vec![]
+}
+
+/// The executor answered (or never took) `action`: it is no longer running.
+fn finished(state: &mut State, action: &super::action::Action) {
+    if let Some(i) = state.running.iter().position(|r| &r.action == action) {
+        state.running.remove(i);
+    }
 }
 
 /// Records a dry run's verdict on the dialog that is still asking about that action.

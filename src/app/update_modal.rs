@@ -9,7 +9,7 @@ use super::action;
 use super::confirm::push_confirm;
 use super::event::Command;
 use super::modal::{DryRun, Modal};
-use super::state::State;
+use super::state::{Running, State};
 use crate::config::keymap::{Context, Key, KeyAction, Keymap};
 
 /// A printable character typed into a text field (no ctrl/alt chords).
@@ -259,6 +259,10 @@ fn execute(state: &mut State) -> Vec<Command> {
     }
     let action = confirm.action.clone();
     state.modals.pop();
+    state.running.push(Running {
+        action: action.clone(),
+        since: state.now,
+    });
     vec![Command::Execute(action)]
 }
 

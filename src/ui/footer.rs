@@ -9,6 +9,7 @@ use ratatui::Frame;
 
 use crate::app::State;
 use crate::config::keymap::{Context, KeyAction};
+use crate::view::Level;
 
 /// How long an action's outcome stays in the footer.
 const STATUS_SECS: u64 = 15;
@@ -44,6 +45,24 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    // A running action outranks an older outcome: the user is waiting on it.
+    if let Some(r) = state.running.first() {
+        let age = state.now.duration_since(r.since).unwrap_or_default();
+        let more = match state.running.len() {
+            1 => String::new(),
+            n => format!(" (+{} more)", n - 1),
+        };
+        let text = format!(
+            " running {} {} · {} of {}{more}",
+            r.action.verb(),
+            r.action.object(),
+            crate::view::format::age(age),
+            crate::view::format::age(r.action.deadline()),
+        );
+        let line = crate::view::safe_text::SafeText::line(&text).into_string();
+        frame.render_widget(Paragraph::new(line).style(theme.level(Level::Warn)), area);
+        return;
+    }
     if let Some(msg) = &state.status {
         let fresh = state
             .now

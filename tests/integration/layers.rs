@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Top to bottom; a file may import its own layer and those after it in this list.
 const LAYERS: &[&[&str]] = &[
-    &["main", "runtime", "headless"],
+    &["main", "runtime", "jobs", "headless"],
     &["terminal"],
     &["ui"],
     &["act"],

@@ -7,6 +7,7 @@
 
 mod support;
 
+mod action_deadlines;
 mod aws_iam;
 mod aws_moto;
 mod aws_render;

@@ -147,6 +147,20 @@ impl Action {
         }
     }
 
+    /// How long the executor waits for the source before reporting the action failed:
+    /// a frozen server must not hold the console (or the next action) forever.
+    pub fn deadline(&self) -> std::time::Duration {
+        let secs = match self {
+            // A dry run, the apply and (for undo) a ReplicaSet read.
+            Action::Kube(_) => 30,
+            Action::Pg(_) => 15,
+            Action::Redis(_) => 10,
+            // Each AWS action re-reads its object first.
+            Action::Aws(_) => 45,
+        };
+        std::time::Duration::from_secs(secs)
+    }
+
     /// Whether the action's API offers a server-side dry run to show in the dialog.
     pub fn has_dry_run(&self) -> bool {
         match self {
@@ -156,7 +170,69 @@ impl Action {
     }
 }
 
+/// Which source an action or operation is aimed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Kube,
+    Pg,
+    Redis,
+    Aws,
+}
+
+/// The cluster context, server or region of `source`, for the audit log (URLs without
+/// their passwords).
+fn audit_target_of(source: Source, c: &Config) -> String {
+    match source {
+        Source::Kube => format!(
+            "kubernetes context {}",
+            c.kube.context.as_deref().unwrap_or("(kubeconfig current)")
+        ),
+        Source::Pg => match &c.postgres.url {
+            Some(u) => format!("postgres {}", u.redacted()),
+            None => "postgres (PG* environment)".into(),
+        },
+        Source::Redis => match &c.redis.url {
+            Some(u) => format!("redis {}", u.redacted()),
+            None => "redis".into(),
+        },
+        Source::Aws => format!(
+            "aws region {}",
+            c.aws.region.as_deref().unwrap_or("(default chain)")
+        ),
+    }
+}
+
+impl Action {
+    fn source(&self) -> Source {
+        match self {
+            Action::Kube(_) => Source::Kube,
+            Action::Pg(_) => Source::Pg,
+            Action::Redis(_) => Source::Redis,
+            Action::Aws(_) => Source::Aws,
+        }
+    }
+
+    /// What the audit log says the action was aimed at.
+    pub fn audit_target(&self, config: &Config) -> String {
+        audit_target_of(self.source(), config)
+    }
+}
+
 impl Op {
+    fn source(self) -> Source {
+        match self {
+            Op::Kube(_) => Source::Kube,
+            Op::Pg(_) => Source::Pg,
+            Op::Redis(_) => Source::Redis,
+            Op::Aws(_) => Source::Aws,
+        }
+    }
+
+    /// What the audit log says the operation was aimed at.
+    pub fn audit_target(self, config: &Config) -> String {
+        audit_target_of(self.source(), config)
+    }
+
     /// Its name in messages (`scale`, `pg-cancel`).
     pub fn name(self) -> &'static str {
         match self {

@@ -1,0 +1,91 @@
+//! The executor's tasks: one per source, each with its own queue, so a frozen
+//! PostgreSQL server cannot hold a Redis or Kubernetes action behind it. Outcomes come
+//! back to the reducer as events.
+
+use tokio::sync::mpsc;
+
+use crate::act::Executor;
+use crate::app::action::Action;
+use crate::app::Event;
+use crate::config::Config;
+
+/// What an executor task is asked to do.
+enum Job {
+    Run(Action),
+    Validate(Action),
+}
+
+impl Job {
+    fn into_action(self) -> Action {
+        match self {
+            Job::Run(a) | Job::Validate(a) => a,
+        }
+    }
+}
+
+/// Room for a few confirmed actions per source; more is a user hammering `y`.
+const QUEUE: usize = 4;
+
+pub struct ActionQueues {
+    kube: mpsc::Sender<Job>,
+    pg: mpsc::Sender<Job>,
+    redis: mpsc::Sender<Job>,
+    aws: mpsc::Sender<Job>,
+}
+
+fn spawn_one(config: &Config, events: mpsc::Sender<Event>) -> mpsc::Sender<Job> {
+    let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
+    let mut executor = Executor::new(config);
+    tokio::spawn(async move {
+        while let Some(job) = rx.recv().await {
+            let event = match job {
+                Job::Run(action) => {
+                    let outcome = executor.run(&action).await;
+                    Event::Outcome { action, outcome }
+                }
+                Job::Validate(action) => {
+                    let outcome = executor.validate(&action).await;
+                    Event::Validated { action, outcome }
+                }
+            };
+            if events.send(event).await.is_err() {
+                return;
+            }
+        }
+    });
+    tx
+}
+
+impl ActionQueues {
+    pub fn spawn(config: &Config, events: &mpsc::Sender<Event>) -> Self {
+        Self {
+            kube: spawn_one(config, events.clone()),
+            pg: spawn_one(config, events.clone()),
+            redis: spawn_one(config, events.clone()),
+            aws: spawn_one(config, events.clone()),
+        }
+    }
+
+    fn queue(&self, action: &Action) -> &mpsc::Sender<Job> {
+        match action {
+            Action::Kube(_) => &self.kube,
+            Action::Pg(_) => &self.pg,
+            Action::Redis(_) => &self.redis,
+            Action::Aws(_) => &self.aws,
+        }
+    }
+
+    /// Queues a confirmed action; gives it back when its source's queue is full.
+    pub fn run(&self, action: Action) -> Result<(), Box<Action>> {
+        let queue = self.queue(&action).clone();
+        queue
+            .try_send(Job::Run(action))
+            .map_err(|e| Box::new(e.into_inner().into_action()))
+    }
+
+    /// Best effort: the executor dry-runs again right before applying anyway.
+    pub fn validate(&self, action: Action) {
+        let queue = self.queue(&action).clone();
+        let _ = queue.try_send(Job::Validate(action));
+    }
+}

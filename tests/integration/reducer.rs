@@ -129,7 +129,12 @@ fn readonly_refuses_in_the_ui_and_in_the_executor() {
     let dir = tempfile::tempdir().expect("tempdir");
     cfg.audit_log = dir.path().join("audit.jsonl");
     let mut st = State::with_config(cfg.clone(), now());
-    assert!(press(&mut st, KeyCode::Char('r')).is_empty());
+    // Nothing runs or is dry-run; the refusal itself is audited (issue 12: every attempt).
+    let cmds = press(&mut st, KeyCode::Char('r'));
+    assert!(
+        matches!(cmds.as_slice(), [Command::AuditRefusal(_)]),
+        "{cmds:?}"
+    );
     assert!(st.modals.is_empty(), "no dialog in read-only mode");
     assert!(render_to_string(&st, 200, 60).contains("read-only mode"));
     assert!(render_to_string(&st, 200, 60)

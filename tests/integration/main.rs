@@ -12,6 +12,7 @@ mod config_fixtures;
 mod config_precedence;
 mod demo;
 mod e2e_tmux;
+mod hostile_text;
 mod kube_actions;
 mod kube_panes;
 mod kube_render;

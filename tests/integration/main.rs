@@ -16,6 +16,7 @@ mod hostile_text;
 mod kube_actions;
 mod kube_panes;
 mod kube_render;
+mod log_file;
 mod pg_actions;
 mod pg_connection;
 mod pg_locks;

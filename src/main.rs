@@ -52,6 +52,20 @@ fn cli_error(e: clap::Error) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
+/// The console draws on a terminal: with stdin or stdout redirected it would write
+/// escape sequences into a file or pipe and read no keys. Checked before the terminal
+/// is touched.
+fn require_terminal() -> Result<(), ConfigError> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(ConfigError::plain(
+        "the console needs a terminal (stdin and stdout must be a tty); \
+         for scripts use `kitops-top doctor` or `kitops-top snapshot`",
+    ))
+}
+
 fn usage_error(e: ConfigError) -> ExitCode {
     terminal::report(&format!("kitops-top: {e}"));
     ExitCode::from(EXIT_USAGE)
@@ -126,6 +140,9 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                     Ok(r) => r,
                     Err(e) => return Ok(usage_error(ConfigError::plain(e.to_string()))),
                 };
+                if let Err(e) = require_terminal() {
+                    return Ok(usage_error(e));
+                }
                 runtime::run(cfg.into_demo(), keymap, theme, Feed::Replay(recording)).await?;
                 Ok(ExitCode::SUCCESS)
             }
@@ -139,6 +156,9 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
             None => {
+                if let Err(e) = require_terminal() {
+                    return Ok(usage_error(e));
+                }
                 runtime::run(cfg, keymap, theme, Feed::Live).await?;
                 Ok(ExitCode::SUCCESS)
             }

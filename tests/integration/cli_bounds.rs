@@ -1,6 +1,6 @@
 //! Bad values as a user meets them: every value from a flag, the config file or a
 //! recording is checked up front — one line on stderr, exit 2, never a panic, and
-//! user-supplied names echoed escaped.
+//! user-supplied names echoed escaped. The console refuses to start without a terminal.
 
 use std::process::{Command, Output, Stdio};
 
@@ -159,4 +159,26 @@ fn a_recording_with_times_out_of_range_is_refused() {
         "far-future recording",
         "recording line 1: wall time is out of range; allowed: 1970 to 9999",
     );
+}
+
+#[test]
+fn the_console_refuses_to_start_without_a_terminal() {
+    for args in [vec![], vec!["demo"]] {
+        let home = tempfile::tempdir().expect("tempdir");
+        let o = Command::new(env!("CARGO_BIN_EXE_kitops-top"))
+            .args(&args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .expect("binary runs");
+        let err = assert_one_line_usage_error(&o, &format!("{args:?}"), "needs a terminal");
+        assert!(
+            err.contains("kitops-top doctor") && err.contains("kitops-top snapshot"),
+            "{err}"
+        );
+    }
 }

@@ -12,6 +12,7 @@ mod cli_bounds;
 mod config_fixtures;
 mod config_precedence;
 mod demo;
+mod demo_env_cleanup;
 mod e2e_tmux;
 mod hostile_text;
 mod kube_actions;

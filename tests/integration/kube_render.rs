@@ -3,7 +3,7 @@
 //! OOMKilled, Pending, memory near its limit, node memory pressure and cordon,
 //! and the degraded cases (metrics-server absent, 403).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::app::{update, Event, SourceUpdate, State};

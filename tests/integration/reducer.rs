@@ -1,7 +1,7 @@
 //! Keys → state → commands, without a network: the confirmation path, read-only,
 //! typed confirmation, and stale data shown with its age.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::act::{self, Executor};

@@ -1,7 +1,7 @@
 //! Whole-screen snapshots at 80x24 and 200x60, every theme legible, --no-color
 //! without colour, --ascii without Unicode, and truthful source status in every pane.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::act;

@@ -15,6 +15,17 @@ use super::DescribeCtx;
 
 pub use exec::KubeActions;
 
+/// Every Kubernetes API request the executor makes (dry runs use the same verbs), named
+/// as `collect::kube::KUBE_API_CALLS`. `assets/rbac/kitops-top-operator.yaml` grants
+/// those the watch role lacks (tested).
+pub const KUBE_API_CALLS: &[&str] = &[
+    "get deployments.apps",
+    "patch deployments.apps",
+    "patch deployments.apps/scale",
+    "delete pods",
+    "list replicasets.apps",
+];
+
 /// Choices of the delete dialog.
 pub const DELETE_GRACEFUL: &str = "graceful (default grace period)";
 pub const DELETE_FORCE: &str = "force (grace period 0, no SIGTERM handling)";

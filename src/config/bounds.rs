@@ -14,7 +14,9 @@ const DURATION_RANGE: &str = "allowed: 250ms to 1h";
 
 /// Parses `2s`, `500ms`, `1m30s`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    if s.trim().starts_with('-') {
+    // `-1s`, not `--readonly` taken as the value of a flag that allows hyphen values.
+    let mut chars = s.trim().chars();
+    if chars.next() == Some('-') && chars.next().is_some_and(|c| c.is_ascii_digit()) {
         return Err(format!(
             "invalid duration {s:?}: durations cannot be negative; {DURATION_RANGE}"
         ));

@@ -1,7 +1,9 @@
 //! The simulated platform behind `scripts/run`: kube-sim (the `kitops` namespace,
 //! kitops-backend ×5, kitops-frontend ×3, one pod crash-looping, one node under
 //! memory pressure) and moto seeded with the ALB, its target groups and the RDS
-//! instance. Writes `DIR/env` (shell exports for the console) and runs until killed.
+//! instance. Writes `DIR/env` (shell exports for the console) and runs until SIGINT,
+//! SIGTERM or SIGHUP (`scripts/run` quitting, a dropped SSH session), then stops moto;
+//! moto also dies with this process if it is SIGKILLed. kube-sim runs in-process.
 //!
 //! `cargo run --example demo_env -- DIR`
 
@@ -67,7 +69,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
 
     moto::fake_credentials_env();
-    let aws = moto::Moto::start();
+    let aws = moto::Moto::start_tied_to_parent();
     moto::seed(&aws).await;
 
     let env = format!(
@@ -88,6 +90,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         kube.url(),
         aws.url()
     );
-    tokio::signal::ctrl_c().await?;
+    wait_for_stop_signal().await?;
+    // Dropping stops both simulators: moto is killed and reaped, kube-sim shut down.
+    drop(aws);
+    drop(kube);
+    Ok(())
+}
+
+/// SIGINT, SIGTERM or SIGHUP: without handlers SIGTERM and SIGHUP end the process
+/// before `Drop` runs, and the moto_server child would outlive it.
+async fn wait_for_stop_signal() -> std::io::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    tokio::select! {
+        _ = terminate.recv() => {}
+        _ = hangup.recv() => {}
+        _ = interrupt.recv() => {}
+    }
     Ok(())
 }

@@ -54,8 +54,15 @@ pub struct Opts {
     /// Target group ARN or name; repeatable
     #[arg(long = "target-group", global = true, value_name = "ARN|NAME")]
     pub target_groups: Vec<String>,
-    /// Refresh interval, e.g. 2s, 500ms [default: 2s]
-    #[arg(long, global = true, value_name = "DURATION")]
+    /// Refresh interval, 250ms to 1h, e.g. 2s, 500ms [default: 2s]
+    // Hyphen values reach the config check, which says a duration cannot be negative
+    // (clap would call `-1s` an unknown flag).
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        allow_hyphen_values = true
+    )]
     pub refresh: Option<String>,
     /// Refuse every mutating action (enforced in the executor)
     #[arg(long, global = true)]
@@ -97,8 +104,8 @@ pub enum Sub {
         /// Where to write the recording
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// How long to record
-        #[arg(long, default_value_t = 60)]
+        /// How long to record, in seconds (1 to 86400)
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         seconds: u64,
     },
     /// Config helpers

@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod collect;
 pub mod config;
+pub mod escape;
 pub mod headless;
 pub mod heap;
 pub mod jobs;

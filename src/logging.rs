@@ -1,11 +1,33 @@
 //! Logs go to a file via tracing, never to the terminal (it would corrupt the screen).
+//! Every line is escaped on its way to the file (`EscapingMakeWriter`): log fields
+//! carry server text (a Redis error, a query), and `cat`/`tail -f` of the log must not
+//! run its escape sequences in the reader's terminal. Doing it in the writer means no
+//! call site can forget.
 
+use std::io::{self, Write};
 use std::path::Path;
 
+use tracing::Subscriber;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
 /// Keep the returned guard alive: dropping it flushes and stops the writer.
-pub fn init(path: &Path) -> std::io::Result<tracing_appender::non_blocking::WorkerGuard> {
+pub fn init(path: &Path) -> io::Result<tracing_appender::non_blocking::WorkerGuard> {
+    let (subscriber, guard) = file_subscriber(path)?;
+    // Also bridges the `log` crate (tokio-postgres, rustls). A subscriber already set
+    // (tests) is fine: logging is best effort.
+    let _ = subscriber.try_init();
+    Ok(guard)
+}
+
+/// The subscriber `init` installs, appending escaped lines to `path`.
+pub fn file_subscriber(
+    path: &Path,
+) -> io::Result<(
+    impl Subscriber + Send + Sync + 'static,
+    tracing_appender::non_blocking::WorkerGuard,
+)> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
@@ -16,10 +38,97 @@ pub fn init(path: &Path) -> std::io::Result<tracing_appender::non_blocking::Work
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("kitops_top=info,warn"));
-    let _ = tracing_subscriber::fmt()
+    let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(writer)
+        .with_writer(EscapingMakeWriter(writer))
         .with_ansi(false)
-        .try_init();
-    Ok(guard)
+        .finish();
+    Ok((subscriber, guard))
+}
+
+/// Wraps a `MakeWriter` so every formatted event is escaped (`escape::escape_line`)
+/// before it reaches the inner writer, keeping the event's final newline.
+pub struct EscapingMakeWriter<M>(pub M);
+
+impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for EscapingMakeWriter<M> {
+    type Writer = EscapingWriter<M::Writer>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        EscapingWriter::new(self.0.make_writer())
+    }
+
+    fn make_writer_for(&'a self, meta: &tracing::Metadata<'_>) -> Self::Writer {
+        EscapingWriter::new(self.0.make_writer_for(meta))
+    }
+}
+
+/// Collects one event's bytes (the formatter makes one writer per event) and writes
+/// them escaped on flush or drop, so a line split over several `write` calls is still
+/// escaped as one line.
+pub struct EscapingWriter<W: Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> EscapingWriter<W> {
+    fn new(inner: W) -> Self {
+        Self {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    fn write_pending(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let text = String::from_utf8_lossy(&self.pending);
+        let (body, newline) = match text.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (&*text, ""),
+        };
+        let line = crate::escape::escape_line(body) + newline;
+        self.pending.clear();
+        self.inner.write_all(line.as_bytes())
+    }
+}
+
+impl<W: Write> Write for EscapingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.write_pending()?;
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for EscapingWriter<W> {
+    fn drop(&mut self) {
+        // Nowhere to report a failed log write; the event is lost either way.
+        let _ = self.write_pending();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_is_escaped_and_keeps_its_final_newline() {
+        let mut file = Vec::new();
+        {
+            let mut w = EscapingWriter::new(&mut file);
+            w.write_all(b"WARN redis: ERR \x1b]52;c;ZXZpbA==\x07")
+                .expect("write");
+            w.write_all("\x1b[2J\u{9b}\u{202e}\nfake line\n".as_bytes())
+                .expect("write");
+        }
+        assert_eq!(
+            String::from_utf8(file).expect("utf8"),
+            "WARN redis: ERR \\e]52;c;ZXZpbA==\\x07\\e[2J\\x9b\\u{202e}\\nfake line\n"
+        );
+    }
 }

@@ -14,7 +14,10 @@ const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     kitops_top::heap::use_single_arena();
-    let cli = Cli::parse(); // clap prints usage errors itself and exits 2
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return cli_error(e),
+    };
     if let Err(e) = terminal::install_panic_hook() {
         terminal::report(&format!("kitops-top: {e}"));
     }
@@ -26,6 +29,42 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `--help` and `--version` print as clap prints them; every usage error is one line,
+/// as the README promises, instead of clap's usage block.
+fn cli_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    let rendered = e.to_string();
+    let first = rendered.lines().next().unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    terminal::report(&format!(
+        "kitops-top: {}; try --help",
+        kitops_top::escape::escape_line(first)
+    ));
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// The console draws on a terminal: with stdin or stdout redirected it would write
+/// escape sequences into a file or pipe and read no keys. Checked before the terminal
+/// is touched.
+fn require_terminal() -> Result<(), ConfigError> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(ConfigError::plain(
+        "the console needs a terminal (stdin and stdout must be a tty); \
+         for scripts use `kitops-top doctor` or `kitops-top snapshot`",
+    ))
 }
 
 fn usage_error(e: ConfigError) -> ExitCode {
@@ -102,6 +141,9 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                     Ok(r) => r,
                     Err(e) => return Ok(usage_error(ConfigError::plain(e.to_string()))),
                 };
+                if let Err(e) = require_terminal() {
+                    return Ok(usage_error(e));
+                }
                 runtime::run(cfg.into_demo(), keymap, theme, Feed::Replay(recording)).await?;
                 Ok(ExitCode::SUCCESS)
             }
@@ -115,6 +157,9 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
             None => {
+                if let Err(e) = require_terminal() {
+                    return Ok(usage_error(e));
+                }
                 runtime::run(cfg, keymap, theme, Feed::Live).await?;
                 Ok(ExitCode::SUCCESS)
             }

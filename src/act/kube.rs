@@ -12,6 +12,17 @@ use crate::collect::kube::client::{connect, describe_error, is_status, Conn};
 use crate::collect::kube::model::REVISION_ANNOTATION;
 use crate::config::KubeSettings;
 
+/// Every Kubernetes API request the executor makes (dry runs use the same verbs), named
+/// as `collect::kube::KUBE_API_CALLS`. `assets/rbac/kitops-top-operator.yaml` grants
+/// those the watch role lacks (tested).
+pub const KUBE_API_CALLS: &[&str] = &[
+    "get deployments.apps",
+    "patch deployments.apps",
+    "patch deployments.apps/scale",
+    "delete pods",
+    "list replicasets.apps",
+];
+
 const FIELD_MANAGER: &str = "kitops-top";
 const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
 const HASH_LABEL: &str = "pod-template-hash";

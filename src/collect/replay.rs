@@ -67,6 +67,55 @@ pub struct Line {
     pub frame: Frame,
 }
 
+/// The longest recording the player accepts (its offsets are milliseconds from the start).
+const MAX_OFFSET: Duration = Duration::from_secs(7 * 24 * 3600);
+/// 9999-12-31T23:59:59Z: later wall times cannot be shown as a date (the header clock
+/// panicked on them with "No such local time").
+const MAX_WALL_SECS: u64 = 253_402_300_799;
+
+impl Line {
+    /// Every time in the line can be played and shown: offset within a week, wall
+    /// clock and fetch times between 1970 and 9999, the start (wall − offset) not
+    /// before 1970.
+    fn check_times(&self) -> Result<(), String> {
+        let offset = Duration::from_millis(self.at_ms);
+        if offset > MAX_OFFSET {
+            return Err(format!(
+                "at_ms {} is out of range; allowed: 0 to {} (7 days)",
+                self.at_ms,
+                MAX_OFFSET.as_millis()
+            ));
+        }
+        let in_range = |t: SystemTime, at_least: Duration| {
+            t.duration_since(SystemTime::UNIX_EPOCH)
+                .is_ok_and(|d| d >= at_least && d.as_secs() <= MAX_WALL_SECS)
+        };
+        if !in_range(self.wall, offset) {
+            return Err("wall time is out of range; allowed: 1970 to 9999".into());
+        }
+        if self
+            .frame
+            .fetched_at()
+            .is_some_and(|t| !in_range(t, Duration::ZERO))
+        {
+            return Err("fetched_at is out of range; allowed: 1970 to 9999".into());
+        }
+        Ok(())
+    }
+}
+
+impl Frame {
+    fn fetched_at(&self) -> Option<SystemTime> {
+        match self {
+            Frame::Kube(r) => r.fetched_at,
+            Frame::Postgres(r) => r.fetched_at,
+            Frame::Redis(r) => r.fetched_at,
+            Frame::Aws(r) => r.fetched_at,
+            Frame::Host(r) => r.fetched_at,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("recording line {line}: {message}")]
 pub struct RecordingError {
@@ -89,6 +138,10 @@ impl Recording {
             let line: Line = serde_json::from_str(raw).map_err(|e| RecordingError {
                 line: i + 1,
                 message: e.to_string(),
+            })?;
+            line.check_times().map_err(|message| RecordingError {
+                line: i + 1,
+                message,
             })?;
             lines.push(line);
         }
@@ -200,5 +253,33 @@ mod tests {
         let err = Recording::parse("\n{\"at_ms\": 1}\n").expect_err("missing fields");
         assert!(err.to_string().starts_with("recording line 2:"), "{err}");
         assert!(Recording::parse("").is_err());
+    }
+
+    #[test]
+    fn times_out_of_range_are_refused_not_played() {
+        let host = r#"{"host":{"data":null,"fetched_at":null,"status":{"state":"live"}}}"#;
+        let line = |at_ms: u64, secs: u64| {
+            format!(
+                r#"{{"at_ms":{at_ms},"wall":{{"secs_since_epoch":{secs},"nanos_since_epoch":0}},"frame":{host}}}"#
+            )
+        };
+        assert!(Recording::parse(&line(26, 1_795_696_918)).is_ok());
+        for (text, expect) in [
+            (
+                line(0, 900_000_000_000_000),
+                "recording line 1: wall time is out of range",
+            ),
+            (
+                line(5_000, 1),
+                "recording line 1: wall time is out of range",
+            ),
+            (
+                line(u64::MAX, 1_795_696_918),
+                "recording line 1: at_ms 18446744073709551615 is out of range",
+            ),
+        ] {
+            let err = Recording::parse(&text).expect_err("refused");
+            assert!(err.to_string().starts_with(expect), "{err}");
+        }
     }
 }

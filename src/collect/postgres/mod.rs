@@ -156,7 +156,8 @@ impl PgData {
 
     /// Seconds from `us` to the server's clock at collection.
     pub fn age_secs(&self, us: Option<i64>) -> Option<f64> {
-        us.map(|t| ((self.server_now_us - t) as f64 / 1e6).max(0.0))
+        // Saturating: a timestamp from a recording may be anything.
+        us.map(|t| (self.server_now_us.saturating_sub(t) as f64 / 1e6).max(0.0))
     }
 
     /// Parallel workers of `leader`.

@@ -157,8 +157,17 @@ pub fn short_state(state: Option<&str>) -> String {
 }
 
 pub fn dur(secs: Option<f64>) -> String {
-    secs.map(|s| age(Duration::from_secs_f64(s)))
-        .unwrap_or_else(|| "-".into())
+    secs.map(|s| age(seconds(s))).unwrap_or_else(|| "-".into())
+}
+
+/// Seconds from a server or a recording as a `Duration`, never a panic: negative or
+/// NaN (clock skew, a hand-edited recording) is 0, too large is the maximum.
+fn seconds(s: f64) -> Duration {
+    Duration::try_from_secs_f64(s).unwrap_or(if s > 0.0 {
+        Duration::MAX
+    } else {
+        Duration::ZERO
+    })
 }
 
 fn opt(s: &Option<String>) -> &str {
@@ -290,7 +299,7 @@ fn top_statements(data: &PgData) -> PaneContent {
             interval_s,
         } => {
             let since = interval_s
-                .map(|s| format!("Δ over the last {}", age(Duration::from_secs_f64(s))))
+                .map(|s| format!("Δ over the last {}", age(seconds(s))))
                 .unwrap_or_else(|| "Δ from the next refresh on".into());
             summary.push(SummaryItem::text(
                 &format!("top statements by total time (pg_stat_statements) · {since}"),

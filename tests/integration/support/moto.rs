@@ -34,6 +34,8 @@ pub struct Moto {
     child: Option<Child>,
     pub port: u16,
     env: Vec<(String, String)>,
+    /// The server gets SIGTERM when the thread that started it dies (see `start_tied_to_parent`).
+    die_with_parent: bool,
 }
 
 impl Moto {
@@ -42,6 +44,18 @@ impl Moto {
     }
 
     pub fn start_with(env: &[(&str, &str)]) -> Self {
+        Self::start_opts(env, false)
+    }
+
+    /// For long-running parents (`examples/demo_env`): the kernel kills the server when
+    /// its parent dies, even by SIGKILL, which `Drop` cannot cover. Linux ties this to the
+    /// starting *thread*, so call it from a thread that lives as long as the process
+    /// (tests start servers from short-lived threads and rely on `Drop` instead).
+    pub fn start_tied_to_parent() -> Self {
+        Self::start_opts(&[], true)
+    }
+
+    fn start_opts(env: &[(&str, &str)], die_with_parent: bool) -> Self {
         let port = free_port();
         let mut m = Moto {
             child: None,
@@ -50,6 +64,7 @@ impl Moto {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            die_with_parent,
         };
         m.spawn();
         m
@@ -61,12 +76,17 @@ impl Moto {
 
     fn spawn(&mut self) {
         let bin = moto_bin();
-        let child = Command::new(&bin)
+        let mut command = Command::new(&bin);
+        command
             .args(["-H", "127.0.0.1", "-p", &self.port.to_string()])
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::null());
+        if self.die_with_parent {
+            die_with_parent(&mut command);
+        }
+        let child = command
             .spawn()
             .unwrap_or_else(|e| {
                 panic!(
@@ -185,6 +205,25 @@ impl Moto {
         .expect("query call");
         assert!(status < 300, "{service} {params:?}: {status} {text}");
         text
+    }
+}
+
+/// Asks the kernel to SIGTERM the child when its parent dies.
+fn die_with_parent(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    let parent = std::process::id();
+    // SAFETY: between fork and exec only async-signal-safe calls (prctl, getppid).
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died before prctl took effect.
+            if libc::getppid() as u32 != parent {
+                return Err(std::io::Error::other("parent exited"));
+            }
+            Ok(())
+        });
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::app::action::aws::{health_check_text, target_group_name, validate_snapshot_id};
 use crate::app::action::{AwsAction, Outcome};
-use crate::collect::aws::client::{classify, connect, AwsClients, AwsError};
+use crate::collect::aws::client::{classify, AwsClients, AwsError, LazyClients};
 use crate::collect::aws::{elb, rds, HealthCheckSettings, COLLECTOR_API_CALLS};
 use crate::config::AwsSettings;
 
@@ -38,29 +38,18 @@ pub fn all_api_calls() -> Vec<&'static str> {
 }
 
 pub struct AwsActions {
-    settings: AwsSettings,
-    clients: Option<AwsClients>,
+    clients: LazyClients,
 }
 
 impl AwsActions {
     pub fn new(settings: AwsSettings) -> Self {
         Self {
-            settings,
-            clients: None,
+            clients: LazyClients::new(settings),
         }
-    }
-
-    async fn clients(&mut self) -> Result<AwsClients, AwsError> {
-        if let Some(c) = &self.clients {
-            return Ok(c.clone());
-        }
-        let c = connect(&self.settings).await?;
-        self.clients = Some(c.clone());
-        Ok(c)
     }
 
     pub async fn execute(&mut self, action: &AwsAction) -> Outcome {
-        let c = match self.clients().await {
+        let c = match self.clients.get().await {
             Ok(c) => c,
             Err(e) => return Outcome::Failed(e.to_string()),
         };

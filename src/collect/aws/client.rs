@@ -297,3 +297,32 @@ mod tests {
         assert_eq!(xml_text("<Code></Code>", "Code"), None);
     }
 }
+
+/// SDK clients made on first use and kept: the collector and the executor each hold one.
+pub struct LazyClients {
+    settings: AwsSettings,
+    clients: Option<AwsClients>,
+}
+
+impl LazyClients {
+    pub fn new(settings: AwsSettings) -> Self {
+        Self {
+            settings,
+            clients: None,
+        }
+    }
+
+    pub fn settings(&self) -> &AwsSettings {
+        &self.settings
+    }
+
+    /// The clients, connecting (credentials, region, endpoint) the first time.
+    pub async fn get(&mut self) -> Result<AwsClients, AwsError> {
+        if let Some(c) = &self.clients {
+            return Ok(c.clone());
+        }
+        let c = connect(&self.settings).await?;
+        self.clients = Some(c.clone());
+        Ok(c)
+    }
+}

@@ -148,25 +148,14 @@ pub struct RdsSnapshot {
 }
 
 pub struct AwsCollector {
-    settings: AwsSettings,
-    clients: Option<AwsClients>,
+    clients: client::LazyClients,
 }
 
 impl AwsCollector {
     pub fn new(settings: AwsSettings) -> Self {
         Self {
-            settings,
-            clients: None,
+            clients: client::LazyClients::new(settings),
         }
-    }
-
-    async fn clients(&mut self) -> Result<AwsClients, AwsError> {
-        if let Some(c) = &self.clients {
-            return Ok(c.clone());
-        }
-        let c = client::connect(&self.settings).await?;
-        self.clients = Some(c.clone());
-        Ok(c)
     }
 }
 
@@ -178,16 +167,17 @@ impl Collector for AwsCollector {
     }
 
     async fn collect(&mut self) -> Result<AwsData, CollectError> {
-        let clients = self.clients().await?;
+        let clients = self.clients.get().await?;
+        let settings = self.clients.settings();
         let now = SystemTime::now();
         let (groups, instance) = tokio::join!(
-            elb::collect(&clients, &self.settings),
-            rds::collect(&clients, &self.settings.rds_instance, now),
+            elb::collect(&clients, settings),
+            rds::collect(&clients, &settings.rds_instance, now),
         );
         let mut data = AwsData {
             region: clients.region.clone(),
-            scope: elb::scope(&self.settings),
-            rds_instance: self.settings.rds_instance.clone(),
+            scope: elb::scope(settings),
+            rds_instance: settings.rds_instance.clone(),
             ..Default::default()
         };
         match (groups, instance) {

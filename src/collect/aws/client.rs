@@ -272,32 +272,6 @@ fn xml_text(body: &str, tag: &str) -> Option<String> {
     Some(body[start..end].trim().to_string()).filter(|s| !s.is_empty())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn collect_errors_keep_the_iam_action() {
-        let e: CollectError = AwsError::AccessDenied {
-            action: "elasticloadbalancing:DescribeTargetHealth",
-            message: "User x is not authorized".into(),
-        }
-        .into();
-        assert!(e
-            .to_string()
-            .contains("AccessDenied: elasticloadbalancing:DescribeTargetHealth"));
-        assert!(AwsError::NoRegion.is_source_wide());
-    }
-
-    #[test]
-    fn error_bodies_wrapped_in_errors_are_read() {
-        let body = "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>no</Message></Error></Errors></ErrorResponse>";
-        assert_eq!(xml_text(body, "Code").as_deref(), Some("AccessDenied"));
-        assert_eq!(xml_text(body, "Message").as_deref(), Some("no"));
-        assert_eq!(xml_text("<Code></Code>", "Code"), None);
-    }
-}
-
 /// SDK clients made on first use and kept: the collector and the executor each hold one.
 pub struct LazyClients {
     settings: AwsSettings,
@@ -324,5 +298,31 @@ impl LazyClients {
         let c = connect(&self.settings).await?;
         self.clients = Some(c.clone());
         Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collect_errors_keep_the_iam_action() {
+        let e: CollectError = AwsError::AccessDenied {
+            action: "elasticloadbalancing:DescribeTargetHealth",
+            message: "User x is not authorized".into(),
+        }
+        .into();
+        assert!(e
+            .to_string()
+            .contains("AccessDenied: elasticloadbalancing:DescribeTargetHealth"));
+        assert!(AwsError::NoRegion.is_source_wide());
+    }
+
+    #[test]
+    fn error_bodies_wrapped_in_errors_are_read() {
+        let body = "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>no</Message></Error></Errors></ErrorResponse>";
+        assert_eq!(xml_text(body, "Code").as_deref(), Some("AccessDenied"));
+        assert_eq!(xml_text(body, "Message").as_deref(), Some("no"));
+        assert_eq!(xml_text("<Code></Code>", "Code"), None);
     }
 }

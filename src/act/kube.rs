@@ -134,6 +134,12 @@ impl KubeActions {
                 deployment,
                 to_revision,
             } => undo(client, namespace, deployment, *to_revision, passes).await,
+            KubeAction::SetImage {
+                namespace,
+                deployment,
+                from,
+                to,
+            } => set_image(client, namespace, deployment, (from, to), passes).await,
         };
         result.unwrap_or_else(|o| o)
     }
@@ -237,6 +243,53 @@ async fn scale(
     Ok(finish(
         passes,
         format!("deployment/{name} scaled {from} → {to}{note}"),
+    ))
+}
+
+/// `kubectl set image deployment/NAME *=IMAGE` for a one-container deployment, after
+/// checking it still runs the image the dialog showed.
+async fn set_image(
+    client: kube::Client,
+    ns: &str,
+    name: &str,
+    (from, to): (&str, &str),
+    passes: Passes,
+) -> Step<Outcome> {
+    let api: Api<Deployment> = Api::namespaced(client, ns);
+    let current = api
+        .get(name)
+        .await
+        .map_err(|e| not_found_or(e, "get", "deployments", ns, name, false))?;
+    let containers = current
+        .spec
+        .template
+        .spec
+        .as_ref()
+        .map(|p| p.containers.as_slice())
+        .unwrap_or_default();
+    let [container] = containers else {
+        return Err(Outcome::Refused(format!(
+            "deployment/{name} has {} containers: use kubectl set image CONTAINER=IMAGE",
+            containers.len()
+        )));
+    };
+    if container.image.as_deref() != Some(from) {
+        return Err(Outcome::Refused(format!(
+            "deployment/{name} now runs {} (the dialog showed {from}): nothing changed",
+            container.image.as_deref().unwrap_or("no image")
+        )));
+    }
+    let patch = json!({"spec": {"template": {"spec": {"containers": [
+        {"name": container.name, "image": to}
+    ]}}}});
+    for &dry_run in passes {
+        api.patch(name, &patch_params(dry_run), &Patch::Strategic(&patch))
+            .await
+            .map_err(|e| not_found_or(e, "patch", "deployments", ns, name, dry_run))?;
+    }
+    Ok(finish(
+        passes,
+        format!("deployment/{name} image {from} → {to}"),
     ))
 }
 

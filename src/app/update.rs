@@ -271,6 +271,7 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
         | K::DeletePod
         | K::Scale
         | K::RolloutUndo
+        | K::SetImage
         | K::Logs
         | K::PgCancel
         | K::PgTerminate

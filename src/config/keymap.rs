@@ -120,6 +120,7 @@ key_actions! {
     DeletePod => "delete_pod", "delete", "delete the selected pod", [Pods];
     Scale => "scale", "scale", "scale the deployment", [Pods];
     RolloutUndo => "rollout_undo", "undo", "rollout undo", [Pods];
+    SetImage => "set_image", "image", "set the deployment's image (rolling update)", [Pods];
     Logs => "logs", "logs", "logs of the selected pod", [Pods];
     PgCancel => "pg_cancel", "cancel", "cancel the backend's query", [PgActivity, PgLocks];
     PgTerminate => "pg_terminate", "terminate", "terminate the backend", [PgActivity, PgLocks];

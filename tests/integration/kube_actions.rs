@@ -566,3 +566,66 @@ async fn delete_dry_run_through_kube_rs_leaves_the_pod_in_place() {
     assert_eq!(pod.metadata.uid.as_deref(), Some(victim.uid.as_str()));
     assert!(pod.metadata.deletion_timestamp.is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_image_rolls_the_deployment_to_the_new_image_and_refuses_a_stale_dialog() {
+    let sim = start(fast_options()).await;
+    let (mut rx, snap) = settle(&sim).await;
+    let data = snap.data.clone().expect("data");
+    let before = data
+        .deployment("kitops-backend")
+        .expect("backend deployment")
+        .images
+        .clone();
+    let mut st = state_with(&sim, &snap, "deploy:kitops/kitops-backend");
+    // The key the default keymap binds, through the reducer: the question opens.
+    update(
+        &mut st,
+        Event::Key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char('i'),
+            crossterm::event::KeyModifiers::NONE,
+        )),
+    );
+    assert!(
+        matches!(
+            st.modals.last(),
+            Some(kitops_top::app::modal::Modal::Input(_))
+        ),
+        "i asks for the image"
+    );
+    let Plan::Ask(req) = kitops_top::app::plan(Op::Kube(KubeOp::SetImage), &st) else {
+        panic!("set image asks the new image");
+    };
+    assert_eq!(req.initial, before);
+    let new_image = "kitops/backend:9.9.9";
+    let action = kitops_top::app::action::complete(&req.purpose, new_image).expect("image");
+    let spec = kitops_top::app::modal::ConfirmState::open(action.clone(), &st).spec;
+    assert!(spec.destructive, "new code is never confirmed by enter");
+    assert!(
+        spec.equivalent
+            .contains("set image deployment/kitops-backend *=kitops/backend:9.9.9 -n kitops"),
+        "{}",
+        spec.equivalent
+    );
+    let outcome = Executor::new(&sim.config).run(&action).await;
+    assert_eq!(
+        outcome,
+        Outcome::Done(format!(
+            "deployment/kitops-backend image {before} → {new_image}"
+        ))
+    );
+    wait_for(&mut rx, "backend on the new image", |s| {
+        live(s).is_some_and(|d| {
+            d.deployment("kitops-backend")
+                .is_some_and(|d| d.images == new_image)
+        })
+    })
+    .await;
+    // The same dialog confirmed again is stale: the deployment no longer runs `before`.
+    let again = Executor::new(&sim.config).run(&action).await;
+    assert!(
+        matches!(&again, Outcome::Refused(m) if m.contains("now runs kitops/backend:9.9.9")),
+        "{again:?}"
+    );
+    assert!(audit(&sim).contains("\"verb\":\"set-image\""));
+}

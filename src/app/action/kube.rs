@@ -36,6 +36,14 @@ pub enum KubeAction {
         deployment: String,
         to_revision: i64,
     },
+    /// The runbook's rolling update / security patch (`kubectl set image`), for a
+    /// deployment with one container; refused if its image changed since the dialog.
+    SetImage {
+        namespace: String,
+        deployment: String,
+        from: String,
+        to: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,6 +52,7 @@ pub enum KubeOp {
     DeletePod,
     Scale,
     RolloutUndo,
+    SetImage,
     Logs,
 }
 
@@ -58,6 +67,12 @@ pub enum KubeInput {
     UndoRevision {
         namespace: String,
         deployment: String,
+    },
+    /// The new image of a one-container deployment.
+    Image {
+        namespace: String,
+        deployment: String,
+        from: String,
     },
     /// Graceful delete or force (grace 0) of a pod held by uid.
     DeletePodGrace {
@@ -74,6 +89,7 @@ impl KubeAction {
             KubeAction::DeletePod { .. } => "delete-pod",
             KubeAction::Scale { .. } => "scale",
             KubeAction::RolloutUndo { .. } => "rollout-undo",
+            KubeAction::SetImage { .. } => "set-image",
         }
     }
 
@@ -92,6 +108,11 @@ impl KubeAction {
                 namespace,
                 deployment,
                 ..
+            }
+            | KubeAction::SetImage {
+                namespace,
+                deployment,
+                ..
             } => format!("deployment/{deployment} -n {namespace}"),
             KubeAction::DeletePod {
                 namespace, name, ..
@@ -107,6 +128,7 @@ impl KubeOp {
             KubeOp::DeletePod => "delete-pod",
             KubeOp::Scale => "scale",
             KubeOp::RolloutUndo => "rollout-undo",
+            KubeOp::SetImage => "set-image",
             KubeOp::Logs => "logs",
         }
     }
@@ -220,6 +242,34 @@ pub fn plan(
                 format!("Scale deployment/{deployment}"),
                 format!("replicas (now {}; 0 asks for the name)", d.desired),
                 d.desired.to_string(),
+                vec![],
+            )
+        }
+        KubeOp::SetImage => {
+            let Some(deployment) = deployment else {
+                return no_deployment();
+            };
+            let Some(d) = data.and_then(|d| d.deployment(&deployment)) else {
+                return Plan::Refuse(format!(
+                    "deployment/{deployment} not known yet (is its watch forbidden?)"
+                ));
+            };
+            if d.images.contains(',') || d.images.is_empty() {
+                return Plan::Refuse(format!(
+                    "deployment/{deployment} runs several containers ({}): use kubectl set image \
+                     CONTAINER=IMAGE",
+                    d.images
+                ));
+            }
+            ask(
+                KubeInput::Image {
+                    namespace,
+                    deployment: deployment.clone(),
+                    from: d.images.clone(),
+                },
+                format!("Set the image of deployment/{deployment}"),
+                format!("image (now {})", d.images),
+                d.images.clone(),
                 vec![],
             )
         }
@@ -418,7 +468,44 @@ pub fn describe(action: &KubeAction, ctx: &DescribeCtx) -> ConfirmSpec {
                 destructive: true,
             }
         }
+        KubeAction::SetImage {
+            namespace,
+            deployment,
+            from,
+            to,
+        } => {
+            let mut facts = ctx_facts(ctx, namespace);
+            facts.push(("object".into(), format!("deployment/{deployment}")));
+            facts.push(("image".into(), format!("{from} → {to}")));
+            facts.push((
+                "effect".into(),
+                "pods are replaced one by one with the new image (rolling update)".into(),
+            ));
+            facts.push(("check".into(), DRY_RUN_NOTE.into()));
+            ConfirmSpec {
+                title: format!("Set the image of deployment/{deployment}?"),
+                facts,
+                equivalent: format!(
+                    "kubectl{c} set image deployment/{deployment} *={to} -n {namespace}"
+                ),
+                typed_confirmation: None,
+                // New code in production: never by reflex.
+                destructive: true,
+            }
+        }
     }
+}
+
+/// An image reference as Kubernetes takes it: no spaces or control characters, at
+/// most 4096 bytes, not empty.
+fn validate_image(image: &str) -> Result<(), String> {
+    if image.is_empty() {
+        return Err("an image is needed, e.g. kitops/backend:1.2.3".into());
+    }
+    if image.len() > 4096 || image.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("{image:?} is not an image reference"));
+    }
+    Ok(())
 }
 
 /// `3` or `revision 3 · image · age` → 3.
@@ -463,6 +550,23 @@ pub fn complete(purpose: &KubeInput, answer: &str) -> Result<KubeAction, String>
                 namespace: namespace.clone(),
                 deployment: deployment.clone(),
                 to_revision,
+            })
+        }
+        KubeInput::Image {
+            namespace,
+            deployment,
+            from,
+        } => {
+            let to = answer.trim();
+            validate_image(to)?;
+            if to == from {
+                return Err(format!("deployment/{deployment} already runs {to}"));
+            }
+            Ok(KubeAction::SetImage {
+                namespace: namespace.clone(),
+                deployment: deployment.clone(),
+                from: from.clone(),
+                to: to.to_string(),
             })
         }
         KubeInput::DeletePodGrace {
@@ -513,6 +617,22 @@ mod tests {
             Ok(KubeAction::DeletePod { force: false, .. })
         ));
         assert!(complete(&p, "maybe").is_err());
+    }
+
+    #[test]
+    fn set_image_needs_a_new_valid_reference() {
+        let p = KubeInput::Image {
+            namespace: "kitops".into(),
+            deployment: "web".into(),
+            from: "kitops/web:1".into(),
+        };
+        assert!(complete(&p, "kitops/web:1").is_err());
+        assert!(complete(&p, "").is_err());
+        assert!(complete(&p, "kitops/web:2; rm -rf /").is_err());
+        assert!(matches!(
+            complete(&p, " kitops/web:2 "),
+            Ok(KubeAction::SetImage { ref to, .. }) if to == "kitops/web:2"
+        ));
     }
 
     #[test]

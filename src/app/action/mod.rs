@@ -251,6 +251,7 @@ impl Op {
             K::DeletePod => Op::Kube(KubeOp::DeletePod),
             K::Scale => Op::Kube(KubeOp::Scale),
             K::RolloutUndo => Op::Kube(KubeOp::RolloutUndo),
+            K::SetImage => Op::Kube(KubeOp::SetImage),
             K::Logs => Op::Kube(KubeOp::Logs),
             K::PgCancel => Op::Pg(PgOp::Cancel),
             K::PgTerminate => Op::Pg(PgOp::Terminate),

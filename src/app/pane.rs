@@ -11,7 +11,7 @@ use super::table::TableState;
 use crate::collect::SourceStatus;
 use crate::config::keymap::{Context, KeyAction};
 use crate::view::panes::{self, BuildCtx};
-use crate::view::{PaneContent, SafeText};
+use crate::view::{PaneContent, SafeText, TableRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PaneId {
@@ -25,6 +25,9 @@ pub enum PaneId {
 
 /// The `enter` fields of one row, built on demand from the snapshot (the big tables
 /// do not carry them on every row); `None`: use the row's own.
+/// A pane's build from the latest snapshots given its current rows (see `PaneSpec::rebuild`).
+pub type RebuildFn = fn(&Sources, &BuildCtx, Vec<TableRow>) -> Option<PaneContent>;
+
 pub type DetailsFn = fn(&Sources, &BuildCtx, &str) -> Option<Vec<(String, SafeText)>>;
 
 /// Everything the app and the UI need to know about one pane.
@@ -40,6 +43,9 @@ pub struct PaneSpec {
     pub source: SourceId,
     /// Its view model from the latest snapshots; `None` while the source has no data.
     pub build: fn(&Sources, &BuildCtx) -> Option<PaneContent>,
+    /// `build` given the pane's current rows, for a pane that keeps the rows whose
+    /// object did not change (100,000 pods); `None`: the old rows are dropped first.
+    pub rebuild: Option<RebuildFn>,
     pub details: Option<DetailsFn>,
 }
 
@@ -53,7 +59,11 @@ pub static PANES: [PaneSpec; 6] = [
         focus_action: KeyAction::FocusPods,
         source: SourceId::Kube,
         build: |s, ctx| s.kube.data.as_deref().map(|d| panes::pods::build(d, ctx)),
-        details: Some(|s, ctx, key| panes::pods::details(s.kube.data.as_deref()?, ctx, key)),
+        rebuild: Some(|s, ctx, old| {
+            let data = s.kube.data.as_deref()?;
+            Some(panes::pods::build_reusing(data, ctx, old))
+        }),
+        details: Some(|s, ctx, key| panes::pod_details::details(s.kube.data.as_deref()?, ctx, key)),
     },
     PaneSpec {
         id: PaneId::Nodes,
@@ -63,6 +73,7 @@ pub static PANES: [PaneSpec; 6] = [
         focus_action: KeyAction::FocusNodes,
         source: SourceId::Kube,
         build: |s, ctx| s.kube.data.as_deref().map(|d| panes::nodes::build(d, ctx)),
+        rebuild: None,
         details: None,
     },
     PaneSpec {
@@ -77,6 +88,7 @@ pub static PANES: [PaneSpec; 6] = [
                 .as_deref()
                 .map(|d| panes::pg_activity::build(d, ctx))
         },
+        rebuild: None,
         details: None,
     },
     PaneSpec {
@@ -87,6 +99,7 @@ pub static PANES: [PaneSpec; 6] = [
         focus_action: KeyAction::FocusPgLocks,
         source: SourceId::Postgres,
         build: |s, ctx| s.pg.data.as_deref().map(|d| panes::pg_locks::build(d, ctx)),
+        rebuild: None,
         details: None,
     },
     PaneSpec {
@@ -97,6 +110,7 @@ pub static PANES: [PaneSpec; 6] = [
         focus_action: KeyAction::FocusRedis,
         source: SourceId::Redis,
         build: |s, ctx| s.redis.data.as_deref().map(|d| panes::redis::build(d, ctx)),
+        rebuild: None,
         details: None,
     },
     PaneSpec {
@@ -107,6 +121,7 @@ pub static PANES: [PaneSpec; 6] = [
         focus_action: KeyAction::FocusTargets,
         source: SourceId::Aws,
         build: |s, ctx| s.aws.data.as_deref().map(|d| panes::targets::build(d, ctx)),
+        rebuild: None,
         details: None,
     },
 ];

@@ -15,6 +15,7 @@ mod e2e_tmux;
 mod kube_actions;
 mod kube_panes;
 mod kube_render;
+mod kube_scale;
 mod layers;
 mod pg_actions;
 mod pg_connection;

@@ -23,7 +23,7 @@ fn clock() -> SystemTime {
 }
 
 fn info(i: usize) -> PodInfo {
-    let rs = if i % 2 == 0 {
+    let rs = if i.is_multiple_of(2) {
         "web-5f6d7c8b9"
     } else {
         "api-7d9f8c6b5"

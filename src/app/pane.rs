@@ -11,7 +11,7 @@ use super::table::TableState;
 use crate::collect::SourceStatus;
 use crate::config::keymap::{Context, KeyAction};
 use crate::view::panes::{self, BuildCtx};
-use crate::view::{PaneContent, SafeText, Target};
+use crate::view::{PaneContent, SafeText, TableRow, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PaneId {
@@ -22,6 +22,9 @@ pub enum PaneId {
     Redis,
     Targets,
 }
+
+/// A pane's build from the latest snapshots given its current rows (see `PaneSpec::rebuild`).
+pub type RebuildFn = fn(&Sources, &BuildCtx, Vec<TableRow>) -> Option<PaneContent>;
 
 /// The `enter` fields of the row aimed at a target, built on demand from the snapshot
 /// (the big tables do not carry them on every row); `None`: use the row's own.
@@ -40,6 +43,9 @@ pub struct PaneSpec {
     pub source: SourceId,
     /// Its view model from the latest snapshots; `None` while the source has no data.
     pub build: fn(&Sources, &BuildCtx) -> Option<PaneContent>,
+    /// `build` given the pane's current rows, for a pane that keeps the rows whose
+    /// object did not change (100,000 pods); `None`: the old rows are dropped first.
+    pub rebuild: Option<RebuildFn>,
     pub details: Option<DetailsFn>,
 }
 
@@ -53,7 +59,13 @@ pub static PANES: [PaneSpec; 6] = [
         focus_action: KeyAction::FocusPods,
         source: SourceId::Kube,
         build: |s, ctx| s.kube.data.as_deref().map(|d| panes::pods::build(d, ctx)),
-        details: Some(|s, ctx, target| panes::pods::details(s.kube.data.as_deref()?, ctx, target)),
+        rebuild: Some(|s, ctx, old| {
+            let data = s.kube.data.as_deref()?;
+            Some(panes::pods::build_reusing(data, ctx, old))
+        }),
+        details: Some(|s, ctx, target| {
+            panes::pod_details::details(s.kube.data.as_deref()?, ctx, target)
+        }),
     },
     PaneSpec {
         id: PaneId::Nodes,
@@ -63,6 +75,7 @@ pub static PANES: [PaneSpec; 6] = [
         focus_action: KeyAction::FocusNodes,
         source: SourceId::Kube,
         build: |s, ctx| s.kube.data.as_deref().map(|d| panes::nodes::build(d, ctx)),
+        rebuild: None,
         details: None,
     },
     PaneSpec {
@@ -77,6 +90,7 @@ pub static PANES: [PaneSpec; 6] = [
                 .as_deref()
                 .map(|d| panes::pg_activity::build(d, ctx))
         },
+        rebuild: None,
         details: None,
     },
     PaneSpec {
@@ -87,6 +101,7 @@ pub static PANES: [PaneSpec; 6] = [
         focus_action: KeyAction::FocusPgLocks,
         source: SourceId::Postgres,
         build: |s, ctx| s.pg.data.as_deref().map(|d| panes::pg_locks::build(d, ctx)),
+        rebuild: None,
         details: None,
     },
     PaneSpec {
@@ -97,6 +112,7 @@ pub static PANES: [PaneSpec; 6] = [
         focus_action: KeyAction::FocusRedis,
         source: SourceId::Redis,
         build: |s, ctx| s.redis.data.as_deref().map(|d| panes::redis::build(d, ctx)),
+        rebuild: None,
         details: None,
     },
     PaneSpec {
@@ -107,6 +123,7 @@ pub static PANES: [PaneSpec; 6] = [
         focus_action: KeyAction::FocusTargets,
         source: SourceId::Aws,
         build: |s, ctx| s.aws.data.as_deref().map(|d| panes::targets::build(d, ctx)),
+        rebuild: None,
         details: None,
     },
 ];

@@ -14,12 +14,25 @@ pub struct TableState {
     pub filter: String,
     /// Column index and descending flag.
     pub sort: Option<(usize, bool)>,
+    /// The rows matching `matched_for` (lower-cased), before sorting and group
+    /// pruning: a filter that extends it only searches these (typing narrows).
+    matched: Vec<usize>,
+    matched_for: Option<String>,
 }
 
 impl TableState {
     pub fn set_content(&mut self, content: PaneContent) {
         self.content = content;
+        self.matched_for = None;
         self.recompute();
+    }
+
+    /// The rows, leaving the table empty (for a rebuild that reuses them).
+    pub fn take_rows(&mut self) -> Vec<crate::view::table::TableRow> {
+        self.visible = Vec::new();
+        self.matched = Vec::new();
+        self.matched_for = None;
+        std::mem::take(&mut self.content.rows)
     }
 
     pub fn set_filter(&mut self, filter: String) {
@@ -45,9 +58,15 @@ impl TableState {
     fn recompute(&mut self) {
         let needle = self.filter.to_lowercase();
         let rows = &self.content.rows;
-        let mut visible: Vec<usize> = (0..rows.len())
-            .filter(|&i| rows[i].is_group_header || rows[i].matches(&needle))
-            .collect();
+        let keep = |i: usize| rows[i].is_group_header || rows[i].matches(&needle);
+        let mut visible: Vec<usize> = match self.matched_for.as_deref() {
+            Some(before) if needle.contains(before) => {
+                self.matched.iter().copied().filter(|&i| keep(i)).collect()
+            }
+            _ => (0..rows.len()).filter(|&i| keep(i)).collect(),
+        };
+        self.matched.clone_from(&visible);
+        self.matched_for = Some(needle.clone());
         if let Some((col, desc)) = self.sort {
             // Sorting flattens groups and trees: what the user asked for is a ranking.
             visible.retain(|&i| !rows[i].is_group_header);

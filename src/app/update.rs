@@ -137,16 +137,25 @@ fn on_source(state: &mut State, update: SourceUpdate) {
 pub fn rebuild(state: &mut State, id: PaneId) {
     let spec = id.spec();
     let (status, fetched_at, has_data) = state.sources.status(spec.source);
-    if has_data {
-        // A 5,000-row pane must not hold its old and new rows at once.
-        state.panes[id.index()].table.content.rows = Vec::new();
-    }
+    // A 100,000-row pane must not hold its old and new rows at once: the old ones are
+    // handed to the builder (which keeps those whose object did not change) or dropped.
+    let old = if has_data {
+        state.panes[id.index()].table.take_rows()
+    } else {
+        Vec::new()
+    };
     let ctx = BuildCtx {
         config: &state.config,
         now: state.now,
         alt_view: state.pane(id).alt_view,
     };
-    let content = (spec.build)(&state.sources, &ctx);
+    let content = match spec.rebuild {
+        Some(rebuild) => rebuild(&state.sources, &ctx, old),
+        None => {
+            drop(old);
+            (spec.build)(&state.sources, &ctx)
+        }
+    };
     let pane = state.pane_mut(id);
     pane.status = status;
     pane.fetched_at = fetched_at;
@@ -244,7 +253,10 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
                     .details
                     .zip(row.target.as_ref())
                     .and_then(|(details, target)| details(&state.sources, &ctx, target))
-                    .unwrap_or_else(|| row_details(&state.focused().table.content, row));
+                    .unwrap_or_else(|| {
+                        let now = crate::view::panes::pods::unix(state.now);
+                        row_details(&state.focused().table.content, row, now)
+                    });
                 state.modals.push(Modal::Details {
                     title,
                     fields,
@@ -322,14 +334,14 @@ fn on_validated(
 }
 
 /// A row's own details, or its cells under their column titles when it has none.
-fn row_details(content: &PaneContent, row: &TableRow) -> Vec<(String, SafeText)> {
+fn row_details(content: &PaneContent, row: &TableRow, now: i64) -> Vec<(String, SafeText)> {
     if !row.details.is_empty() {
         return row.details.clone();
     }
     content
         .columns
         .iter()
-        .zip(&row.cells)
-        .map(|(c, v)| (c.title.to_string(), v.clone()))
+        .enumerate()
+        .map(|(i, c)| (c.title.to_string(), SafeText::line(&row.text(i, now))))
         .collect()
 }

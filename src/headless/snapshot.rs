@@ -56,6 +56,7 @@ fn entry<T: serde::Serialize>(
 pub async fn collect_all(config: &Config) -> Vec<SourceResult> {
     let t = timeout_for(config.refresh);
     let now = SystemTime::now();
+    let unix_now = crate::view::panes::pods::unix(now);
     let ctx = BuildCtx {
         config,
         now,
@@ -101,7 +102,7 @@ pub async fn collect_all(config: &Config) -> Vec<SourceResult> {
     vec![
         entry("kubernetes", kube, |d| {
             vec![
-                ("pods", panes::pods::build(d, &ctx)),
+                ("pods", panes::pods::build(d, &ctx).resolved(unix_now)),
                 ("nodes", panes::nodes::build(d, &ctx)),
             ]
         }),

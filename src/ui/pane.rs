@@ -120,7 +120,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, id: Pan
         frame.render_widget(Paragraph::new(msg).style(theme.level(lvl)), line);
         rest = body;
     }
-    super::table::draw(frame, rest, theme, pane, focused);
+    let now = crate::view::panes::pods::unix(state.now);
+    super::table::draw(frame, rest, theme, pane, focused, now);
 }
 
 /// Titles always carry a symbol, so a source that is off reads differently from one that is live.

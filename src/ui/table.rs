@@ -29,7 +29,15 @@ pub fn fit_columns(columns: &[Column], width: u16) -> Vec<usize> {
     chosen
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, pane: &PaneState, focused: bool) {
+/// `now` (unix seconds) is what the rows' live cells (ages, usage) are drawn at.
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    pane: &PaneState,
+    focused: bool,
+    now: i64,
+) {
     let content = &pane.table.content;
     let summary_h = (content.summary.len() as u16).min(area.height.saturating_sub(2));
     let [summary_area, table_area] =
@@ -107,7 +115,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, pane: &PaneState, focu
                 .iter()
                 .enumerate()
                 .map(|(n, &ci)| {
-                    let text = r.cells.get(ci).map(|c| c.as_str()).unwrap_or("");
+                    let text = r.text(ci, now);
                     let mut s = String::new();
                     if n == 0 {
                         if r.depth > 0 {
@@ -120,7 +128,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, pane: &PaneState, focu
                             s.push(' ');
                         }
                     }
-                    s.push_str(text);
+                    s.push_str(&text);
                     let width = content.columns[ci]
                         .max_width
                         .max(content.columns[ci].min_width)

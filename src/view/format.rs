@@ -15,6 +15,49 @@ pub fn age(d: Duration) -> String {
     }
 }
 
+/// The age since `then` (unix seconds) at `now`; `None` when unknown.
+pub fn age_since(now: i64, then: Option<i64>) -> Option<String> {
+    then.map(|t| age(Duration::from_secs((now - t).max(0) as u64)))
+}
+
+/// CPU as kubectl shows it: `250m`, or cores from 10 up (`12.5`).
+pub fn cores(cores: f64) -> String {
+    if cores >= 10.0 {
+        format!("{cores:.1}")
+    } else {
+        format!("{:.0}m", cores * 1000.0)
+    }
+}
+
+/// Memory in binary units, negative clamped to 0.
+pub fn mem(b: f64) -> String {
+    bytes(b.max(0.0) as u64)
+}
+
+/// `used` as a percentage of `of`, when `of` is known and positive.
+pub fn pct(used: f64, of: Option<f64>) -> Option<f64> {
+    of.filter(|v| *v > 0.0).map(|v| used / v * 100.0)
+}
+
+/// `83%/42%`, `-` for an unknown side.
+pub fn pct_pair(req: Option<f64>, lim: Option<f64>) -> String {
+    let f = |p: Option<f64>| p.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "-".into());
+    format!("{}/{}", f(req), f(lim))
+}
+
+/// `23,500`: digits in groups of three.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// Binary units, as kubectl shows memory: `512Mi`, `1.5Gi`.
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "Ki", "Mi", "Gi", "Ti"];
@@ -75,6 +118,9 @@ mod tests {
         assert_eq!(age(Duration::from_secs(125)), "2m05s");
         assert_eq!(age(Duration::from_secs(3 * 3600 + 240)), "3h04m");
         assert_eq!(bytes(512 * 1024 * 1024), "512Mi");
+        assert_eq!(thousands(100_000), "100,000");
+        assert_eq!(thousands(23_500), "23,500");
+        assert_eq!(thousands(999), "999");
         assert_eq!(bytes(1536 * 1024 * 1024), "1.5Gi");
         assert_eq!(bar(0.5, 4, true), "##..");
         assert_eq!(bar(f64::NAN, 2, false), "░░");

@@ -2,6 +2,11 @@
 //! columns, rows), each row with its level, identity and action target. Built from a
 //! snapshot by `view::panes`; selection, filter and sort of it live in `app::table`.
 
+use std::any::Any;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use super::format;
 use super::safe_text::SafeText;
 
 /// Severity of a row or a summary item; themes map it to colour *and* a symbol.
@@ -86,11 +91,92 @@ pub enum Target {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// A cell whose text is made when it is drawn, from the numbers the row keeps: a
+/// metrics round or the clock changes these in place, without a string per row, so
+/// a 100,000-pod pane costs per round what its ~50 visible rows cost. Such cells are
+/// not searched by the filter (ages and usage numbers; names and status are).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LiveCell {
+    /// The age since a unix second (`3h04m`); empty when unknown.
+    Age(Option<i64>),
+    /// A restart count, with the age of the last restart when there was one: `3 (5m10s)`.
+    Restarts { count: u32, last: Option<i64> },
+    /// CPU cores (`250m`), or `none` (`-`, `n/a`) without a sample.
+    Cpu {
+        cores: Option<f64>,
+        none: &'static str,
+    },
+    /// Bytes (`512Mi`), or `none` without a sample.
+    Mem {
+        bytes: Option<f64>,
+        none: &'static str,
+    },
+    /// `used` as a share of request / limit (`83%/42%`); empty without a sample.
+    PctPair {
+        used: Option<f64>,
+        request: Option<f64>,
+        limit: Option<f64>,
+    },
+}
+
+impl LiveCell {
+    /// The text at `now` (unix seconds).
+    pub fn text(&self, now: i64) -> String {
+        match *self {
+            LiveCell::Age(since) => format::age_since(now, since).unwrap_or_default(),
+            LiveCell::Restarts { count, last } => match format::age_since(now, last) {
+                Some(a) if count > 0 => format!("{count} ({a})"),
+                _ => count.to_string(),
+            },
+            LiveCell::Cpu { cores, none } => cores.map_or_else(|| none.into(), format::cores),
+            LiveCell::Mem { bytes, none } => bytes.map_or_else(|| none.into(), format::mem),
+            LiveCell::PctPair {
+                used,
+                request,
+                limit,
+            } => used.map_or_else(String::new, |u| {
+                format::pct_pair(format::pct(u, request), format::pct(u, limit))
+            }),
+        }
+    }
+}
+
+/// What a row was built from, compared by identity: a pane builder that finds the
+/// same object behind a row can keep the row and update only its live cells.
+#[derive(Clone)]
+pub struct RowSource(pub Arc<dyn Any + Send + Sync>);
+
+impl RowSource {
+    pub fn is<T: Any + Send + Sync>(&self, other: &Arc<T>) -> bool {
+        self.0
+            .downcast_ref::<T>()
+            .is_some_and(|mine| std::ptr::eq(mine, Arc::as_ptr(other)))
+    }
+}
+
+impl std::fmt::Debug for RowSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RowSource")
+    }
+}
+
+impl PartialEq for RowSource {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TableRow {
     /// Stable identity (pod UID, backend pid+start, target id): the selection follows it.
     pub key: String,
+    /// Column texts; a column in `live` has an empty placeholder here.
     pub cells: Vec<SafeText>,
+    /// Cells made when drawn (see `LiveCell`), by column.
+    pub live: Vec<(usize, LiveCell)>,
+    /// The text cells lower-cased and joined, made once per row for the filter.
+    pub haystack: String,
+    pub source: Option<RowSource>,
     /// Per-column numeric sort keys; `None` falls back to the cell text.
     pub sort_keys: Vec<Option<f64>>,
     pub level: Level,
@@ -110,7 +196,10 @@ impl TableRow {
         Self {
             key: key.into(),
             sort_keys: vec![None; cells.len()],
+            haystack: haystack(&cells),
             cells,
+            live: Vec::new(),
+            source: None,
             level: Level::Normal,
             depth: 0,
             is_group_header: false,
@@ -118,6 +207,41 @@ impl TableRow {
             details: Vec::new(),
             target: None,
         }
+    }
+
+    /// The text of column `col` at `now` (unix seconds).
+    pub fn text(&self, col: usize, now: i64) -> Cow<'_, str> {
+        match self.live.iter().find(|(c, _)| *c == col) {
+            Some((_, cell)) => Cow::Owned(cell.text(now)),
+            None => Cow::Borrowed(self.cells.get(col).map(SafeText::as_str).unwrap_or("")),
+        }
+    }
+
+    /// Sets column `col` to be drawn from `cell` (its text placeholder stays empty).
+    pub fn set_live(&mut self, col: usize, cell: LiveCell) {
+        match self.live.iter_mut().find(|(c, _)| *c == col) {
+            Some(slot) => slot.1 = cell,
+            None => self.live.push((col, cell)),
+        }
+    }
+
+    pub fn live(mut self, col: usize, cell: LiveCell) -> Self {
+        self.set_live(col, cell);
+        self
+    }
+
+    /// Turns the live cells into text at `now`: for output made once (headless tables).
+    pub fn resolve(&mut self, now: i64) {
+        for (col, cell) in std::mem::take(&mut self.live) {
+            if let Some(slot) = self.cells.get_mut(col) {
+                *slot = SafeText::line(&cell.text(now));
+            }
+        }
+    }
+
+    pub fn source(mut self, source: Arc<dyn Any + Send + Sync>) -> Self {
+        self.source = Some(RowSource(source));
+        self
     }
 
     pub fn level(mut self, level: Level) -> Self {
@@ -157,14 +281,22 @@ impl TableRow {
         self
     }
 
-    /// Whether any cell holds `needle_lower` (already lower-cased); empty matches all.
+    /// Whether any text cell holds `needle_lower` (already lower-cased); empty matches all.
     pub fn matches(&self, needle_lower: &str) -> bool {
-        needle_lower.is_empty()
-            || self
-                .cells
-                .iter()
-                .any(|c| c.as_str().to_lowercase().contains(needle_lower))
+        needle_lower.is_empty() || self.haystack.contains(needle_lower)
     }
+}
+
+/// Cells lower-cased, separated by a character no filter contains.
+fn haystack(cells: &[SafeText]) -> String {
+    let mut h = String::with_capacity(cells.iter().map(|c| c.as_str().len() + 1).sum());
+    for c in cells {
+        if !h.is_empty() {
+            h.push('\0');
+        }
+        h.extend(c.as_str().chars().flat_map(char::to_lowercase));
+    }
+    h
 }
 
 /// A pane-level summary item shown above the table.
@@ -198,4 +330,14 @@ pub struct PaneContent {
     pub rows: Vec<TableRow>,
     /// Shown in place of the table when there are no rows ("no blocking locks").
     pub empty_message: Option<String>,
+}
+
+impl PaneContent {
+    /// Every row's live cells as text at `now` (unix seconds).
+    pub fn resolved(mut self, now: i64) -> Self {
+        for r in &mut self.rows {
+            r.resolve(now);
+        }
+        self
+    }
 }

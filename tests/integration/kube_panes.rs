@@ -28,8 +28,12 @@ fn settled(s: &Snapshot<KubeData>) -> bool {
     })
 }
 
-fn cell(row: &kitops_top::view::table::TableRow, col: usize) -> &str {
-    row.cells[col].as_str()
+/// A cell's text as drawn now (ages and usage are live cells, made when drawn).
+fn cell(row: &kitops_top::view::table::TableRow, col: usize) -> String {
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    row.text(col, now).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,8 +8,8 @@ use std::time::SystemTime;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::collect::kube::{
-    DeploymentInfo, KubeData, MetricsStatus, NodeInfo, PodInfo, ReplicaSetInfo, ResourceError,
-    Resources, Usage,
+    DeploymentInfo, KubeData, LivePod, MetricsStatus, NodeInfo, PodInfo, ReplicaSetInfo,
+    ResourceError, Resources, Usage,
 };
 use kitops_top::collect::Snapshot;
 use kitops_top::ui::render_to_string;
@@ -22,8 +22,8 @@ fn clock() -> SystemTime {
     crate::support::clock::at(NOW as u64)
 }
 
-fn pod(name: &str, rs: &str, node: &str, mem_mi: f64, cpu_m: f64) -> PodInfo {
-    PodInfo {
+fn pod(name: &str, rs: &str, node: &str, mem_mi: f64, cpu_m: f64) -> LivePod {
+    let mut p: LivePod = PodInfo {
         uid: format!("uid-{name}"),
         name: name.into(),
         namespace: "kitops".into(),
@@ -47,12 +47,14 @@ fn pod(name: &str, rs: &str, node: &str, mem_mi: f64, cpu_m: f64) -> PodInfo {
             cpu: Some(1.0),
             memory: Some(512.0 * MI),
         },
-        usage: Some(Usage {
-            cpu: cpu_m / 1000.0,
-            memory: mem_mi * MI,
-        }),
         active: true,
     }
+    .into();
+    p.usage = Some(Usage {
+        cpu: cpu_m / 1000.0,
+        memory: mem_mi * MI,
+    });
+    p
 }
 
 fn deployment(
@@ -212,6 +214,7 @@ fn data() -> KubeData {
         label_selector: None,
         cluster_pods: true,
         pods,
+        pods_loading: None,
         deployments: vec![deployment("kitops-backend", 5, 5, 4, 4), frontend],
         replicasets: vec![
             rs("kitops-backend-7d9f8c6b5", "kitops-backend", 2),

@@ -24,6 +24,7 @@ mod kube_actions;
 mod kube_panes;
 mod kube_rbac;
 mod kube_render;
+mod kube_scale;
 mod layers;
 mod log_file;
 mod pane_table;

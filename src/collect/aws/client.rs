@@ -96,14 +96,26 @@ impl From<AwsError> for CollectError {
     }
 }
 
+/// The SDK's HTTP client on rustls with ring, the one TLS stack of the console (see
+/// Cargo.toml): the SDK's default client is not compiled in.
+pub fn https_client() -> aws_sdk_rds::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
 /// Loads the SDK configuration, checks that credentials resolve, and builds both clients.
 pub async fn connect(settings: &AwsSettings) -> Result<AwsClients, AwsError> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
-        TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .operation_attempt_timeout(Duration::from_secs(8))
-            .build(),
-    );
+    let https = https_client();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(3))
+                .operation_attempt_timeout(Duration::from_secs(8))
+                .build(),
+        );
     if let Some(p) = &settings.profile {
         loader = loader.profile_name(p);
     }

@@ -38,6 +38,12 @@ pub enum MetricsStatus {
     },
 }
 
+impl PodMetrics {
+    pub fn of(&self, namespace: &str, name: &str) -> Option<Usage> {
+        self.usage.get(namespace)?.get(name).copied()
+    }
+}
+
 impl MetricsStatus {
     /// Short text for a CPU/MEM cell when there is no number.
     pub fn cell_text(&self) -> &'static str {
@@ -68,8 +74,8 @@ impl MetricsStatus {
 #[derive(Debug, Clone, Default)]
 pub struct PodMetrics {
     pub status: MetricsStatus,
-    /// (namespace, name) → usage.
-    pub usage: HashMap<(String, String), Usage>,
+    /// namespace → name → usage (looked up by `&str`, without building a key per pod).
+    pub usage: HashMap<String, HashMap<String, Usage>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -203,25 +209,24 @@ pub async fn fetch_pods(client: &Client, namespace: &str, selector: Option<&str>
             usage: HashMap::new(),
         },
         Ok(list) => {
-            let usage = list
-                .items
-                .iter()
-                .map(|s| {
-                    let total = s.containers.iter().fold(Usage::default(), |a, c| {
-                        let u = c.usage.usage();
-                        Usage {
-                            cpu: a.cpu + u.cpu,
-                            memory: a.memory + u.memory,
-                        }
-                    });
-                    let m = &s.metadata;
-                    let key = (
-                        m.namespace.clone().unwrap_or_default(),
-                        m.name.clone().unwrap_or_default(),
-                    );
-                    (key, total)
-                })
-                .collect();
+            let mut usage: HashMap<String, HashMap<String, Usage>> = HashMap::new();
+            for s in &list.items {
+                let total = s.containers.iter().fold(Usage::default(), |a, c| {
+                    let u = c.usage.usage();
+                    Usage {
+                        cpu: a.cpu + u.cpu,
+                        memory: a.memory + u.memory,
+                    }
+                });
+                let m = &s.metadata;
+                let ns = m.namespace.as_deref().unwrap_or_default();
+                if !usage.contains_key(ns) {
+                    usage.insert(ns.to_string(), HashMap::new());
+                }
+                if let Some(by_name) = usage.get_mut(ns) {
+                    by_name.insert(m.name.clone().unwrap_or_default(), total);
+                }
+            }
             PodMetrics {
                 status: stamp(&list.items),
                 usage,

@@ -23,7 +23,15 @@ use crate::config::KubeSettings;
 
 pub use logs::spawn_logs;
 pub use metrics::MetricsStatus;
-pub use model::{DeploymentInfo, NodeInfo, PodInfo, ReplicaSetInfo, Resources, Usage};
+pub use model::{DeploymentInfo, LivePod, NodeInfo, PodInfo, ReplicaSetInfo, Resources, Usage};
+
+/// How far a paged initial LIST has come: items received, and the server's estimate
+/// of the whole (`remainingItemCount` of a `limit=1` probe; absent when not sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListProgress {
+    pub loaded: usize,
+    pub estimate: Option<usize>,
+}
 
 /// Every Kubernetes API request the collector makes (watches, headless lists, metrics,
 /// logs: `get deployments` finds a deployment's pods), as `VERB RESOURCE[.GROUP][/SUBRESOURCE]` (kubectl's `auth can-i` naming).
@@ -60,7 +68,10 @@ pub struct KubeData {
     /// pane shows only `namespace`. False: only `namespace`'s pods are known.
     pub cluster_pods: bool,
     /// Sorted by namespace, name.
-    pub pods: Vec<PodInfo>,
+    pub pods: Vec<LivePod>,
+    /// The first LIST of pods is still being paged in: `pods` holds what has arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pods_loading: Option<ListProgress>,
     pub deployments: Vec<DeploymentInfo>,
     pub replicasets: Vec<ReplicaSetInfo>,
     pub nodes: Vec<NodeInfo>,
@@ -79,7 +90,7 @@ impl KubeData {
     }
 
     /// Pods of the configured namespace (what the pods pane shows).
-    pub fn namespace_pods(&self) -> impl Iterator<Item = &PodInfo> {
+    pub fn namespace_pods(&self) -> impl Iterator<Item = &LivePod> {
         self.pods.iter().filter(|p| p.namespace == self.namespace)
     }
 
@@ -167,8 +178,9 @@ async fn list_into<K, T: Clone>(
 /// One LIST round + metrics for headless modes (`snapshot`, `doctor`).
 pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectError> {
     let conn = client::connect(settings).await?;
-    let cluster_pods = watches::pod_scope(&conn, settings).await;
-    let mut model = watches::Model::new(&conn, settings, cluster_pods);
+    let scope = watches::pod_scope(&conn, settings).await;
+    let cluster_pods = scope.cluster;
+    let mut model = watches::Model::new(&conn, settings, scope);
     let c = &conn.client;
     let ns = settings.namespace.as_str();
     let pods_api: Api<SlimPod> = if cluster_pods {
@@ -189,7 +201,7 @@ pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectEr
         ..
     } = &mut model;
     let ((), (), (), (), m) = tokio::join!(
-        list_into(pods, pods_api, lp, model::pod_info),
+        list_into(pods, pods_api, lp, watches::pod_info),
         list_into(
             deployments,
             Api::<Deployment>::namespaced(c.clone(), ns),

@@ -2,6 +2,7 @@
 //! each watch event arrives (a full `Pod` is ~10 KB; a `PodInfo` a few hundred bytes).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Node;
@@ -52,10 +53,45 @@ pub struct PodInfo {
     pub replicaset: Option<String>,
     pub requests: Resources,
     pub limits: Resources,
-    /// Filled from metrics.k8s.io when the snapshot is published.
-    pub usage: Option<Usage>,
     /// Counts towards the node's allocated resources (not Succeeded/Failed).
     pub active: bool,
+}
+
+/// A pod as a snapshot holds it: the object, shared with the collector's store (a
+/// snapshot of 100,000 pods costs a pointer per pod, and an unchanged pod is the same
+/// allocation from one snapshot to the next, which is how the pane reuses its row),
+/// and its usage from metrics.k8s.io, which changes every metrics round without
+/// the pod changing. Reads through to the `PodInfo`; a write copies it if shared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LivePod {
+    #[serde(flatten)]
+    pub info: Arc<PodInfo>,
+    pub usage: Option<Usage>,
+}
+
+impl LivePod {
+    pub fn new(info: Arc<PodInfo>, usage: Option<Usage>) -> Self {
+        Self { info, usage }
+    }
+}
+
+impl From<PodInfo> for LivePod {
+    fn from(info: PodInfo) -> Self {
+        Self::new(Arc::new(info), None)
+    }
+}
+
+impl std::ops::Deref for LivePod {
+    type Target = PodInfo;
+    fn deref(&self) -> &PodInfo {
+        &self.info
+    }
+}
+
+impl std::ops::DerefMut for LivePod {
+    fn deref_mut(&mut self) -> &mut PodInfo {
+        Arc::make_mut(&mut self.info)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -259,7 +295,6 @@ pub fn pod_info(p: &SlimPod) -> PodInfo {
         replicaset,
         requests: sum_resources(containers, false),
         limits: sum_resources(containers, true),
-        usage: None,
     }
 }
 

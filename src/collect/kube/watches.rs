@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Debug;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::model::SlimPod;
@@ -21,8 +22,8 @@ use tokio::sync::{mpsc, watch};
 
 use super::client::{describe_watch_error, is_status, Conn};
 use super::metrics::{self, MetricsUpdate};
-use super::model::{self, DeploymentInfo, NodeInfo, PodInfo, ReplicaSetInfo};
-use super::{KubeData, ResourceError};
+use super::model::{self, DeploymentInfo, LivePod, NodeInfo, PodInfo, ReplicaSetInfo};
+use super::{KubeData, ListProgress, ResourceError};
 use crate::collect::{Controls, Snapshot};
 use crate::config::KubeSettings;
 
@@ -123,9 +124,25 @@ impl<T: Clone> Store<T> {
         self.synced || self.error.is_some()
     }
 
-    pub fn values_sorted(&self, key: impl Fn(&T) -> (String, String)) -> Vec<T> {
-        let mut v: Vec<T> = self.items.values().cloned().collect();
-        v.sort_by_cached_key(|t| key(t));
+    /// During the first LIST: how many items have arrived so far.
+    pub fn loading(&self) -> Option<usize> {
+        if self.synced {
+            return None;
+        }
+        self.buffer.as_ref().map(HashMap::len)
+    }
+
+    /// What to show: the synced items, or during the first LIST what has arrived.
+    fn shown(&self) -> &HashMap<String, T> {
+        match &self.buffer {
+            Some(b) if !self.synced => b,
+            _ => &self.items,
+        }
+    }
+
+    pub fn values_sorted<K: Ord + ?Sized>(&self, key: impl Fn(&T) -> (&str, &K)) -> Vec<T> {
+        let mut v: Vec<T> = self.shown().values().cloned().collect();
+        v.sort_by(|a, b| key(a).cmp(&key(b)));
         v
     }
 }
@@ -145,7 +162,10 @@ pub struct Model {
     pub namespace: String,
     pub label_selector: Option<String>,
     pub cluster_pods: bool,
-    pub pods: Store<PodInfo>,
+    /// The server's count of pods in scope (from the `limit=1` probe), for the progress line.
+    pub pods_estimate: Option<usize>,
+    /// Pods are shared with the snapshots (see `LivePod`).
+    pub pods: Store<Arc<PodInfo>>,
     pub deployments: Store<DeploymentInfo>,
     pub replicasets: Store<ReplicaSetInfo>,
     pub nodes: Store<NodeInfo>,
@@ -153,13 +173,15 @@ pub struct Model {
 }
 
 impl Model {
-    pub fn new(conn: &Conn, settings: &KubeSettings, cluster_pods: bool) -> Self {
+    pub fn new(conn: &Conn, settings: &KubeSettings, scope: PodScope) -> Self {
         let ns = Some(settings.namespace.clone());
+        let cluster_pods = scope.cluster;
         Self {
             context: conn.context.clone(),
             namespace: settings.namespace.clone(),
             label_selector: settings.label_selector.clone(),
             cluster_pods,
+            pods_estimate: scope.estimate,
             pods: Store::new("pods", (!cluster_pods).then(|| settings.namespace.clone())),
             deployments: Store::new("deployments", ns.clone()),
             replicasets: Store::new("replicasets", ns),
@@ -173,6 +195,11 @@ impl Model {
             && self.deployments.settled()
             && self.replicasets.settled()
             && self.nodes.settled()
+    }
+
+    /// Something to show: everything settled, or the first pods of a long LIST.
+    pub fn showable(&self) -> bool {
+        self.settled() || self.pods.loading().is_some_and(|n| n > 0)
     }
 
     fn errors(&self) -> Vec<ResourceError> {
@@ -199,35 +226,33 @@ impl Model {
     }
 
     pub fn data(&self) -> KubeData {
-        let mut pods = self
+        let metrics = &self.metrics.pods;
+        let pods = self
             .pods
-            .values_sorted(|p| (p.namespace.clone(), p.name.clone()));
-        for p in &mut pods {
-            p.usage = self
-                .metrics
-                .pods
-                .usage
-                .get(&(p.namespace.clone(), p.name.clone()))
-                .copied();
-        }
-        let mut nodes = self
-            .nodes
-            .values_sorted(|n| (n.name.clone(), String::new()));
+            .values_sorted(|p| (p.namespace.as_str(), p.name.as_str()))
+            .into_iter()
+            .map(|p| {
+                let usage = metrics.of(&p.namespace, &p.name);
+                LivePod::new(p, usage)
+            })
+            .collect();
+        let mut nodes = self.nodes.values_sorted(|n| (n.name.as_str(), ""));
         for n in &mut nodes {
             n.usage = self.metrics.nodes.usage.get(&n.name).copied();
         }
+        let pods_loading = self.pods.loading().map(|loaded| ListProgress {
+            loaded,
+            estimate: self.pods_estimate,
+        });
         KubeData {
             context: self.context.clone(),
             namespace: self.namespace.clone(),
             label_selector: self.label_selector.clone(),
             cluster_pods: self.cluster_pods,
             pods,
-            deployments: self
-                .deployments
-                .values_sorted(|d| (d.name.clone(), String::new())),
-            replicasets: self
-                .replicasets
-                .values_sorted(|r| (r.name.clone(), String::new())),
+            pods_loading,
+            deployments: self.deployments.values_sorted(|d| (d.name.as_str(), "")),
+            replicasets: self.replicasets.values_sorted(|r| (r.name.as_str(), "")),
             nodes,
             pod_metrics: self.metrics.pods.status.clone(),
             node_metrics: self.metrics.nodes.status.clone(),
@@ -249,30 +274,68 @@ impl Model {
     }
 }
 
-/// Can this user list pods in every namespace? Then node allocation is exact.
-async fn can_list_all_pods(conn: &Conn) -> bool {
-    let api: Api<Pod> = Api::all(conn.client.clone());
-    match api.list_metadata(&ListParams::default().limit(1)).await {
-        Ok(_) => true,
-        Err(e) => {
-            if !is_status(&e, 403) {
-                tracing::warn!(error = %e, "cluster-wide pod list probe failed");
-            }
-            false
-        }
-    }
+/// Which pods are watched, and about how many there are.
+#[derive(Debug, Clone, Copy)]
+pub struct PodScope {
+    /// Every namespace (so node allocation is exact), or only the configured one.
+    pub cluster: bool,
+    /// Items in scope according to the server (`remainingItemCount` + 1 of a
+    /// `limit=1` list); `None` when it does not say (a label selector, an old server).
+    pub estimate: Option<usize>,
+}
+
+/// One `limit=1` metadata list: `Err` when refused, else the server's item estimate.
+async fn probe(api: Api<Pod>, lp: ListParams) -> Result<Option<usize>, kube::Error> {
+    let list = api.list_metadata(&lp.limit(1)).await?;
+    let remaining = list
+        .metadata
+        .remaining_item_count
+        .and_then(|n| usize::try_from(n).ok());
+    Ok(match (remaining, list.metadata.continue_.as_deref()) {
+        (Some(r), _) => Some(r + list.items.len()),
+        // No continue token: this page was everything.
+        (None, None | Some("")) => Some(list.items.len()),
+        (None, Some(_)) => None,
+    })
 }
 
 /// Pod watch scope: every namespace (filtered in the pane) when allowed and no label
 /// selector narrows it; the configured namespace otherwise.
-pub async fn pod_scope(conn: &Conn, settings: &KubeSettings) -> bool {
-    settings.label_selector.is_none() && can_list_all_pods(conn).await
+pub async fn pod_scope(conn: &Conn, settings: &KubeSettings) -> PodScope {
+    if settings.label_selector.is_none() {
+        match probe(Api::all(conn.client.clone()), ListParams::default()).await {
+            Ok(estimate) => {
+                return PodScope {
+                    cluster: true,
+                    estimate,
+                }
+            }
+            Err(e) if !is_status(&e, 403) => {
+                tracing::warn!(error = %e, "cluster-wide pod list probe failed");
+            }
+            Err(_) => {}
+        }
+    }
+    let mut lp = ListParams::default();
+    if let Some(sel) = &settings.label_selector {
+        lp = lp.labels(sel);
+    }
+    let api = Api::namespaced(conn.client.clone(), &settings.namespace);
+    PodScope {
+        cluster: false,
+        estimate: probe(api, lp).await.ok().flatten(),
+    }
 }
 
 /// The heap is trimmed on the first idle tick this long after a publish (see `crate::heap::trim`),
 /// and otherwise every `TRIM_EVERY` (frees that did not follow a publish).
 const TRIM_AFTER: Duration = COALESCE;
 const TRIM_EVERY: Duration = Duration::from_secs(5);
+
+/// A pod's compact form, shared from the store with every snapshot.
+pub fn pod_info(p: &SlimPod) -> Arc<PodInfo> {
+    Arc::new(model::pod_info(p))
+}
 
 /// Runs the watches until nobody listens to `tx`.
 pub async fn run(
@@ -281,7 +344,8 @@ pub async fn run(
     controls: Controls,
     tx: watch::Sender<Snapshot<KubeData>>,
 ) {
-    let cluster_pods = pod_scope(&conn, &settings).await;
+    let scope = pod_scope(&conn, &settings).await;
+    let cluster_pods = scope.cluster;
     let client = conn.client.clone();
     let ns = settings.namespace.clone();
     let pods_api: Api<SlimPod> = if cluster_pods {
@@ -312,7 +376,7 @@ pub async fn run(
         controls.refresh_now.clone(),
     ));
 
-    let mut model = Model::new(&conn, &settings, cluster_pods);
+    let mut model = Model::new(&conn, &settings, scope);
     let mut paused = controls.paused.clone();
     let mut tick = tokio::time::interval(COALESCE);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -321,7 +385,11 @@ pub async fn run(
     let mut last_trim = Instant::now();
     loop {
         tokio::select! {
-            Some(ev) = pods.next() => dirty |= model.pods.apply(ev, model::pod_info),
+            Some(ev) = pods.next() => {
+                let loading = model.pods.loading().is_some();
+                // During the first LIST every page counts: the pane shows its progress.
+                dirty |= model.pods.apply(ev, pod_info) || loading;
+            }
             Some(ev) = deployments.next() => dirty |= model.deployments.apply(ev, model::deployment_info),
             Some(ev) = replicasets.next() => dirty |= model.replicasets.apply(ev, model::replicaset_info),
             Some(ev) = nodes.next() => dirty |= model.nodes.apply(ev, model::node_info),
@@ -339,7 +407,7 @@ pub async fn run(
                 ] {
                     dirty |= expired;
                 }
-                if dirty && !*paused.borrow_and_update() && model.settled() {
+                if dirty && !*paused.borrow_and_update() && model.showable() {
                     let next = model.snapshot(&tx.borrow());
                     if tx.send(next).is_err() {
                         return;

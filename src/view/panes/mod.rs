@@ -5,6 +5,7 @@
 pub mod nodes;
 pub mod pg_activity;
 pub mod pg_locks;
+pub mod pod_details;
 pub mod pods;
 pub mod redis;
 pub mod targets;

@@ -3,13 +3,15 @@
 //! reason a user needs, restarts, and CPU / memory against requests and limits.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use super::BuildCtx;
-use crate::collect::kube::{DeploymentInfo, KubeData, MetricsStatus, PodInfo, Usage};
+use crate::collect::kube::{
+    DeploymentInfo, KubeData, ListProgress, LivePod, MetricsStatus, PodInfo, Usage,
+};
 use crate::view::format;
 use crate::view::safe_text::SafeText;
-use crate::view::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
+use crate::view::table::{Column, Level, LiveCell, PaneContent, SummaryItem, TableRow, Target};
 
 pub const COL_NAME: usize = 0;
 pub const COL_READY: usize = 1;
@@ -63,34 +65,11 @@ pub(crate) fn unix(t: SystemTime) -> i64 {
         .unwrap_or(0)
 }
 
-pub(crate) fn age_since(now: i64, then: Option<i64>) -> Option<String> {
-    then.map(|t| format::age(Duration::from_secs((now - t).max(0) as u64)))
-}
-
-pub(crate) fn cpu(cores: f64) -> String {
-    if cores >= 10.0 {
-        format!("{cores:.1}")
-    } else {
-        format!("{:.0}m", cores * 1000.0)
-    }
-}
-
-pub(crate) fn mem(b: f64) -> String {
-    format::bytes(b.max(0.0) as u64)
-}
-
-pub(crate) fn pct(used: f64, of: Option<f64>) -> Option<f64> {
-    of.filter(|v| *v > 0.0).map(|v| used / v * 100.0)
-}
-
-fn pct_pair(req: Option<f64>, lim: Option<f64>) -> String {
-    let f = |p: Option<f64>| p.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "-".into());
-    format!("{}/{}", f(req), f(lim))
-}
+pub(crate) use format::{age_since, cores as cpu, mem, pct};
 
 /// Deployment of each ReplicaSet name; when the ReplicaSet is unknown (its watch is
 /// forbidden), the name minus its `-<pod-template-hash>` suffix.
-fn owner_map(data: &KubeData) -> HashMap<&str, &str> {
+pub(crate) fn owner_map(data: &KubeData) -> HashMap<&str, &str> {
     data.replicasets
         .iter()
         .filter(|r| r.namespace == data.namespace)
@@ -98,7 +77,10 @@ fn owner_map(data: &KubeData) -> HashMap<&str, &str> {
         .collect()
 }
 
-fn deployment_of<'a>(owners: &HashMap<&str, &'a str>, p: &'a PodInfo) -> Option<&'a str> {
+pub(crate) fn deployment_of<'a>(
+    owners: &HashMap<&str, &'a str>,
+    p: &'a PodInfo,
+) -> Option<&'a str> {
     let rs = p.replicaset.as_deref()?;
     owners
         .get(rs)
@@ -122,7 +104,7 @@ fn pod_level(p: &PodInfo, mem_limit_pct: Option<f64>, now: i64) -> Level {
     }
 }
 
-fn status_text(p: &PodInfo) -> String {
+pub(crate) fn status_text(p: &PodInfo) -> String {
     match p.last_termination.as_deref() {
         Some("OOMKilled") if p.reason != "OOMKilled" && p.restarts > 0 => {
             format!("{}·was OOMKilled", p.reason)
@@ -131,48 +113,23 @@ fn status_text(p: &PodInfo) -> String {
     }
 }
 
-fn pod_row(p: &PodInfo, deployment: Option<&str>, metrics: &MetricsStatus, now: i64) -> TableRow {
-    let usage = p.usage;
-    let no_metrics = metrics.cell_text();
-    let (cpu_cell, cpu_pct, mem_cell, mem_pct) = match usage {
-        Some(u) => (
-            cpu(u.cpu),
-            pct_pair(pct(u.cpu, p.requests.cpu), pct(u.cpu, p.limits.cpu)),
-            mem(u.memory),
-            pct_pair(
-                pct(u.memory, p.requests.memory),
-                pct(u.memory, p.limits.memory),
-            ),
-        ),
-        None => (
-            no_metrics.to_string(),
-            String::new(),
-            no_metrics.to_string(),
-            String::new(),
-        ),
-    };
-    let mem_limit_pct = usage.and_then(|u| pct(u.memory, p.limits.memory));
-    let restarts = match age_since(now, p.last_restart) {
-        Some(a) if p.restarts > 0 => format!("{} ({a})", p.restarts),
-        _ => p.restarts.to_string(),
-    };
-    let age = age_since(now, p.created).unwrap_or_default();
+/// A new row for a pod: its text cells (what the filter searches) and its live ones.
+fn pod_row(p: &LivePod, deployment: Option<&str>, metrics: &MetricsStatus, now: i64) -> TableRow {
     let cells = vec![
         SafeText::line(&p.name),
         SafeText::line(&format!("{}/{}", p.ready, p.containers)),
         SafeText::line(&status_text(p)),
-        SafeText::line(&restarts),
-        SafeText::line(&age),
-        SafeText::line(&cpu_cell),
-        SafeText::line(&cpu_pct),
-        SafeText::line(&mem_cell),
-        SafeText::line(&mem_pct),
+        SafeText::default(),
+        SafeText::default(),
+        SafeText::default(),
+        SafeText::default(),
+        SafeText::default(),
+        SafeText::default(),
         SafeText::line(p.node.as_deref().unwrap_or("<none>")),
     ];
     let mut row = TableRow::new(p.uid.clone(), cells)
-        .level(pod_level(p, mem_limit_pct, now))
         .depth(u8::from(deployment.is_some()))
-        .copy(p.name.clone())
+        .source(p.info.clone())
         .target(Target::Pod {
             namespace: p.namespace.clone(),
             name: p.name.clone(),
@@ -183,150 +140,140 @@ fn pod_row(p: &PodInfo, deployment: Option<&str>, metrics: &MetricsStatus, now: 
             COL_READY,
             f64::from(p.ready) / f64::from(p.containers.max(1)),
         )
-        .sort_key(COL_RESTARTS, f64::from(p.restarts))
-        .sort_key(COL_AGE, p.created.map(|c| (now - c) as f64).unwrap_or(0.0));
-    if let Some(u) = usage {
-        row = row
-            .sort_key(COL_CPU, u.cpu)
-            .sort_key(COL_MEM, u.memory)
-            .sort_key(
-                COL_CPU_PCT,
-                pct(u.cpu, p.limits.cpu.or(p.requests.cpu)).unwrap_or(0.0),
-            )
-            .sort_key(
-                COL_MEM_PCT,
-                pct(u.memory, p.limits.memory.or(p.requests.memory)).unwrap_or(0.0),
-            );
-    } else {
-        for c in [COL_CPU, COL_MEM, COL_CPU_PCT, COL_MEM_PCT] {
-            row = row.sort_key(c, -1.0);
-        }
-    }
+        .sort_key(COL_RESTARTS, f64::from(p.restarts));
+    update_live(&mut row, p, metrics, now);
     row
 }
 
-/// What `enter` shows for the row aimed at `target`, built from the snapshot when asked
-/// rather than stored in every row: 5,000 pods × seven detail strings were most of the
-/// pane's memory.
-pub fn details(
-    data: &KubeData,
-    ctx: &BuildCtx,
-    target: &Target,
-) -> Option<Vec<(String, SafeText)>> {
-    let now = unix(ctx.now);
-    let uid = match target {
-        Target::Deployment { namespace, name } if *namespace == data.namespace => {
-            return Some(deployment_details(
-                name,
-                data.deployment(name),
-                &data.namespace,
-            ));
-        }
-        Target::Pod { uid, .. } => uid,
-        _ => return None,
+/// What changes without the pod changing: usage (each metrics round), ages (the clock),
+/// and the level that follows them. In place, without allocating.
+fn update_live(row: &mut TableRow, p: &LivePod, metrics: &MetricsStatus, now: i64) {
+    let none = metrics.cell_text();
+    let usage = p.usage;
+    let cpu = usage.map(|u| u.cpu);
+    let memory = usage.map(|u| u.memory);
+    row.set_live(
+        COL_RESTARTS,
+        LiveCell::Restarts {
+            count: p.restarts,
+            last: p.last_restart,
+        },
+    );
+    row.set_live(COL_AGE, LiveCell::Age(p.created));
+    row.set_live(COL_CPU, LiveCell::Cpu { cores: cpu, none });
+    row.set_live(
+        COL_CPU_PCT,
+        LiveCell::PctPair {
+            used: cpu,
+            request: p.requests.cpu,
+            limit: p.limits.cpu,
+        },
+    );
+    row.set_live(
+        COL_MEM,
+        LiveCell::Mem {
+            bytes: memory,
+            none,
+        },
+    );
+    row.set_live(
+        COL_MEM_PCT,
+        LiveCell::PctPair {
+            used: memory,
+            request: p.requests.memory,
+            limit: p.limits.memory,
+        },
+    );
+    let age = p.created.map(|c| (now - c) as f64).unwrap_or(0.0);
+    let keys = match usage {
+        Some(u) => [
+            u.cpu,
+            u.memory,
+            pct(u.cpu, p.limits.cpu.or(p.requests.cpu)).unwrap_or(0.0),
+            pct(u.memory, p.limits.memory.or(p.requests.memory)).unwrap_or(0.0),
+        ],
+        None => [-1.0; 4],
     };
-    let p = data.namespace_pods().find(|p| &p.uid == uid)?;
-    let owners = owner_map(data);
-    Some(pod_details(
-        p,
-        deployment_of(&owners, p),
-        &data.pod_metrics,
-        now,
-    ))
+    let cols = [COL_CPU, COL_MEM, COL_CPU_PCT, COL_MEM_PCT];
+    for (col, v) in std::iter::once((COL_AGE, age)).chain(cols.into_iter().zip(keys)) {
+        if let Some(slot) = row.sort_keys.get_mut(col) {
+            *slot = Some(v);
+        }
+    }
+    let mem_limit_pct = usage.and_then(|u| pct(u.memory, p.limits.memory));
+    row.level = pod_level(p, mem_limit_pct, now);
 }
 
-fn pod_details(
-    p: &PodInfo,
+/// The row for `p` from the last build when it was made from this very pod object
+/// under the same deployment: its live cells are brought up to date; else a new row.
+fn reuse_or_build(
+    old: Option<TableRow>,
+    p: &LivePod,
     deployment: Option<&str>,
     metrics: &MetricsStatus,
     now: i64,
-) -> Vec<(String, SafeText)> {
-    let opt = |v: Option<f64>, f: fn(f64) -> String| v.map(f).unwrap_or_else(|| "none".into());
-    let usage = match p.usage {
-        Some(u) => format!("cpu {} · memory {}", cpu(u.cpu), mem(u.memory)),
-        None => metrics.line("metrics", now),
+) -> TableRow {
+    let same = |r: &TableRow| {
+        r.source.as_ref().is_some_and(|s| s.is(&p.info))
+            && matches!(&r.target, Some(Target::Pod { deployment: d, .. }) if d.as_deref() == deployment)
     };
-    let restarts = match (&p.last_termination, age_since(now, p.last_restart)) {
-        (Some(r), Some(a)) => format!("{} · last: {r}, {a} ago", p.restarts),
-        (Some(r), None) => format!("{} · last: {r}", p.restarts),
-        _ => p.restarts.to_string(),
-    };
-    let fields = [
-        (
-            "pod",
-            format!("{} -n {} (uid {})", p.name, p.namespace, p.uid),
-        ),
-        (
-            "owner",
-            format!(
-                "deployment {} · replicaset {}",
-                deployment.unwrap_or("(none)"),
-                p.replicaset.as_deref().unwrap_or("(none)")
-            ),
-        ),
-        ("node", p.node.clone().unwrap_or_else(|| "<none>".into())),
-        (
-            "status",
-            format!("{} (phase {}) {}", status_text(p), p.phase, p.message),
-        ),
-        ("restarts", restarts),
-        ("usage", usage),
-        (
-            "requests / limits",
-            format!(
-                "cpu {} / {} · memory {} / {}",
-                opt(p.requests.cpu, cpu),
-                opt(p.limits.cpu, cpu),
-                opt(p.requests.memory, mem),
-                opt(p.limits.memory, mem)
-            ),
-        ),
-    ];
-    safe_fields(fields)
-}
-
-fn deployment_details(
-    name: &str,
-    d: Option<&DeploymentInfo>,
-    namespace: &str,
-) -> Vec<(String, SafeText)> {
-    let mut fields = vec![
-        ("deployment", name.to_string()),
-        ("namespace", namespace.to_string()),
-    ];
-    if let Some(d) = d {
-        fields.extend([
-            ("desired", d.desired.to_string()),
-            ("updated", d.updated.to_string()),
-            ("ready", d.ready.to_string()),
-            ("available", d.available.to_string()),
-            (
-                "rolling out",
-                if d.rolling_out() { "yes" } else { "no" }.into(),
-            ),
-            (
-                "revision",
-                d.revision.map(|r| r.to_string()).unwrap_or_default(),
-            ),
-            ("images", d.images.clone()),
-        ]);
+    match old {
+        Some(mut row) if same(&row) => {
+            update_live(&mut row, p, metrics, now);
+            row
+        }
+        _ => pod_row(p, deployment, metrics, now),
     }
-    safe_fields(fields)
 }
 
-fn safe_fields(
-    fields: impl IntoIterator<Item = (&'static str, String)>,
-) -> Vec<(String, SafeText)> {
-    fields
-        .into_iter()
-        .map(|(name, value)| (name.to_string(), SafeText::block(&value)))
-        .collect()
+/// The rows of the last build, found by key: in order first (a metrics round keeps
+/// every row where it was), through an index built on the first miss otherwise.
+struct OldRows {
+    rows: Vec<TableRow>,
+    next: usize,
+    index: Option<HashMap<u64, usize>>,
+}
+
+impl OldRows {
+    fn new(rows: Vec<TableRow>) -> Self {
+        Self {
+            rows,
+            next: 0,
+            index: None,
+        }
+    }
+
+    fn hash(key: &str) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
+    }
+
+    fn take(&mut self, key: &str) -> Option<TableRow> {
+        if self.rows.get(self.next).is_some_and(|r| r.key == key) {
+            self.next += 1;
+            return Some(std::mem::take(&mut self.rows[self.next - 1]));
+        }
+        let rows = &self.rows;
+        let index = self.index.get_or_insert_with(|| {
+            rows.iter()
+                .enumerate()
+                .filter(|(_, r)| !r.key.is_empty())
+                .map(|(i, r)| (Self::hash(&r.key), i))
+                .collect()
+        });
+        let i = *index.get(&Self::hash(key))?;
+        if self.rows[i].key != key {
+            return None;
+        }
+        self.next = i + 1;
+        Some(std::mem::take(&mut self.rows[i]))
+    }
 }
 
 fn header_row(
     name: &str,
     d: Option<&DeploymentInfo>,
-    pods: &[&PodInfo],
+    pods: &[&LivePod],
     namespace: &str,
     now: i64,
 ) -> TableRow {
@@ -438,11 +385,20 @@ fn deployment_lines(data: &KubeData, ctx: &BuildCtx) -> Vec<SummaryItem> {
 }
 
 pub fn build(data: &KubeData, ctx: &BuildCtx) -> PaneContent {
+    build_reusing(data, ctx, Vec::new())
+}
+
+/// `build`, keeping the rows of the last build (`old`) whose pod did not change: a
+/// metrics round or a watch event about one pod then costs no new strings per row.
+pub fn build_reusing(data: &KubeData, ctx: &BuildCtx, old: Vec<TableRow>) -> PaneContent {
     let now = unix(ctx.now);
     let owners = owner_map(data);
-    let pods: Vec<&PodInfo> = data.namespace_pods().collect();
+    let pods: Vec<&LivePod> = data.namespace_pods().collect();
 
     let mut summary = Vec::new();
+    if let Some(progress) = data.pods_loading {
+        summary.push(SummaryItem::text(&loading_line(progress), Level::Warn));
+    }
     let not_ready = pods.iter().filter(|p| p.ready < p.containers).count();
     let restarts: u32 = pods.iter().map(|p| p.restarts).sum();
     let mut head = vec![(
@@ -480,7 +436,7 @@ pub fn build(data: &KubeData, ctx: &BuildCtx) -> PaneContent {
     }
     summary.extend(deployment_lines(data, ctx));
 
-    let mut groups: BTreeMap<&str, Vec<&PodInfo>> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, Vec<&LivePod>> = BTreeMap::new();
     let mut loose = Vec::new();
     for p in &pods {
         match deployment_of(&owners, p) {
@@ -493,22 +449,27 @@ pub fn build(data: &KubeData, ctx: &BuildCtx) -> PaneContent {
             groups.entry(d.name.as_str()).or_default();
         }
     }
+    let mut old = OldRows::new(old);
+    let metrics = &data.pod_metrics;
     let mut rows = Vec::with_capacity(pods.len() + groups.len());
     for (name, members) in &groups {
-        rows.push(header_row(
-            name,
-            data.deployment(name),
-            members,
-            &data.namespace,
-            now,
-        ));
+        let header = header_row(name, data.deployment(name), members, &data.namespace, now);
+        old.take(&header.key);
+        rows.push(header);
         for p in members {
-            rows.push(pod_row(p, Some(name), &data.pod_metrics, now));
+            rows.push(reuse_or_build(
+                old.take(&p.uid),
+                p,
+                Some(name),
+                metrics,
+                now,
+            ));
         }
     }
     for p in loose {
-        rows.push(pod_row(p, None, &data.pod_metrics, now));
+        rows.push(reuse_or_build(old.take(&p.uid), p, None, metrics, now));
     }
+    drop(old);
     let empty_message = Some(match data.error_of("pods") {
         Some(e) => e.to_string(),
         None => format!("no pods in namespace {}", data.namespace),
@@ -518,5 +479,17 @@ pub fn build(data: &KubeData, ctx: &BuildCtx) -> PaneContent {
         columns: columns(),
         rows,
         empty_message,
+    }
+}
+
+/// `loading pods 23,500 / ~100,000` while the first LIST is paged in.
+fn loading_line(p: ListProgress) -> String {
+    match p.estimate {
+        Some(total) => format!(
+            "loading pods {} / ~{}",
+            format::thousands(p.loaded),
+            format::thousands(total.max(p.loaded))
+        ),
+        None => format!("loading pods {}…", format::thousands(p.loaded)),
     }
 }

@@ -140,7 +140,7 @@ pub fn live(s: &Snapshot<KubeData>) -> Option<&Arc<KubeData>> {
 pub fn ready_pods<'a>(
     d: &'a KubeData,
     prefix: &str,
-) -> Vec<&'a kitops_top::collect::kube::PodInfo> {
+) -> Vec<&'a kitops_top::collect::kube::LivePod> {
     d.namespace_pods()
         .filter(|p| p.name.starts_with(prefix) && p.ready == p.containers && !p.deleting)
         .collect()

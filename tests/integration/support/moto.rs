@@ -165,6 +165,7 @@ impl Moto {
             .behavior_version(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new(REGION))
             .endpoint_url(self.url())
+            .http_client(kitops_top::collect::aws::client::https_client())
             .credentials_provider(aws_sdk_rds::config::SharedCredentialsProvider::new(
                 aws_sdk_rds::config::Credentials::new(key, secret, None, None, "tests"),
             ))

@@ -10,7 +10,7 @@ use futures::StreamExt;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::{mpsc, watch};
 
-use crate::act::Executor;
+use crate::act::{incident_store, Executor};
 use crate::app::action::Action;
 use crate::app::{update, Command, Event, SourceUpdate, State};
 use crate::collect::replay::{self, Recording};
@@ -19,6 +19,7 @@ use crate::collect::{Controls, Snapshot};
 use crate::config::keymap::Keymap;
 use crate::config::Config;
 use crate::ui::theme::Theme;
+use crate::view::Level;
 use crate::{terminal, ui};
 
 /// Forwards a snapshot channel into the event queue: its current value first, then
@@ -81,6 +82,8 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
     let mut guard = terminal::enter()?;
     let (pause_tx, controls) = Controls::free_running();
     let (event_tx, mut event_rx) = mpsc::channel::<Event>(64);
+    // Only a live session has an incident to resume; a replay's is in the recording.
+    let persist_incident = matches!(feed, Feed::Live);
     let (channels, replay_clock) = match feed {
         Feed::Live => (spawn_all(&config, &controls), None),
         Feed::Replay(recording) => {
@@ -104,6 +107,12 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
     let actions = spawn_executor(&config, event_tx.clone());
 
     let mut state = State::new(config.clone(), Arc::new(keymap), clock());
+    if persist_incident {
+        match incident_store::load(&config.incident) {
+            Ok(incident) => state.incident = incident,
+            Err(e) => state.set_status(format!("incident not resumed: {e}"), Level::Crit),
+        }
+    }
     let size = guard.terminal.size()?;
     state.screen_height = size.height;
     let mut keys = EventStream::new();
@@ -200,6 +209,13 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
                     Command::StopLogs => {
                         if let Some(t) = logs_task.take() {
                             t.abort();
+                        }
+                    }
+                    Command::SaveIncident(incident) => {
+                        if persist_incident {
+                            let result = incident_store::save(&config.incident, &incident)
+                                .map_err(|e| e.to_string());
+                            follow_ups.push(Event::IncidentSaved(result));
                         }
                     }
                     Command::WriteLogs { path, lines } => {

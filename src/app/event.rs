@@ -5,6 +5,7 @@ use std::time::SystemTime;
 use crossterm::event::KeyEvent;
 
 use super::action::{Action, Outcome};
+use super::incident::Incident;
 use crate::collect::aws::AwsData;
 use crate::collect::host::HostData;
 use crate::collect::kube::KubeData;
@@ -55,6 +56,8 @@ pub enum Event {
     },
     /// The executor was still running an earlier action: this one did not start.
     ExecutorBusy(Action),
+    /// What became of a `Command::SaveIncident`.
+    IncidentSaved(Result<(), String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -81,4 +84,7 @@ pub enum Command {
         path: String,
         lines: Vec<String>,
     },
+    /// Persist the incident (atomically: temp file + rename), so a restart resumes it;
+    /// a resolved one is archived and the open-incident file removed.
+    SaveIncident(Incident),
 }

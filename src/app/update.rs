@@ -5,9 +5,11 @@ use crossterm::event::KeyEvent;
 use super::action::Op;
 use super::confirm::request;
 use super::event::{Command, Event, SourceUpdate};
+use super::incident::conditions::ALL_SOURCES;
 use super::modal::{DryRun, Modal};
 use super::pane::{PaneId, SourceId, PANES};
 use super::state::State;
+use super::update_incident;
 use crate::config::keymap::{Context, Key, KeyAction};
 use crate::view::panes::BuildCtx;
 use crate::view::safe_text::SafeText;
@@ -31,11 +33,18 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
         Event::Tick(now) => {
             state.now = now;
             state.dirty = true;
-            vec![]
+            // Staleness is a matter of time, not of a new snapshot.
+            update_incident::on_snapshots(state, &ALL_SOURCES, None)
         }
         Event::Source(update) => {
-            on_source(state, update);
             state.dirty = true;
+            on_source(state, update)
+        }
+        Event::IncidentSaved(result) => {
+            if let Err(e) = result {
+                state.set_status(format!("incident not saved: {e}"), Level::Crit);
+                state.dirty = true;
+            }
             vec![]
         }
         Event::Outcome { action, outcome } => {
@@ -54,7 +63,9 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
                 level,
             );
             state.dirty = true;
-            vec![Command::RefreshNow]
+            let mut commands = update_incident::on_outcome(state, &action, &outcome);
+            commands.push(Command::RefreshNow);
+            commands
         }
         Event::Validated { action, outcome } => {
             on_validated(state, &action, outcome);
@@ -103,10 +114,11 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
     }
 }
 
-fn on_source(state: &mut State, update: SourceUpdate) {
+fn on_source(state: &mut State, update: SourceUpdate) -> Vec<Command> {
+    let mut kube_before = None;
     let source = match update {
         SourceUpdate::Kube(s) => {
-            state.sources.kube = s;
+            kube_before = Some(std::mem::replace(&mut state.sources.kube, s));
             SourceId::Kube
         }
         SourceUpdate::Postgres(s) => {
@@ -129,6 +141,7 @@ fn on_source(state: &mut State, update: SourceUpdate) {
     for spec in PANES.iter().filter(|p| p.source == source) {
         rebuild(state, spec.id);
     }
+    update_incident::on_snapshots(state, &[source], kube_before.as_ref())
 }
 
 /// Rebuilds one pane's rows from its source's latest snapshot.
@@ -281,8 +294,13 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
                 return request(state, op);
             }
         }
-        // Keys of the logs view, dialogs and text fields: handled by update_modal.
-        K::Follow
+        K::Incident | K::IncidentOverlay | K::IncidentNote | K::StatusUpdate => {
+            return update_incident::on_key(state, action)
+        }
+        // Keys of the logs view, dialogs, text fields and the incident overlay:
+        // handled by update_modal.
+        K::TickStep
+        | K::Follow
         | K::WriteLogs
         | K::Confirm
         | K::Cancel

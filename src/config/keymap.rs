@@ -30,10 +30,12 @@ pub enum Context {
     Dialog,
     /// Text fields: the filter, input dialogs, typed confirmations, the logs filter.
     Input,
+    /// The incident overlay (checklist and timeline).
+    Incident,
 }
 
 impl Context {
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 11] = [
         Context::Global,
         Context::Pods,
         Context::Nodes,
@@ -44,6 +46,7 @@ impl Context {
         Context::Logs,
         Context::Dialog,
         Context::Input,
+        Context::Incident,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +61,7 @@ impl Context {
             Context::Logs => "logs",
             Context::Dialog => "dialog",
             Context::Input => "input",
+            Context::Incident => "incident",
         }
     }
 
@@ -135,6 +139,11 @@ key_actions! {
     ClearInput => "clear_input", "clear", "clear the text field", [Input];
     DeleteWord => "delete_word", "delete word", "delete the word before the cursor", [Input];
     DeleteChar => "delete_char", "delete", "delete the character before the cursor", [Input];
+    Incident => "incident", "incident", "declare an incident / resolve the open one", [Global, Incident];
+    IncidentOverlay => "incident_overlay", "checklist", "incident overlay: checklist and timeline", [Global, Incident];
+    IncidentNote => "incident_note", "note", "add a note to the incident timeline", [Global, Incident];
+    StatusUpdate => "status_update", "status", "copy the incident status update (OSC 52)", [Global, Incident];
+    TickStep => "tick_step", "tick", "tick / untick the checklist step", [Incident];
 }
 
 /// A normalised key: characters carry their case, so SHIFT is dropped for them.

@@ -16,6 +16,10 @@ pub fn pieces(state: &State, theme: &Theme) -> Vec<(String, Option<Style>)> {
     let cfg = &state.config;
     let mut out: Vec<(String, Option<Style>)> = Vec::new();
     out.push((" kitops-top".into(), None));
+    // The open incident comes first: at 80 columns it must outlast everything else.
+    if let Some(piece) = incident_piece(state, theme) {
+        out.push(piece);
+    }
     if state.is_production() {
         out.push(("PRODUCTION".into(), Some(theme.header(true))));
     }
@@ -69,6 +73,27 @@ pub fn pieces(state: &State, theme: &Theme) -> Vec<(String, Option<Style>)> {
         ));
     }
     out
+}
+
+/// `SEV1 title 00:12:34 resp 15m res 4h`, amber at 75 % of a running target, red past it.
+fn incident_piece(state: &State, theme: &Theme) -> Option<(String, Option<Style>)> {
+    use crate::app::incident::{clock, short_duration};
+    let inc = state.open_incident()?;
+    let settings = &state.config.incident;
+    let t = inc.severity.targets(settings);
+    let mut title: String = SafeText::line(&inc.title).into_string();
+    if title.chars().count() > 24 {
+        title = title.chars().take(23).collect::<String>() + "…";
+    }
+    let text = format!(
+        "{} {title} {} resp {} res {}",
+        inc.severity.label(),
+        clock(inc.elapsed(state.now)),
+        short_duration(t.response),
+        short_duration(t.resolution)
+    );
+    let level = inc.level(settings, state.now);
+    Some((text, Some(theme.level(level))))
 }
 
 /// `user@host:port/db` without scheme, password or query.

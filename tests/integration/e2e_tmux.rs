@@ -163,3 +163,56 @@ fn the_built_in_demo_plays_every_pane_and_never_runs_an_action() {
     let audit = t.dir.path().join("state/kitops-top/audit.jsonl");
     assert!(!audit.exists(), "a demo writes no audit line");
 }
+
+/// The header's incident timer, `00:00:07` → 7 seconds.
+fn incident_timer(screen: &str, title: &str) -> Option<u64> {
+    let header = screen.lines().next()?;
+    let after = &header[header.find(title)? + title.len()..];
+    let clock = after.split_whitespace().next()?;
+    let mut parts = clock.split(':').map(|p| p.parse::<u64>().ok());
+    let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
+    Some(h * 3600 + m * 60 + s)
+}
+
+#[test]
+fn an_incident_survives_a_dropped_session_with_its_timer() {
+    let first = Tmux::start("inc1", 80, 24, "");
+    first.wait_for("the console", |s| s.contains("1 Pods"));
+    first.keys(&["I"]);
+    first.wait_for("the severity question", |s| {
+        s.contains("Declare an incident")
+    });
+    first.keys(&["Enter"]);
+    first.wait_for("the title question", |s| {
+        s.contains("Title (what is broken")
+    });
+    first.keys(&["-l", "db locks"]);
+    first.keys(&["Enter"]);
+    first.wait_for("the timer in the header", |s| {
+        incident_timer(s, "SEV2 db locks").is_some_and(|t| t >= 2)
+    });
+    let state = first.dir.path().join("state");
+    assert!(
+        state.join("kitops-top/incident.json").exists(),
+        "saved on declaring"
+    );
+    let killed = std::process::Command::new("kill")
+        .args(["-HUP", &first.console_pid()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    first.wait_for("exit", exited);
+
+    let env = format!("XDG_STATE_HOME={}", state.display());
+    let second = Tmux::start_with_env("inc2", 80, 24, &env, "");
+    let s = second.wait_for("the same incident resumed", |s| {
+        incident_timer(s, "SEV2 db locks").is_some()
+    });
+    let timer = incident_timer(&s, "SEV2 db locks").unwrap_or(0);
+    assert!(
+        timer >= 2,
+        "the timer runs on from the declaration, not from zero:\n{s}"
+    );
+    second.keys(&["q"]);
+    second.wait_for("exit", exited);
+}

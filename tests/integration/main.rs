@@ -15,6 +15,7 @@ mod config_fixtures;
 mod config_precedence;
 mod demo;
 mod e2e_tmux;
+mod incident;
 mod keymap_dialogs;
 mod kube_actions;
 mod kube_panes;

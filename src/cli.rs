@@ -86,10 +86,15 @@ pub enum Sub {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Play a recording instead of contacting any source: the built-in incident, or FILE
+    /// Play a recording instead of contacting any source: the built-in incident, or FILE, in a loop
     Demo {
-        /// A recording written by `kitops-top record`
+        /// A recording written by `kitops-top record` or `--record`
         file: Option<PathBuf>,
+    },
+    /// Play a recording once with the player's keys: pause, speed, seek, events
+    Replay {
+        /// A recording written by `--record` or `kitops-top record`
+        file: PathBuf,
     },
     /// Record every source's snapshots to FILE (JSON lines) for `demo FILE`. Query texts
     /// and object names are recorded as shown: record only what you may share

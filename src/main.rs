@@ -33,6 +33,14 @@ fn usage_error(e: ConfigError) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
+/// A recording file, or the one line that says why it cannot be played.
+fn read_recording(path: &std::path::Path) -> Result<Recording, ConfigError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        ConfigError::plain(format!("cannot read recording {}: {e}", path.display()))
+    })?;
+    Recording::parse(&bytes).map_err(|e| ConfigError::plain(format!("{}: {e}", path.display())))
+}
+
 fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
     if let Some(Sub::Config {
         print_default: true,
@@ -87,22 +95,28 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 println!("{}", headless::snapshot::render(&results, format));
                 Ok(ExitCode::SUCCESS)
             }
-            Some(Sub::Demo { file }) => {
-                let text = match &file {
-                    Some(path) => match std::fs::read_to_string(path) {
-                        Ok(t) => t,
-                        Err(e) => {
-                            let msg = format!("cannot read recording {}: {e}", path.display());
-                            return Ok(usage_error(ConfigError::plain(msg)));
-                        }
-                    },
-                    None => replay::BUILT_IN.to_string(),
-                };
-                let recording = match Recording::parse(&text) {
+            Some(Sub::Demo { file: None }) => {
+                let recording = match Recording::parse(replay::BUILT_IN) {
                     Ok(r) => r,
                     Err(e) => return Ok(usage_error(ConfigError::plain(e.to_string()))),
                 };
-                runtime::run(cfg.into_demo(), keymap, theme, Feed::Replay(recording)).await?;
+                let feed = Feed::Replay {
+                    recording,
+                    looping: true,
+                };
+                runtime::run(cfg.into_demo(), keymap, theme, feed).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(Sub::Demo { file: Some(path) }) | Some(Sub::Replay { file: path }) => {
+                let recording = match read_recording(&path) {
+                    Ok(r) => r,
+                    Err(e) => return Ok(usage_error(e)),
+                };
+                let feed = Feed::Replay {
+                    recording,
+                    looping: false,
+                };
+                runtime::run(cfg.into_demo(), keymap, theme, feed).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Some(Sub::Record { out, seconds }) => {

@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, watch};
 use crate::act::{incident_store, Executor};
 use crate::app::action::Action;
 use crate::app::{update, Command, Event, SourceUpdate, State};
-use crate::collect::replay::{self, Recording};
+use crate::collect::replay::{player, Recording};
 use crate::collect::sources::{spawn_all, Channels};
 use crate::collect::{Controls, Snapshot};
 use crate::config::keymap::Keymap;
@@ -37,6 +37,21 @@ fn forward<T: Send + Sync + 'static>(
             }
             if rx.changed().await.is_err() {
                 return; // the source is off or finished; its last value stays shown
+            }
+        }
+    });
+}
+
+/// Forwards the replay player's position into the event queue.
+fn forward_replay(mut rx: watch::Receiver<player::Status>, tx: mpsc::Sender<Event>) {
+    tokio::spawn(async move {
+        loop {
+            let status = rx.borrow_and_update().clone();
+            if tx.send(Event::ReplayStatus(status)).await.is_err() {
+                return;
+            }
+            if rx.changed().await.is_err() {
+                return;
             }
         }
     });
@@ -74,7 +89,11 @@ fn spawn_executor(config: &Config, events: mpsc::Sender<Event>) -> mpsc::Sender<
 /// Where the snapshots come from.
 pub enum Feed {
     Live,
-    Replay(Recording),
+    /// A recording under the player; `looping` for the demo.
+    Replay {
+        recording: Recording,
+        looping: bool,
+    },
 }
 
 pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Result<()> {
@@ -84,14 +103,49 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
     let (event_tx, mut event_rx) = mpsc::channel::<Event>(64);
     // Only a live session has an incident to resume; a replay's is in the recording.
     let persist_incident = matches!(feed, Feed::Live);
-    let (channels, replay_clock) = match feed {
+    let (channels, player) = match feed {
         Feed::Live => (spawn_all(&config, &controls), None),
-        Feed::Replay(recording) => {
-            let (channels, clock) = replay::play(recording);
-            (channels, Some(clock))
+        Feed::Replay { recording, looping } => {
+            // An old recording has no events of its own: mark where thresholds crossed.
+            let marks = if recording.events().next().is_none() {
+                crate::app::replay::crossing_marks(&recording, &config)
+            } else {
+                Vec::new()
+            };
+            let player = player::Player::new(Arc::new(recording), looping, marks);
+            let (channels, handle) = player::spawn(player);
+            (channels, Some(handle))
         }
     };
-    let clock = move || replay_clock.map_or_else(SystemTime::now, |c| c.now());
+    let (replay_controls, replay_status) = match player {
+        Some(player::Handle {
+            controls,
+            status,
+            mut events,
+        }) => {
+            forward_replay(status.clone(), event_tx.clone());
+            let tx = event_tx.clone();
+            tokio::spawn(async move {
+                while let Some(out) = events.recv().await {
+                    let ev = Event::Recorded {
+                        reset: out.reset,
+                        events: out.events,
+                    };
+                    if tx.send(ev).await.is_err() {
+                        return;
+                    }
+                }
+            });
+            (Some(controls), Some(status))
+        }
+        None => (None, None),
+    };
+    // Replaying, the console's clock is the recording's, where the player stands.
+    let clock = move || {
+        replay_status
+            .as_ref()
+            .map_or_else(SystemTime::now, |s| s.borrow().now)
+    };
     let Channels {
         kube,
         pg,
@@ -211,6 +265,12 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
                             t.abort();
                         }
                     }
+                    Command::Replay(control) => {
+                        if let Some(c) = &replay_controls {
+                            let _ = c.try_send(control);
+                        }
+                    }
+                    Command::Crossings(_) => {}
                     Command::SaveIncident(incident) => {
                         if persist_incident {
                             let result = incident_store::save(&config.incident, &incident)

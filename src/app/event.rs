@@ -58,6 +58,13 @@ pub enum Event {
     ExecutorBusy(Action),
     /// What became of a `Command::SaveIncident`.
     IncidentSaved(Result<(), String>),
+    /// The replay player moved (position, speed, pause, its clock).
+    ReplayStatus(crate::collect::replay::player::Status),
+    /// Session events the player passed, `(kind, json)`; `reset` after a seek.
+    Recorded {
+        reset: bool,
+        events: Vec<(String, String)>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -87,4 +94,8 @@ pub enum Command {
     /// Persist the incident (atomically: temp file + rename), so a restart resumes it;
     /// a resolved one is archived and the open-incident file removed.
     SaveIncident(Incident),
+    /// Steer the replay player.
+    Replay(crate::collect::replay::player::Control),
+    /// Thresholds crossed just now: the session recording keeps them as events.
+    Crossings(Vec<String>),
 }

@@ -39,6 +39,8 @@ pub struct State {
     pub incident: Option<Incident>,
     /// The thresholds crossed now, by source: what the timeline's crossings diff.
     pub conditions: Conditions,
+    /// Playing a recording: the player's position, speed and clock.
+    pub replay: Option<crate::collect::replay::player::Status>,
 }
 
 impl State {
@@ -58,6 +60,7 @@ impl State {
             dirty: true,
             incident: None,
             conditions: Conditions::new(),
+            replay: None,
         }
     }
 

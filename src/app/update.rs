@@ -10,6 +10,7 @@ use super::modal::{DryRun, Modal};
 use super::pane::{PaneId, SourceId, PANES};
 use super::state::State;
 use super::update_incident;
+use crate::collect::replay::player::Control;
 use crate::config::keymap::{Context, Key, KeyAction};
 use crate::view::panes::BuildCtx;
 use crate::view::safe_text::SafeText;
@@ -39,6 +40,16 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
         Event::Source(update) => {
             state.dirty = true;
             on_source(state, update)
+        }
+        Event::ReplayStatus(status) => {
+            super::replay::on_status(state, status);
+            state.dirty = true;
+            vec![]
+        }
+        Event::Recorded { reset, events } => {
+            super::replay::on_events(state, reset, events);
+            state.dirty = true;
+            vec![]
         }
         Event::IncidentSaved(result) => {
             if let Err(e) = result {
@@ -173,8 +184,13 @@ fn on_key(state: &mut State, ev: KeyEvent) -> Vec<Command> {
     if !state.modals.is_empty() {
         return super::update_modal::on_modal_key(state, ev, key);
     }
-    let contexts = [state.focus.context(), Context::Global];
-    match state.keymap.lookup(&contexts, &key) {
+    // Replaying, the player's keys come first (home/end move in time, not in a table).
+    let contexts: &[Context] = if state.replay.is_some() {
+        &[Context::Replay, state.focus.context(), Context::Global]
+    } else {
+        &[state.focus.context(), Context::Global]
+    };
+    match state.keymap.lookup(contexts, &key) {
         Some(action) => on_action(state, action),
         None => vec![],
     }
@@ -207,6 +223,18 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
             let text = state.focused().table.filter.clone();
             state.modals.push(Modal::Filter { pane: focus, text });
         }
+        K::Pause if state.replay.is_some() => {
+            return vec![Command::Replay(Control::TogglePause)];
+        }
+        K::ReplayPause => return vec![Command::Replay(Control::TogglePause)],
+        K::ReplayFaster => return vec![Command::Replay(Control::Faster)],
+        K::ReplaySlower => return vec![Command::Replay(Control::Slower)],
+        K::ReplayBack => return vec![Command::Replay(Control::BACK)],
+        K::ReplayForward => return vec![Command::Replay(Control::FORWARD)],
+        K::ReplayPrevEvent => return vec![Command::Replay(Control::PrevEvent)],
+        K::ReplayNextEvent => return vec![Command::Replay(Control::NextEvent)],
+        K::ReplayStart => return vec![Command::Replay(Control::Start)],
+        K::ReplayEnd => return vec![Command::Replay(Control::End)],
         K::Pause => {
             state.paused = !state.paused;
             return vec![Command::SetPaused(state.paused)];

@@ -265,14 +265,20 @@ pub(crate) fn on_snapshots(
             conditions::replace(&mut state.conditions, source, new);
         }
     }
-    let now = state.now;
-    match state.incident.as_mut().filter(|i| i.is_open()) {
-        Some(inc) if !events.is_empty() => {
-            for text in events {
-                inc.push(now, EntryKind::Crossing, text, None);
-            }
-            save(state)
-        }
-        _ => vec![],
+    if events.is_empty() {
+        return vec![];
     }
+    let now = state.now;
+    let mut commands = vec![Command::Crossings(events.clone())];
+    // A replay's incident is the recorded one: its timeline is already complete.
+    if state.replay.is_some() {
+        return commands;
+    }
+    if let Some(inc) = state.incident.as_mut().filter(|i| i.is_open()) {
+        for text in events {
+            inc.push(now, EntryKind::Crossing, text, None);
+        }
+        commands.extend(save(state));
+    }
+    commands
 }

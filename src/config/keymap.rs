@@ -32,10 +32,12 @@ pub enum Context {
     Input,
     /// The incident overlay (checklist and timeline).
     Incident,
+    /// Playing a recording (`replay`, `demo`): the player's keys.
+    Replay,
 }
 
 impl Context {
-    pub const ALL: [Context; 11] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::Pods,
         Context::Nodes,
@@ -47,6 +49,7 @@ impl Context {
         Context::Dialog,
         Context::Input,
         Context::Incident,
+        Context::Replay,
     ];
 
     pub fn name(self) -> &'static str {
@@ -62,6 +65,7 @@ impl Context {
             Context::Dialog => "dialog",
             Context::Input => "input",
             Context::Incident => "incident",
+            Context::Replay => "replay",
         }
     }
 
@@ -143,6 +147,15 @@ key_actions! {
     IncidentOverlay => "incident_overlay", "checklist", "incident overlay: checklist and timeline", [Global, Incident];
     IncidentNote => "incident_note", "note", "add a note to the incident timeline", [Global, Incident];
     StatusUpdate => "status_update", "status", "copy the incident status update (OSC 52)", [Global, Incident];
+    ReplayPause => "replay_pause", "pause", "pause / play the recording", [Replay];
+    ReplayFaster => "replay_faster", "faster", "play faster (up to 60×)", [Replay];
+    ReplaySlower => "replay_slower", "slower", "play slower (down to 0.5×)", [Replay];
+    ReplayBack => "replay_back", "-10s", "seek 10 s back", [Replay];
+    ReplayForward => "replay_forward", "+10s", "seek 10 s forward", [Replay];
+    ReplayPrevEvent => "replay_prev_event", "prev event", "previous event", [Replay];
+    ReplayNextEvent => "replay_next_event", "next event", "next event", [Replay];
+    ReplayStart => "replay_start", "start", "to the start of the recording", [Replay];
+    ReplayEnd => "replay_end", "end", "to the end of the recording", [Replay];
     TickStep => "tick_step", "tick", "tick / untick the checklist step", [Incident];
 }
 

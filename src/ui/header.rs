@@ -28,7 +28,9 @@ pub fn pieces(state: &State, theme: &Theme) -> Vec<(String, Option<Style>)> {
     } else if cfg.readonly {
         out.push(("READ-ONLY".into(), Some(theme.badge_readonly())));
     }
-    if state.paused {
+    if let Some(r) = &state.replay {
+        out.push((replay_piece(r), Some(theme.badge_readonly())));
+    } else if state.paused {
         out.push(("PAUSED".into(), Some(theme.badge_readonly())));
     }
     let clock: chrono::DateTime<chrono::Utc> = state.now.into();
@@ -73,6 +75,31 @@ pub fn pieces(state: &State, theme: &Theme) -> Vec<(String, Option<Style>)> {
         ));
     }
     out
+}
+
+/// The player: `▶ 2× 01:23/05:00 ·3 marks` or `PAUSED 01:23/05:00`.
+fn replay_piece(r: &crate::collect::replay::player::Status) -> String {
+    let mmss = |d: std::time::Duration| {
+        let s = d.as_secs();
+        if s >= 3600 {
+            format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+        } else {
+            format!("{:02}:{:02}", s / 60, s % 60)
+        }
+    };
+    let state = if r.paused {
+        "PAUSED".to_string()
+    } else {
+        format!("▶ {}×", r.speed)
+    };
+    let next = r.marks.iter().filter(|m| **m > r.position).count();
+    format!(
+        "{state} {}/{} events {}/{}",
+        mmss(r.position),
+        mmss(r.length),
+        r.marks.len() - next,
+        r.marks.len()
+    )
 }
 
 /// `SEV1 title 00:12:34 resp 15m res 4h`, amber at 75 % of a running target, red past it.

@@ -33,3 +33,4 @@ mod redis_live;
 mod redis_render;
 mod reducer;
 mod render_layout;
+mod replay;

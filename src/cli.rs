@@ -72,6 +72,9 @@ pub struct Opts {
     /// ASCII-only borders and symbols for old terminals
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// Record the session you drive to FILE (snapshots, actions, incident events) for `replay FILE`
+    #[arg(long, global = true, value_name = "FILE")]
+    pub record: Option<PathBuf>,
     /// Log file (default: $XDG_STATE_HOME/kitops-top/kitops-top.log)
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,

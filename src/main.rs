@@ -5,6 +5,7 @@ use clap::Parser;
 use kitops_top::cli::{Cli, Sub};
 use kitops_top::collect::replay::{self, Recording};
 use kitops_top::config::{self, keymap::Keymap, ConfigError};
+use kitops_top::headless::session_recorder::SessionRecorder;
 use kitops_top::runtime::Feed;
 use kitops_top::ui::theme::Theme;
 use kitops_top::{headless, logging, runtime, terminal};
@@ -75,6 +76,7 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             ))))
         }
     };
+    let record = cli.opts.record.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -104,7 +106,7 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                     recording,
                     looping: true,
                 };
-                runtime::run(cfg.into_demo(), keymap, theme, feed).await?;
+                runtime::run(cfg.into_demo(), keymap, theme, feed, None).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Some(Sub::Demo { file: Some(path) }) | Some(Sub::Replay { file: path }) => {
@@ -116,7 +118,7 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                     recording,
                     looping: false,
                 };
-                runtime::run(cfg.into_demo(), keymap, theme, feed).await?;
+                runtime::run(cfg.into_demo(), keymap, theme, feed, None).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Some(Sub::Record { out, seconds }) => {
@@ -129,7 +131,17 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
             None => {
-                runtime::run(cfg, keymap, theme, Feed::Live).await?;
+                let recorder = match &record {
+                    Some(path) => match SessionRecorder::create(path, false) {
+                        Ok(r) => Some(r),
+                        Err(e) => {
+                            let msg = format!("cannot record to {}: {e}", path.display());
+                            return Ok(usage_error(ConfigError::plain(msg)));
+                        }
+                    },
+                    None => None,
+                };
+                runtime::run(cfg, keymap, theme, Feed::Live, recorder).await?;
                 Ok(ExitCode::SUCCESS)
             }
         }

@@ -18,6 +18,7 @@ use crate::collect::sources::{spawn_all, Channels};
 use crate::collect::{Controls, Snapshot};
 use crate::config::keymap::Keymap;
 use crate::config::Config;
+use crate::headless::session_recorder::SessionRecorder;
 use crate::ui::theme::Theme;
 use crate::view::Level;
 use crate::{terminal, ui};
@@ -96,7 +97,14 @@ pub enum Feed {
     },
 }
 
-pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Result<()> {
+/// `recorder`: `--record FILE`, opened by the caller before the terminal is touched.
+pub async fn run(
+    config: Config,
+    keymap: Keymap,
+    theme: Theme,
+    feed: Feed,
+    mut recorder: Option<SessionRecorder>,
+) -> Result<()> {
     let config = Arc::new(config);
     let mut guard = terminal::enter()?;
     let (pause_tx, controls) = Controls::free_running();
@@ -179,7 +187,7 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
 
     // Test hook: proves the panic path restores the terminal (tests/e2e_tmux.rs).
     let panic_after_first_draw = std::env::var_os("KITOPS_TOP_TEST_PANIC").is_some();
-    loop {
+    'run: loop {
         if state.dirty {
             guard.terminal.draw(|f| ui::draw(f, &state, &theme))?;
             state.dirty = false;
@@ -189,15 +197,15 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
         }
         let event = tokio::select! {
             biased;
-            _ = sigterm.recv() => break,
-            _ = sighup.recv() => break,
-            _ = sigint.recv() => break,
+            _ = sigterm.recv() => break 'run,
+            _ = sighup.recv() => break 'run,
+            _ = sigint.recv() => break 'run,
             key = keys.next() => match key {
                 Some(Ok(TermEvent::Key(k))) if k.kind == KeyEventKind::Press => Event::Key(k),
                 Some(Ok(TermEvent::Resize(width, height))) => Event::Resize { width, height },
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
-                None => break, // the terminal is gone (SSH dropped)
+                None => break 'run, // the terminal is gone (SSH dropped)
             },
             Some(ev) = event_rx.recv() => ev,
             _ = tick.tick() => Event::Tick(clock()),
@@ -207,9 +215,15 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
         let mut pending = std::collections::VecDeque::from([event]);
         while let Some(event) = pending.pop_front() {
             let mut follow_ups = Vec::new();
+            if let Some(msg) = recorder.as_mut().and_then(|r| r.event(&event)) {
+                state.set_status(msg, Level::Crit);
+            }
             for command in update(&mut state, event) {
+                if let Some(msg) = recorder.as_mut().and_then(|r| r.command(&command)) {
+                    state.set_status(msg, Level::Crit);
+                }
                 match command {
-                    Command::Quit => return Ok(()),
+                    Command::Quit => break 'run,
                     Command::Validate(action) => {
                         // Best effort: the executor dry-runs again before applying anyway.
                         let _ = actions.try_send(Job::Validate(action));
@@ -290,6 +304,11 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
                 }
             }
             pending.extend(follow_ups);
+        }
+    }
+    if let Some(r) = recorder {
+        if let Err(e) = r.finish() {
+            tracing::error!(error = %e, "recording not finished cleanly");
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 
 pub mod doctor;
 pub mod record;
+pub mod session_recorder;
 pub mod snapshot;
 
 use std::time::{Duration, Instant};

@@ -16,21 +16,24 @@ pub fn pieces(state: &State, theme: &Theme) -> Vec<(String, Option<Style>)> {
     let cfg = &state.config;
     let mut out: Vec<(String, Option<Style>)> = Vec::new();
     out.push((" kitops-top".into(), None));
-    // The open incident comes first: at 80 columns it must outlast everything else.
-    if let Some(piece) = incident_piece(state, theme) {
-        out.push(piece);
-    }
     if state.is_production() {
         out.push(("PRODUCTION".into(), Some(theme.header(true))));
     }
+    // Replaying, where the player stands comes before the (recorded) incident.
     if cfg.demo {
         out.push(("DEMO (recorded)".into(), Some(theme.badge_readonly())));
-    } else if cfg.readonly {
-        out.push(("READ-ONLY".into(), Some(theme.badge_readonly())));
     }
     if let Some(r) = &state.replay {
         out.push((replay_piece(r), Some(theme.badge_readonly())));
-    } else if state.paused {
+    }
+    // The open incident next: at 80 columns it must outlast everything after it.
+    if let Some(piece) = incident_piece(state, theme) {
+        out.push(piece);
+    }
+    if !cfg.demo && cfg.readonly {
+        out.push(("READ-ONLY".into(), Some(theme.badge_readonly())));
+    }
+    if state.replay.is_none() && state.paused {
         out.push(("PAUSED".into(), Some(theme.badge_readonly())));
     }
     let clock: chrono::DateTime<chrono::Utc> = state.now.into();
@@ -77,7 +80,7 @@ pub fn pieces(state: &State, theme: &Theme) -> Vec<(String, Option<Style>)> {
     out
 }
 
-/// The player: `▶ 2× 01:23/05:00 ·3 marks` or `PAUSED 01:23/05:00`.
+/// The player: `▶2× 01:23/05:00 ◆1/3` (events passed / all) or `PAUSED 01:23/05:00 ◆1/3`.
 fn replay_piece(r: &crate::collect::replay::player::Status) -> String {
     let mmss = |d: std::time::Duration| {
         let s = d.as_secs();
@@ -90,11 +93,11 @@ fn replay_piece(r: &crate::collect::replay::player::Status) -> String {
     let state = if r.paused {
         "PAUSED".to_string()
     } else {
-        format!("▶ {}×", r.speed)
+        format!("▶{}×", r.speed)
     };
     let next = r.marks.iter().filter(|m| **m > r.position).count();
     format!(
-        "{state} {}/{} events {}/{}",
+        "{state} {}/{} ◆{}/{}",
         mmss(r.position),
         mmss(r.length),
         r.marks.len() - next,
@@ -112,13 +115,19 @@ fn incident_piece(state: &State, theme: &Theme) -> Option<(String, Option<Style>
     if title.chars().count() > 24 {
         title = title.chars().take(23).collect::<String>() + "…";
     }
-    let text = format!(
-        "{} {title} {} resp {} res {}",
+    let mut text = format!(
+        "{} {title} {}",
         inc.severity.label(),
-        clock(inc.elapsed(state.now)),
-        short_duration(t.response),
-        short_duration(t.resolution)
+        clock(inc.elapsed(state.now))
     );
+    // Live, the targets are what the responder races; in a replay the player needs the room.
+    if state.replay.is_none() {
+        text.push_str(&format!(
+            " resp {} res {}",
+            short_duration(t.response),
+            short_duration(t.resolution)
+        ));
+    }
     let level = inc.level(settings, state.now);
     Some((text, Some(theme.level(level))))
 }

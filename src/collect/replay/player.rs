@@ -194,6 +194,11 @@ impl Player {
 
     pub fn control(&mut self, c: Control) -> Output {
         match c {
+            // Play at the end starts over, as players do.
+            Control::TogglePause if self.paused && self.pos_ms >= self.length_ms() => {
+                self.paused = false;
+                self.seek_to(0.0)
+            }
             Control::TogglePause => {
                 self.paused = !self.paused;
                 Output::default()

@@ -16,7 +16,8 @@ pub const KEYFRAME_EVERY: Duration = Duration::from_secs(30);
 pub struct RecordingWriter<W: Write> {
     out: flate2::write::GzEncoder<W>,
     started: Instant,
-    last: [Option<(serde_json::Value, Instant)>; SOURCES],
+    /// Each source's last snapshot and when its last keyframe was (offset).
+    last: [Option<(serde_json::Value, Duration)>; SOURCES],
     pub records: usize,
 }
 
@@ -62,11 +63,21 @@ impl<W: Write> RecordingWriter<W> {
     /// One snapshot: a keyframe when the source has none recent, else its changes
     /// (nothing at all when it did not change).
     pub fn snapshot(&mut self, frame: &Frame) -> std::io::Result<()> {
+        self.snapshot_at(frame, self.started.elapsed(), SystemTime::now())
+    }
+
+    /// `snapshot` at a given offset and wall clock: for simulations of long sessions.
+    pub fn snapshot_at(
+        &mut self,
+        frame: &Frame,
+        offset: Duration,
+        wall: SystemTime,
+    ) -> std::io::Result<()> {
         let source = frame.source();
         let value = serde_json::to_value(frame)?;
-        let now = Instant::now();
+        let now = offset;
         let (key, patch, v) = match &self.last[source] {
-            Some((prev, keyed)) if now.duration_since(*keyed) < KEYFRAME_EVERY => {
+            Some((prev, keyed)) if now.saturating_sub(*keyed) < KEYFRAME_EVERY => {
                 let diff = json_patch::diff(prev, &value);
                 if diff.0.is_empty() {
                     return Ok(());
@@ -81,8 +92,8 @@ impl<W: Write> RecordingWriter<W> {
         };
         self.last[source] = Some((value, keyed));
         let raw = RawRecord {
-            t: self.offset_ms(),
-            w: unix_ms(SystemTime::now()),
+            t: offset.as_millis() as u64,
+            w: unix_ms(wall),
             key,
             patch,
             event: None,

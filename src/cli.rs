@@ -109,12 +109,25 @@ pub enum Sub {
         #[arg(long, default_value_t = 60)]
         seconds: u64,
     },
+    /// The postmortem timeline of a recording: incidents, checklist, notes, actions, crossings
+    Timeline {
+        /// A recording written by `--record`
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = TimelineFormat::Markdown)]
+        format: TimelineFormat,
+    },
     /// Config helpers
     Config {
         /// Print a commented default config with the runbook's values
         #[arg(long)]
         print_default: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

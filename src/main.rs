@@ -2,7 +2,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use kitops_top::cli::{Cli, Sub};
+use kitops_top::cli::{Cli, Sub, TimelineFormat};
 use kitops_top::collect::replay::{self, Recording};
 use kitops_top::config::{self, keymap::Keymap, ConfigError};
 use kitops_top::headless::session_recorder::SessionRecorder;
@@ -48,6 +48,18 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
     }) = cli.command
     {
         print!("{}", config::DEFAULT_CONFIG_TOML);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(Sub::Timeline { file, format }) = &cli.command {
+        let recording = match read_recording(file) {
+            Ok(r) => r,
+            Err(e) => return Ok(usage_error(e)),
+        };
+        let timeline = headless::timeline::build(&recording);
+        match format {
+            TimelineFormat::Markdown => print!("{}", headless::timeline::markdown(&timeline)),
+            TimelineFormat::Json => println!("{}", serde_json::to_string_pretty(&timeline)?),
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let env = |k: &str| std::env::var(k).ok();
@@ -126,6 +138,7 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 println!("{n} snapshots written to {}", out.display());
                 Ok(ExitCode::SUCCESS)
             }
+            Some(Sub::Timeline { .. }) => Ok(ExitCode::SUCCESS), // handled before the config
             Some(Sub::Config { .. }) => {
                 println!("use `kitops-top config --print-default`");
                 Ok(ExitCode::SUCCESS)

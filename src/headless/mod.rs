@@ -4,6 +4,7 @@ pub mod doctor;
 pub mod record;
 pub mod session_recorder;
 pub mod snapshot;
+pub mod timeline;
 
 use std::time::{Duration, Instant};
 

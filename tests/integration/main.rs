@@ -34,3 +34,4 @@ mod redis_render;
 mod reducer;
 mod render_layout;
 mod replay;
+mod timeline;

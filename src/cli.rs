@@ -79,6 +79,9 @@ pub struct Opts {
     /// ASCII-only borders and symbols for old terminals
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// Record the session you drive to FILE (snapshots, actions, incident events) for `replay FILE`
+    #[arg(long, global = true, value_name = "FILE")]
+    pub record: Option<PathBuf>,
     /// Log file (default: $XDG_STATE_HOME/kitops-top/kitops-top.log)
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
@@ -93,10 +96,15 @@ pub enum Sub {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Play a recording instead of contacting any source: the built-in incident, or FILE
+    /// Play a recording instead of contacting any source: the built-in incident, or FILE, in a loop
     Demo {
-        /// A recording written by `kitops-top record`
+        /// A recording written by `kitops-top record` or `--record`
         file: Option<PathBuf>,
+    },
+    /// Play a recording once with the player's keys: pause, speed, seek, events
+    Replay {
+        /// A recording written by `--record` or `kitops-top record`
+        file: PathBuf,
     },
     /// Record every source's snapshots to FILE (JSON lines) for `demo FILE`. Query texts
     /// and object names are recorded as shown: record only what you may share
@@ -108,12 +116,25 @@ pub enum Sub {
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         seconds: u64,
     },
+    /// The postmortem timeline of a recording: incidents, checklist, notes, actions, crossings
+    Timeline {
+        /// A recording written by `--record`
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = TimelineFormat::Markdown)]
+        format: TimelineFormat,
+    },
     /// Config helpers
     Config {
         /// Print a commented default config with the runbook's values
         #[arg(long)]
         print_default: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

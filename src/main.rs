@@ -2,9 +2,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use kitops_top::cli::{Cli, Sub};
+use kitops_top::cli::{Cli, Sub, TimelineFormat};
 use kitops_top::collect::replay::{self, Recording};
 use kitops_top::config::{self, keymap::Keymap, ConfigError};
+use kitops_top::headless::session_recorder::SessionRecorder;
 use kitops_top::runtime::Feed;
 use kitops_top::ui::theme::Theme;
 use kitops_top::{headless, logging, runtime, terminal};
@@ -72,12 +73,32 @@ fn usage_error(e: ConfigError) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
+/// A recording file, or the one line that says why it cannot be played.
+fn read_recording(path: &std::path::Path) -> Result<Recording, ConfigError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        ConfigError::plain(format!("cannot read recording {}: {e}", path.display()))
+    })?;
+    Recording::parse(&bytes).map_err(|e| ConfigError::plain(format!("{}: {e}", path.display())))
+}
+
 fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
     if let Some(Sub::Config {
         print_default: true,
     }) = cli.command
     {
         print!("{}", config::DEFAULT_CONFIG_TOML);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(Sub::Timeline { file, format }) = &cli.command {
+        let recording = match read_recording(file) {
+            Ok(r) => r,
+            Err(e) => return Ok(usage_error(e)),
+        };
+        let timeline = headless::timeline::build(&recording);
+        match format {
+            TimelineFormat::Markdown => print!("{}", headless::timeline::markdown(&timeline)),
+            TimelineFormat::Json => println!("{}", serde_json::to_string_pretty(&timeline)?),
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let env = |k: &str| std::env::var(k).ok();
@@ -106,6 +127,7 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             ))))
         }
     };
+    let record = cli.opts.record.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -126,25 +148,34 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 println!("{}", headless::snapshot::render(&results, format));
                 Ok(ExitCode::SUCCESS)
             }
-            Some(Sub::Demo { file }) => {
-                let text = match &file {
-                    Some(path) => match std::fs::read_to_string(path) {
-                        Ok(t) => t,
-                        Err(e) => {
-                            let msg = format!("cannot read recording {}: {e}", path.display());
-                            return Ok(usage_error(ConfigError::plain(msg)));
-                        }
-                    },
-                    None => replay::BUILT_IN.to_string(),
-                };
-                let recording = match Recording::parse(&text) {
+            Some(Sub::Demo { file: None }) => {
+                let recording = match Recording::parse(replay::BUILT_IN) {
                     Ok(r) => r,
                     Err(e) => return Ok(usage_error(ConfigError::plain(e.to_string()))),
                 };
                 if let Err(e) = require_terminal() {
                     return Ok(usage_error(e));
                 }
-                runtime::run(cfg.into_demo(), keymap, theme, Feed::Replay(recording)).await?;
+                let feed = Feed::Replay {
+                    recording,
+                    looping: true,
+                };
+                runtime::run(cfg.into_demo(), keymap, theme, feed, None).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(Sub::Demo { file: Some(path) }) | Some(Sub::Replay { file: path }) => {
+                let recording = match read_recording(&path) {
+                    Ok(r) => r,
+                    Err(e) => return Ok(usage_error(e)),
+                };
+                if let Err(e) = require_terminal() {
+                    return Ok(usage_error(e));
+                }
+                let feed = Feed::Replay {
+                    recording,
+                    looping: false,
+                };
+                runtime::run(cfg.into_demo(), keymap, theme, feed, None).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Some(Sub::Record { out, seconds }) => {
@@ -152,6 +183,7 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 println!("{n} snapshots written to {}", out.display());
                 Ok(ExitCode::SUCCESS)
             }
+            Some(Sub::Timeline { .. }) => Ok(ExitCode::SUCCESS), // handled before the config
             Some(Sub::Config { .. }) => {
                 println!("use `kitops-top config --print-default`");
                 Ok(ExitCode::SUCCESS)
@@ -160,7 +192,17 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 if let Err(e) = require_terminal() {
                     return Ok(usage_error(e));
                 }
-                runtime::run(cfg, keymap, theme, Feed::Live).await?;
+                let recorder = match &record {
+                    Some(path) => match SessionRecorder::create(path, false) {
+                        Ok(r) => Some(r),
+                        Err(e) => {
+                            let msg = format!("cannot record to {}: {e}", path.display());
+                            return Ok(usage_error(ConfigError::plain(msg)));
+                        }
+                    },
+                    None => None,
+                };
+                runtime::run(cfg, keymap, theme, Feed::Live, recorder).await?;
                 Ok(ExitCode::SUCCESS)
             }
         }

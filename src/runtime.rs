@@ -11,15 +11,18 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::{mpsc, watch};
 
 use crate::act::audit::{AuditLog, Record};
+use crate::act::incident_store;
 use crate::app::action::Outcome;
 use crate::app::{update, Command, Event, SourceUpdate, State};
-use crate::collect::replay::{self, Recording};
+use crate::collect::replay::{player, Recording};
 use crate::collect::sources::{spawn_all, Channels};
 use crate::collect::{Controls, Snapshot};
 use crate::config::keymap::Keymap;
 use crate::config::Config;
+use crate::headless::session_recorder::SessionRecorder;
 use crate::jobs::ActionQueues;
 use crate::ui::theme::Theme;
+use crate::view::Level;
 use crate::{terminal, ui};
 
 /// Forwards a snapshot channel into the event queue: its current value first, then
@@ -42,25 +45,88 @@ fn forward<T: Send + Sync + 'static>(
     });
 }
 
+/// Forwards the replay player's position into the event queue.
+fn forward_replay(mut rx: watch::Receiver<player::Status>, tx: mpsc::Sender<Event>) {
+    tokio::spawn(async move {
+        loop {
+            let status = rx.borrow_and_update().clone();
+            if tx.send(Event::ReplayStatus(status)).await.is_err() {
+                return;
+            }
+            if rx.changed().await.is_err() {
+                return;
+            }
+        }
+    });
+}
+
 /// Where the snapshots come from.
 pub enum Feed {
     Live,
-    Replay(Recording),
+    /// A recording under the player; `looping` for the demo.
+    Replay {
+        recording: Recording,
+        looping: bool,
+    },
 }
 
-pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Result<()> {
+/// `recorder`: `--record FILE`, opened by the caller before the terminal is touched.
+pub async fn run(
+    config: Config,
+    keymap: Keymap,
+    theme: Theme,
+    feed: Feed,
+    mut recorder: Option<SessionRecorder>,
+) -> Result<()> {
     let config = Arc::new(config);
     let mut guard = terminal::enter()?;
     let (pause_tx, controls) = Controls::free_running();
     let (event_tx, mut event_rx) = mpsc::channel::<Event>(64);
-    let (channels, replay_clock) = match feed {
+    // Only a live session has an incident to resume; a replay's is in the recording.
+    let persist_incident = matches!(feed, Feed::Live);
+    let (channels, player) = match feed {
         Feed::Live => (spawn_all(&config, &controls), None),
-        Feed::Replay(recording) => {
-            let (channels, clock) = replay::play(recording);
-            (channels, Some(clock))
+        Feed::Replay { recording, looping } => {
+            // An old recording has no events of its own: mark where thresholds crossed.
+            let marks = if recording.events().next().is_none() {
+                crate::app::replay::crossing_marks(&recording, &config)
+            } else {
+                Vec::new()
+            };
+            let player = player::Player::new(Arc::new(recording), looping, marks);
+            let (channels, handle) = player::spawn(player);
+            (channels, Some(handle))
         }
     };
-    let clock = move || replay_clock.map_or_else(SystemTime::now, |c| c.now());
+    let (replay_controls, replay_status) = match player {
+        Some(player::Handle {
+            controls,
+            status,
+            mut events,
+        }) => {
+            forward_replay(status.clone(), event_tx.clone());
+            let tx = event_tx.clone();
+            tokio::spawn(async move {
+                while let Some(out) = events.recv().await {
+                    let ev = Event::Recorded {
+                        reset: out.reset,
+                        events: out.events,
+                    };
+                    if tx.send(ev).await.is_err() {
+                        return;
+                    }
+                }
+            });
+            (Some(controls), Some(status))
+        }
+        None => (None, None),
+    };
+    // Replaying, the console's clock is the recording's, where the player stands.
+    let clock = move || {
+        replay_status
+            .as_ref()
+            .map_or_else(SystemTime::now, |s| s.borrow().now)
+    };
     let Channels {
         kube,
         pg,
@@ -77,6 +143,12 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
     let audit = AuditLog::new(config.audit_log.clone());
 
     let mut state = State::new(config.clone(), Arc::new(keymap), clock());
+    if persist_incident {
+        match incident_store::load(&config.incident) {
+            Ok(incident) => state.incident = incident,
+            Err(e) => state.set_status(format!("incident not resumed: {e}"), Level::Crit),
+        }
+    }
     let size = guard.terminal.size()?;
     state.screen_height = size.height;
     let mut keys = EventStream::new();
@@ -89,7 +161,7 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
 
     // Test hook: proves the panic path restores the terminal (tests/e2e_tmux.rs).
     let panic_after_first_draw = std::env::var_os("KITOPS_TOP_TEST_PANIC").is_some();
-    loop {
+    'run: loop {
         if state.dirty {
             guard.terminal.draw(|f| ui::draw(f, &state, &theme))?;
             state.dirty = false;
@@ -99,15 +171,15 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
         }
         let event = tokio::select! {
             biased;
-            _ = sigterm.recv() => break,
-            _ = sighup.recv() => break,
-            _ = sigint.recv() => break,
+            _ = sigterm.recv() => break 'run,
+            _ = sighup.recv() => break 'run,
+            _ = sigint.recv() => break 'run,
             key = keys.next() => match key {
                 Some(Ok(TermEvent::Key(k))) if k.kind == KeyEventKind::Press => Event::Key(k),
                 Some(Ok(TermEvent::Resize(width, height))) => Event::Resize { width, height },
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
-                None => break, // the terminal is gone (SSH dropped)
+                None => break 'run, // the terminal is gone (SSH dropped)
             },
             Some(ev) = event_rx.recv() => ev,
             _ = tick.tick() => Event::Tick(clock()),
@@ -117,9 +189,15 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
         let mut pending = std::collections::VecDeque::from([event]);
         while let Some(event) = pending.pop_front() {
             let mut follow_ups = Vec::new();
+            if let Some(msg) = recorder.as_mut().and_then(|r| r.event(&event)) {
+                state.set_status(msg, Level::Crit);
+            }
             for command in update(&mut state, event) {
+                if let Some(msg) = recorder.as_mut().and_then(|r| r.command(&command)) {
+                    state.set_status(msg, Level::Crit);
+                }
                 match command {
-                    Command::Quit => return Ok(()),
+                    Command::Quit => break 'run,
                     Command::Validate(action) => actions.validate(action),
                     Command::Execute(action) => {
                         if let Err(action) = actions.run(action) {
@@ -185,6 +263,19 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
                             t.abort();
                         }
                     }
+                    Command::Replay(control) => {
+                        if let Some(c) = &replay_controls {
+                            let _ = c.try_send(control);
+                        }
+                    }
+                    Command::Crossings(_) => {}
+                    Command::SaveIncident(incident) => {
+                        if persist_incident {
+                            let result = incident_store::save(&config.incident, &incident)
+                                .map_err(|e| e.to_string());
+                            follow_ups.push(Event::IncidentSaved(result));
+                        }
+                    }
                     Command::WriteLogs { path, lines } => {
                         let result = std::fs::write(&path, lines.join("\n") + "\n")
                             .map_err(|e| e.to_string());
@@ -197,6 +288,11 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
                 }
             }
             pending.extend(follow_ups);
+        }
+    }
+    if let Some(r) = recorder {
+        if let Err(e) = r.finish() {
+            tracing::error!(error = %e, "recording not finished cleanly");
         }
     }
     Ok(())

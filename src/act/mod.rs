@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod aws;
 pub mod executor;
+pub mod incident_store;
 pub mod kube;
 pub mod postgres;
 pub mod redis;

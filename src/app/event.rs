@@ -5,6 +5,7 @@ use std::time::SystemTime;
 use crossterm::event::KeyEvent;
 
 use super::action::{Action, Outcome};
+use super::incident::Incident;
 use crate::collect::aws::AwsData;
 use crate::collect::host::HostData;
 use crate::collect::kube::KubeData;
@@ -55,6 +56,15 @@ pub enum Event {
     },
     /// The executor was still running an earlier action: this one did not start.
     ExecutorBusy(Action),
+    /// What became of a `Command::SaveIncident`.
+    IncidentSaved(Result<(), String>),
+    /// The replay player moved (position, speed, pause, its clock).
+    ReplayStatus(crate::collect::replay::player::Status),
+    /// Session events the player passed, `(kind, json)`; `reset` after a seek.
+    Recorded {
+        reset: bool,
+        events: Vec<(String, String)>,
+    },
 }
 
 /// An operation refused before it had an action to run (read-only mode): audited all
@@ -93,4 +103,11 @@ pub enum Command {
         path: String,
         lines: Vec<String>,
     },
+    /// Persist the incident (atomically: temp file + rename), so a restart resumes it;
+    /// a resolved one is archived and the open-incident file removed.
+    SaveIncident(Incident),
+    /// Steer the replay player.
+    Replay(crate::collect::replay::player::Control),
+    /// Thresholds crossed just now: the session recording keeps them as events.
+    Crossings(Vec<String>),
 }

@@ -4,12 +4,15 @@
 pub mod action;
 mod confirm;
 pub mod event;
+pub mod incident;
 pub mod modal;
 pub mod pane;
+pub mod replay;
 pub mod sources;
 pub mod state;
 pub mod table;
 pub mod update;
+mod update_incident;
 mod update_modal;
 
 pub use confirm::plan;

@@ -21,6 +21,12 @@ pub enum Modal {
     Input(InputState),
     Confirm(ConfirmState),
     Logs(LogsState),
+    /// The incident overlay: the checklist (the selected step) and the timeline.
+    Incident {
+        selected: usize,
+    },
+    /// "Resolve the open incident?"
+    ResolveIncident,
 }
 
 #[derive(Debug, Clone, PartialEq)]

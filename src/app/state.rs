@@ -4,6 +4,8 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::action::Action;
+use super::incident::conditions::Conditions;
+use super::incident::Incident;
 use super::modal::Modal;
 use super::pane::{PaneId, PaneState, PANES};
 pub use super::sources::Sources;
@@ -43,6 +45,12 @@ pub struct State {
     pub screen_height: u16,
     /// Set by every change; the loop redraws only when it is set.
     pub dirty: bool,
+    /// The declared incident, open or (until the next one) resolved.
+    pub incident: Option<Incident>,
+    /// The thresholds crossed now, by source: what the timeline's crossings diff.
+    pub conditions: Conditions,
+    /// Playing a recording: the player's position, speed and clock.
+    pub replay: Option<crate::collect::replay::player::Status>,
 }
 
 impl State {
@@ -61,6 +69,9 @@ impl State {
             running: Vec::new(),
             screen_height: 24,
             dirty: true,
+            incident: None,
+            conditions: Conditions::new(),
+            replay: None,
         }
     }
 
@@ -89,6 +100,11 @@ impl State {
 
     pub fn is_production(&self) -> bool {
         self.config.is_production(self.kube_context())
+    }
+
+    /// The incident that is open now, if any.
+    pub fn open_incident(&self) -> Option<&Incident> {
+        self.incident.as_ref().filter(|i| i.is_open())
     }
 
     pub fn set_status(&mut self, text: impl Into<String>, level: Level) {

@@ -5,9 +5,12 @@ use crossterm::event::KeyEvent;
 use super::action::Op;
 use super::confirm::request;
 use super::event::{Command, Event, SourceUpdate};
+use super::incident::conditions::ALL_SOURCES;
 use super::modal::{DryRun, Modal};
 use super::pane::{PaneId, SourceId, PANES};
 use super::state::State;
+use super::update_incident;
+use crate::collect::replay::player::Control;
 use crate::config::keymap::{Context, Key, KeyAction};
 use crate::view::panes::BuildCtx;
 use crate::view::safe_text::SafeText;
@@ -31,11 +34,28 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
         Event::Tick(now) => {
             state.now = now;
             state.dirty = true;
-            vec![]
+            // Staleness is a matter of time, not of a new snapshot.
+            update_incident::on_snapshots(state, &ALL_SOURCES, None)
         }
         Event::Source(update) => {
-            on_source(state, update);
             state.dirty = true;
+            on_source(state, update)
+        }
+        Event::ReplayStatus(status) => {
+            super::replay::on_status(state, status);
+            state.dirty = true;
+            vec![]
+        }
+        Event::Recorded { reset, events } => {
+            super::replay::on_events(state, reset, events);
+            state.dirty = true;
+            vec![]
+        }
+        Event::IncidentSaved(result) => {
+            if let Err(e) = result {
+                state.set_status(format!("incident not saved: {e}"), Level::Crit);
+                state.dirty = true;
+            }
             vec![]
         }
         Event::Outcome { action, outcome } => {
@@ -55,7 +75,9 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
                 level,
             );
             state.dirty = true;
-            vec![Command::RefreshNow]
+            let mut commands = update_incident::on_outcome(state, &action, &outcome);
+            commands.push(Command::RefreshNow);
+            commands
         }
         Event::Validated { action, outcome } => {
             on_validated(state, &action, outcome);
@@ -105,10 +127,11 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
     }
 }
 
-fn on_source(state: &mut State, update: SourceUpdate) {
+fn on_source(state: &mut State, update: SourceUpdate) -> Vec<Command> {
+    let mut kube_before = None;
     let source = match update {
         SourceUpdate::Kube(s) => {
-            state.sources.kube = s;
+            kube_before = Some(std::mem::replace(&mut state.sources.kube, s));
             SourceId::Kube
         }
         SourceUpdate::Postgres(s) => {
@@ -131,6 +154,7 @@ fn on_source(state: &mut State, update: SourceUpdate) {
     for spec in PANES.iter().filter(|p| p.source == source) {
         rebuild(state, spec.id);
     }
+    update_incident::on_snapshots(state, &[source], kube_before.as_ref())
 }
 
 /// Rebuilds one pane's rows from its source's latest snapshot.
@@ -171,8 +195,13 @@ fn on_key(state: &mut State, ev: KeyEvent) -> Vec<Command> {
     if !state.modals.is_empty() {
         return super::update_modal::on_modal_key(state, ev, key);
     }
-    let contexts = [state.focus.context(), Context::Global];
-    match state.keymap.lookup(&contexts, &key) {
+    // Replaying, the player's keys come first (home/end move in time, not in a table).
+    let contexts: &[Context] = if state.replay.is_some() {
+        &[Context::Replay, state.focus.context(), Context::Global]
+    } else {
+        &[state.focus.context(), Context::Global]
+    };
+    match state.keymap.lookup(contexts, &key) {
         Some(action) => on_action(state, action),
         None => vec![],
     }
@@ -205,6 +234,18 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
             let text = state.focused().table.filter.clone();
             state.modals.push(Modal::Filter { pane: focus, text });
         }
+        K::Pause if state.replay.is_some() => {
+            return vec![Command::Replay(Control::TogglePause)];
+        }
+        K::ReplayPause => return vec![Command::Replay(Control::TogglePause)],
+        K::ReplayFaster => return vec![Command::Replay(Control::Faster)],
+        K::ReplaySlower => return vec![Command::Replay(Control::Slower)],
+        K::ReplayBack => return vec![Command::Replay(Control::BACK)],
+        K::ReplayForward => return vec![Command::Replay(Control::FORWARD)],
+        K::ReplayPrevEvent => return vec![Command::Replay(Control::PrevEvent)],
+        K::ReplayNextEvent => return vec![Command::Replay(Control::NextEvent)],
+        K::ReplayStart => return vec![Command::Replay(Control::Start)],
+        K::ReplayEnd => return vec![Command::Replay(Control::End)],
         K::Pause => {
             state.paused = !state.paused;
             return vec![Command::SetPaused(state.paused)];
@@ -296,8 +337,13 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
                 return request(state, op);
             }
         }
-        // Keys of the logs view, dialogs and text fields: handled by update_modal.
-        K::Follow
+        K::Incident | K::IncidentOverlay | K::IncidentNote | K::StatusUpdate => {
+            return update_incident::on_key(state, action)
+        }
+        // Keys of the logs view, dialogs, text fields and the incident overlay:
+        // handled by update_modal.
+        K::TickStep
+        | K::Follow
         | K::WriteLogs
         | K::Confirm
         | K::Cancel

@@ -138,6 +138,23 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
                 Edit::Cancel => {
                     state.modals.pop();
                 }
+                Edit::Submit
+                    if matches!(field.request.purpose, action::InputPurpose::Incident(_)) =>
+                {
+                    let (action::InputPurpose::Incident(purpose), answer) =
+                        (field.request.purpose.clone(), field.text.clone())
+                    else {
+                        return vec![];
+                    };
+                    match super::update_incident::answer(state, &purpose, &answer) {
+                        Ok(commands) => return commands,
+                        Err(why) => {
+                            if let Some(Modal::Input(field)) = state.modals.last_mut() {
+                                field.error = Some(why);
+                            }
+                        }
+                    }
+                }
                 Edit::Submit => match action::complete(&field.request.purpose, field.text.trim()) {
                     Ok(action) => {
                         state.modals.pop();
@@ -190,6 +207,11 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
                 }
             }
         }
+        Modal::Incident { .. } => {
+            let action = km.lookup(&[Context::Incident, Context::Global], &key);
+            return super::update_incident::on_overlay_key(state, action);
+        }
+        Modal::ResolveIncident => return super::update_incident::on_resolve_key(state, dialog),
         Modal::Logs(logs) => {
             if logs.editing_filter {
                 match edit_text(input, &ev, &mut logs.filter) {

@@ -31,23 +31,47 @@ pub(super) fn duration_field(
     file: Option<&str>,
     default: Duration,
 ) -> Result<Duration, ConfigError> {
-    match flag.or(file) {
-        None => Ok(default),
-        Some(s) => {
-            let d = parse_duration(s).map_err(|e| ConfigError::plain(format!("{what}: {e}")))?;
-            if d.is_zero() {
-                return Err(ConfigError::plain(format!(
-                    "{what}: must be greater than zero; {DURATION_RANGE}"
-                )));
-            }
-            if !(MIN_DURATION..=MAX_DURATION).contains(&d) {
-                return Err(ConfigError::plain(format!(
-                    "{what}: {s:?} is out of range; {DURATION_RANGE}"
-                )));
-            }
-            Ok(d)
-        }
+    duration_in(
+        what,
+        flag.or(file),
+        default,
+        (MIN_DURATION, MAX_DURATION),
+        DURATION_RANGE,
+    )
+}
+
+/// Incident targets are hours and days, not refresh intervals: 1 min to 30 days.
+pub(super) fn target_field(
+    what: &str,
+    file: Option<&str>,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    let range = (Duration::from_secs(60), Duration::from_secs(30 * 86_400));
+    duration_in(what, file, default, range, "allowed: 1m to 30days")
+}
+
+fn duration_in(
+    what: &str,
+    value: Option<&str>,
+    default: Duration,
+    (min, max): (Duration, Duration),
+    allowed: &str,
+) -> Result<Duration, ConfigError> {
+    let Some(s) = value else {
+        return Ok(default);
+    };
+    let d = parse_duration(s).map_err(|e| ConfigError::plain(format!("{what}: {e}")))?;
+    if d.is_zero() {
+        return Err(ConfigError::plain(format!(
+            "{what}: must be greater than zero; {allowed}"
+        )));
     }
+    if !(min..=max).contains(&d) {
+        return Err(ConfigError::plain(format!(
+            "{what}: {s:?} is out of range; {allowed}"
+        )));
+    }
+    Ok(d)
 }
 
 /// A number from the config file, bounded to `range`; TOML allows `nan` and `inf`.
@@ -65,5 +89,23 @@ pub(super) fn number_field(
             range.start(),
             range.end()
         ))),
+    }
+}
+
+#[cfg(test)]
+mod target_tests {
+    use super::*;
+
+    #[test]
+    fn incident_targets_take_hours_and_days_but_not_seconds() {
+        let four_h = Duration::from_secs(4 * 3600);
+        assert_eq!(
+            target_field("incident.sev1_resolution", Some("72h"), four_h).ok(),
+            Some(Duration::from_secs(72 * 3600))
+        );
+        let err =
+            target_field("incident.sev1_response", Some("10s"), four_h).expect_err("too short");
+        assert!(err.to_string().contains("allowed: 1m to 30days"), "{err}");
+        assert!(target_field("incident.sev1_response", Some("-1h"), four_h).is_err());
     }
 }

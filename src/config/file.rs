@@ -33,6 +33,8 @@ pub struct FileConfig {
     pub aws: AwsSection,
     #[serde(default)]
     pub thresholds: ThresholdSection,
+    #[serde(default)]
+    pub incident: IncidentSection,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -89,6 +91,20 @@ pub struct AwsSection {
 pub struct ThresholdSection {
     pub p95_ms: Option<f64>,
     pub error_rate_percent: Option<f64>,
+}
+
+/// Response / resolution targets per severity (`"15m"`, `"4h"`), and where the open
+/// incident is kept.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentSection {
+    pub sev1_response: Option<String>,
+    pub sev1_resolution: Option<String>,
+    pub sev2_response: Option<String>,
+    pub sev2_resolution: Option<String>,
+    pub sev3_response: Option<String>,
+    pub sev3_resolution: Option<String>,
+    pub file: Option<PathBuf>,
 }
 
 /// 1-based line of a byte offset, for `file:line` messages.

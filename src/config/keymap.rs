@@ -30,10 +30,14 @@ pub enum Context {
     Dialog,
     /// Text fields: the filter, input dialogs, typed confirmations, the logs filter.
     Input,
+    /// The incident overlay (checklist and timeline).
+    Incident,
+    /// Playing a recording (`replay`, `demo`): the player's keys.
+    Replay,
 }
 
 impl Context {
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::Pods,
         Context::Nodes,
@@ -44,6 +48,8 @@ impl Context {
         Context::Logs,
         Context::Dialog,
         Context::Input,
+        Context::Incident,
+        Context::Replay,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +64,8 @@ impl Context {
             Context::Logs => "logs",
             Context::Dialog => "dialog",
             Context::Input => "input",
+            Context::Incident => "incident",
+            Context::Replay => "replay",
         }
     }
 
@@ -136,6 +144,20 @@ key_actions! {
     ClearInput => "clear_input", "clear", "clear the text field", [Input];
     DeleteWord => "delete_word", "delete word", "delete the word before the cursor", [Input];
     DeleteChar => "delete_char", "delete", "delete the character before the cursor", [Input];
+    Incident => "incident", "incident", "declare an incident / resolve the open one", [Global, Incident];
+    IncidentOverlay => "incident_overlay", "checklist", "incident overlay: checklist and timeline", [Global, Incident];
+    IncidentNote => "incident_note", "note", "add a note to the incident timeline", [Global, Incident];
+    StatusUpdate => "status_update", "status", "copy the incident status update (OSC 52)", [Global, Incident];
+    ReplayPause => "replay_pause", "pause", "pause / play the recording", [Replay];
+    ReplayFaster => "replay_faster", "faster", "play faster (up to 60×)", [Replay];
+    ReplaySlower => "replay_slower", "slower", "play slower (down to 0.5×)", [Replay];
+    ReplayBack => "replay_back", "-10s", "seek 10 s back", [Replay];
+    ReplayForward => "replay_forward", "+10s", "seek 10 s forward", [Replay];
+    ReplayPrevEvent => "replay_prev_event", "prev event", "previous event", [Replay];
+    ReplayNextEvent => "replay_next_event", "next event", "next event", [Replay];
+    ReplayStart => "replay_start", "start", "to the start of the recording", [Replay];
+    ReplayEnd => "replay_end", "end", "to the end of the recording", [Replay];
+    TickStep => "tick_step", "tick", "tick / untick the checklist step", [Incident];
 }
 
 /// A normalised key: characters carry their case, so SHIFT is dropped for them.

@@ -3,6 +3,7 @@
 
 pub mod bounds;
 pub mod file;
+mod incident;
 pub mod keymap;
 pub mod secret;
 
@@ -13,6 +14,7 @@ use crate::cli::Opts;
 use bounds::{duration_field, number_field};
 pub use bounds::{parse_duration, MAX_DURATION, MIN_DURATION};
 pub use file::FileConfig;
+pub use incident::{IncidentSettings, SeverityTargets};
 pub use secret::SecretUrl;
 
 /// The commented default config printed by `kitops-top config --print-default`.
@@ -69,6 +71,7 @@ pub struct Config {
     pub redis: RedisSettings,
     pub aws: AwsSettings,
     pub thresholds: Thresholds,
+    pub incident: IncidentSettings,
     /// Playing a recording (`kitops-top demo`): no source is contacted, no action runs.
     pub demo: bool,
 }
@@ -359,6 +362,7 @@ pub fn resolve(
                 0.0..=100.0,
             )?,
         },
+        incident: incident::settings(&file.incident, &state_home(env))?,
         demo: false,
     })
 }

@@ -2,7 +2,9 @@
 
 pub mod doctor;
 pub mod record;
+pub mod session_recorder;
 pub mod snapshot;
+pub mod timeline;
 
 use std::time::{Duration, Instant};
 

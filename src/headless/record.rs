@@ -1,18 +1,18 @@
-//! `kitops-top record`: every snapshot the collectors publish, as JSON lines with
-//! their offset from the start, for `kitops-top demo FILE`.
+//! `kitops-top record`: every snapshot the collectors publish, as a version-2
+//! recording (keyframes + changes, gzip), for `kitops-top replay FILE`.
 
-use std::io::Write;
 use std::path::Path;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
-use crate::collect::replay::{Frame, Line, Recorded};
+use crate::collect::replay::writer::RecordingWriter;
+use crate::collect::replay::{Frame, Recorded};
 use crate::collect::sources::{spawn_all, Channels};
 use crate::collect::Controls;
 use crate::config::Config;
 
-/// Records until `duration` has passed or ctrl-c; returns how many snapshots were written.
+/// Records until `duration` has passed or ctrl-c; returns how many records were written.
 pub async fn run(config: &Config, out: &Path, duration: Duration) -> std::io::Result<usize> {
-    let mut file = std::io::BufWriter::new(std::fs::File::create(out)?);
+    let mut writer = RecordingWriter::create(out, false)?;
     let (_pause, controls) = Controls::free_running();
     let Channels {
         mut kube,
@@ -21,10 +21,8 @@ pub async fn run(config: &Config, out: &Path, duration: Duration) -> std::io::Re
         mut aws,
         mut host,
     } = spawn_all(config, &controls);
-    let start = Instant::now();
     let deadline = tokio::time::sleep(duration);
     tokio::pin!(deadline);
-    let mut written = 0;
     loop {
         // A source that is off has no sender: its `changed()` errs and the branch is skipped.
         let frame = tokio::select! {
@@ -36,17 +34,9 @@ pub async fn run(config: &Config, out: &Path, duration: Duration) -> std::io::Re
             Ok(()) = aws.changed() => Frame::Aws(Recorded::of(&aws.borrow_and_update())),
             Ok(()) = host.changed() => Frame::Host(Recorded::of(&host.borrow_and_update())),
         };
-        let line = Line {
-            at_ms: start.elapsed().as_millis() as u64,
-            wall: SystemTime::now(),
-            frame,
-        };
-        // Escaped like `snapshot --format json`: a recording may be read with `cat`.
-        let json = serde_json::to_string(&line).map_err(std::io::Error::other)?;
-        file.write_all(crate::escape::escape_json_text(&json).as_bytes())?;
-        file.write_all(b"\n")?;
-        written += 1;
+        writer.snapshot(&frame)?;
     }
-    file.flush()?;
+    let written = writer.records;
+    writer.finish()?;
     Ok(written)
 }

@@ -19,12 +19,21 @@ pub fn pieces(state: &State, theme: &Theme) -> Vec<(String, Option<Style>)> {
     if state.is_production() {
         out.push(("PRODUCTION".into(), Some(theme.header(true))));
     }
+    // Replaying, where the player stands comes before the (recorded) incident.
     if cfg.demo {
         out.push(("DEMO (recorded)".into(), Some(theme.badge_readonly())));
-    } else if cfg.readonly {
+    }
+    if let Some(r) = &state.replay {
+        out.push((replay_piece(r), Some(theme.badge_readonly())));
+    }
+    // The open incident next: at 80 columns it must outlast everything after it.
+    if let Some(piece) = incident_piece(state, theme) {
+        out.push(piece);
+    }
+    if !cfg.demo && cfg.readonly {
         out.push(("READ-ONLY".into(), Some(theme.badge_readonly())));
     }
-    if state.paused {
+    if state.replay.is_none() && state.paused {
         out.push(("PAUSED".into(), Some(theme.badge_readonly())));
     }
     let clock: chrono::DateTime<chrono::Utc> = state.now.into();
@@ -69,6 +78,58 @@ pub fn pieces(state: &State, theme: &Theme) -> Vec<(String, Option<Style>)> {
         ));
     }
     out
+}
+
+/// The player: `▶2× 01:23/05:00 ◆1/3` (events passed / all) or `PAUSED 01:23/05:00 ◆1/3`.
+fn replay_piece(r: &crate::collect::replay::player::Status) -> String {
+    let mmss = |d: std::time::Duration| {
+        let s = d.as_secs();
+        if s >= 3600 {
+            format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+        } else {
+            format!("{:02}:{:02}", s / 60, s % 60)
+        }
+    };
+    let state = if r.paused {
+        "PAUSED".to_string()
+    } else {
+        format!("▶{}×", r.speed)
+    };
+    let next = r.marks.iter().filter(|m| **m > r.position).count();
+    format!(
+        "{state} {}/{} ◆{}/{}",
+        mmss(r.position),
+        mmss(r.length),
+        r.marks.len() - next,
+        r.marks.len()
+    )
+}
+
+/// `SEV1 title 00:12:34 resp 15m res 4h`, amber at 75 % of a running target, red past it.
+fn incident_piece(state: &State, theme: &Theme) -> Option<(String, Option<Style>)> {
+    use crate::app::incident::{clock, short_duration};
+    let inc = state.open_incident()?;
+    let settings = &state.config.incident;
+    let t = inc.severity.targets(settings);
+    let mut title: String = SafeText::line(&inc.title).into_string();
+    if title.chars().count() > 24 {
+        title = title.chars().take(23).collect::<String>() + "…";
+    }
+    let mut text = format!(
+        "{} {title} {}",
+        inc.severity.label(),
+        clock(inc.elapsed(state.now))
+    );
+    // Live, the targets are what the responder races; in a replay the player needs the room.
+    if state.replay.is_none() {
+        text.push_str(&format!(
+            " resp {} res {}",
+            short_duration(t.response),
+            short_duration(t.resolution)
+        ));
+    }
+    let level = inc.level(settings, state.now);
+    Some((text, Some(theme.level(level))))
 }
 
 /// `user@host:port/db` without scheme, password or query.

@@ -53,6 +53,7 @@ fn asciify(buf: &mut ratatui::buffer::Buffer) {
             "▼" => "v",
             "✖" => "x",
             "○" => "o",
+            "◆" => "*",
             _ => "?",
         };
         cell.set_symbol(replacement);

@@ -43,7 +43,10 @@ pub fn freshness(pane: &PaneState, state: &State) -> (Level, String) {
         SourceStatus::Error(_) => (Level::Crit, "error".into()),
         SourceStatus::Live => {
             let a = age_of();
-            if state.paused {
+            if state.replay.is_some() {
+                // Never `live`: this is what the source said when it was recorded.
+                (Level::Ok, format!("recorded {}", age(a)))
+            } else if state.paused {
                 (Level::Warn, format!("paused {}", age(a)))
             } else if a > stale_after(state, pane.id) {
                 (Level::Warn, format!("stale {}", age(a)))

@@ -67,7 +67,10 @@ fn bad_input_is_one_line_and_exit_2() {
             vec!["demo", "/nonexistent/recording.jsonl"],
             "cannot read recording /nonexistent/recording.jsonl",
         ),
-        (vec!["demo", "Cargo.toml"], "recording line 1:"),
+        (
+            vec!["demo", "Cargo.toml"],
+            "Cargo.toml: not a kitops-top recording",
+        ),
     ] {
         let o = run(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));

@@ -163,3 +163,113 @@ fn the_built_in_demo_plays_every_pane_and_never_runs_an_action() {
     let audit = t.dir.path().join("state/kitops-top/audit.jsonl");
     assert!(!audit.exists(), "a demo writes no audit line");
 }
+
+/// The header's incident timer, `00:00:07` → 7 seconds.
+fn incident_timer(screen: &str, title: &str) -> Option<u64> {
+    let header = screen.lines().next()?;
+    let after = &header[header.find(title)? + title.len()..];
+    let clock = after.split_whitespace().next()?;
+    let mut parts = clock.split(':').map(|p| p.parse::<u64>().ok());
+    let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
+    Some(h * 3600 + m * 60 + s)
+}
+
+#[test]
+fn an_incident_survives_a_dropped_session_with_its_timer() {
+    let first = Tmux::start("inc1", 80, 24, "");
+    first.wait_for("the console", |s| s.contains("1 Pods"));
+    first.keys(&["I"]);
+    first.wait_for("the severity question", |s| {
+        s.contains("Declare an incident")
+    });
+    first.keys(&["Enter"]);
+    first.wait_for("the title question", |s| {
+        s.contains("Title (what is broken")
+    });
+    first.keys(&["-l", "db locks"]);
+    first.keys(&["Enter"]);
+    first.wait_for("the timer in the header", |s| {
+        incident_timer(s, "SEV2 db locks").is_some_and(|t| t >= 2)
+    });
+    let state = first.dir.path().join("state");
+    assert!(
+        state.join("kitops-top/incident.json").exists(),
+        "saved on declaring"
+    );
+    let killed = std::process::Command::new("kill")
+        .args(["-HUP", &first.console_pid()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    first.wait_for("exit", exited);
+
+    let env = format!("XDG_STATE_HOME={}", state.display());
+    let second = Tmux::start_with_env("inc2", 80, 24, &env, "");
+    let s = second.wait_for("the same incident resumed", |s| {
+        incident_timer(s, "SEV2 db locks").is_some()
+    });
+    let timer = incident_timer(&s, "SEV2 db locks").unwrap_or(0);
+    assert!(
+        timer >= 2,
+        "the timer runs on from the declaration, not from zero:\n{s}"
+    );
+    second.keys(&["q"]);
+    second.wait_for("exit", exited);
+}
+
+#[test]
+fn record_the_session_then_replay_it_and_no_password_is_in_the_file() {
+    const CANARY: &str = "canary-pw-8c1f";
+    let t = Tmux::start("rec", 100, 30, "");
+    let file = t.dir.path().join("session.rec");
+    drop(t);
+    let args = format!(
+        "--pg postgres://postgres:{CANARY}@{}/{}?sslmode=disable --redis redis://127.0.0.1:6379 --record {}",
+        crate::support::pg::HOST_PORT,
+        crate::support::pg::DB,
+        file.display()
+    );
+    let t = Tmux::start("rec2", 100, 30, &args);
+    t.wait_for("live PostgreSQL", |s| s.contains("connections"));
+    t.keys(&["I"]);
+    t.wait_for("severity", |s| s.contains("Declare an incident"));
+    t.keys(&["Enter"]);
+    t.wait_for("title", |s| s.contains("Title (what is broken"));
+    t.keys(&["-l", "recorded incident"]);
+    t.keys(&["Enter"]);
+    t.keys(&["N"]);
+    t.wait_for("note", |s| s.contains("Note for the timeline"));
+    t.keys(&["-l", "a note"]);
+    t.keys(&["Enter"]);
+    t.wait_for("noted", |s| s.contains("note added"));
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    t.keys(&["q"]);
+    t.wait_for("exit", exited);
+
+    let bytes = std::fs::read(&file).expect("recorded");
+    let rec = kitops_top::collect::replay::Recording::parse(&bytes).expect("reads");
+    assert!(!rec.truncated, "a clean quit finishes the file");
+    let decoded = format!("{:?}", rec.records);
+    assert!(!decoded.contains(CANARY), "no password in a recording");
+    let incidents: Vec<_> = rec.events().filter(|(_, k, _)| *k == "incident").collect();
+    assert!(
+        incidents.len() >= 2,
+        "declared, then the note: {incidents:?}"
+    );
+    assert!(incidents
+        .last()
+        .is_some_and(|(_, _, j)| j.contains("a note")));
+    assert!(rec.lines().iter().any(
+        |l| matches!(&l.frame, kitops_top::collect::replay::Frame::Postgres(r) if r.data.is_some())
+    ));
+
+    // Played back: the recorded incident is on screen with the data.
+    let rp = Tmux::start("rec3", 100, 30, &format!("replay {}", file.display()));
+    rp.wait_for("the recorded incident in the header", |s| {
+        s.contains("SEV2 recorded incident") && s.contains("recorded")
+    });
+    rp.keys(&["Space"]);
+    rp.wait_for("paused", |s| s.contains("PAUSED"));
+    rp.keys(&["q"]);
+    rp.wait_for("exit", exited);
+}

@@ -582,7 +582,7 @@ async fn set_image_rolls_the_deployment_to_the_new_image_and_refuses_a_stale_dia
     update(
         &mut st,
         Event::Key(crossterm::event::KeyEvent::new(
-            crossterm::event::KeyCode::Char('i'),
+            crossterm::event::KeyCode::Char('v'),
             crossterm::event::KeyModifiers::NONE,
         )),
     );
@@ -591,7 +591,7 @@ async fn set_image_rolls_the_deployment_to_the_new_image_and_refuses_a_stale_dia
             st.modals.last(),
             Some(kitops_top::app::modal::Modal::Input(_))
         ),
-        "i asks for the image"
+        "v asks for the image"
     );
     let Plan::Ask(req) = kitops_top::app::plan(Op::Kube(KubeOp::SetImage), &st) else {
         panic!("set image asks the new image");

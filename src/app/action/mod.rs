@@ -53,6 +53,16 @@ pub enum InputPurpose {
     Kube(KubeInput),
     Redis(RedisInput),
     Aws(AwsInput),
+    /// Not an action: the incident's severity, title or a note (`app::update_incident`).
+    Incident(IncidentInput),
+}
+
+/// The incident questions: declare (severity, then title) and notes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IncidentInput {
+    Severity,
+    Title(crate::app::incident::Severity),
+    Note,
 }
 
 /// What planning an operation reads: the focused row's target and the snapshots.
@@ -303,6 +313,7 @@ pub fn complete(purpose: &InputPurpose, answer: &str) -> Result<Action, String> 
         InputPurpose::Kube(p) => kube::complete(p, answer).map(Action::Kube),
         InputPurpose::Redis(p) => redis::complete(p, answer).map(Action::Redis),
         InputPurpose::Aws(p) => aws::complete(p, answer).map(Action::Aws),
+        InputPurpose::Incident(_) => Err("an incident answer is not an action".into()),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod confirm;
 mod help;
+mod incident;
 mod input;
 mod logs;
 
@@ -28,6 +29,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Modal::Input(input) => input::draw(frame, area, state, theme, input),
             Modal::Confirm(c) => confirm::draw(frame, area, state, theme, c),
             Modal::Logs(l) => logs::draw(frame, area, state, theme, l),
+            Modal::Incident { selected } => incident::draw(frame, area, state, theme, *selected),
+            Modal::ResolveIncident => incident::draw_resolve(frame, area, state, theme),
         }
     }
 }

@@ -1,0 +1,383 @@
+//! The replay player: a position in the recording that moves at a speed (0.5×…60×)
+//! unless paused, and jumps on a seek. It is a plain value advanced by the real time
+//! that passed (`advance`), so tests drive it with a fake clock; `spawn` runs it on a
+//! task, publishing on the collectors' channels and taking `Control`s from the reducer.
+//! Paused, nothing is published and the clock stands still: every pane and age freezes.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::{mpsc, watch};
+
+use super::{apply, Body, Frame, Recording, SOURCES};
+use crate::collect::sources::Channels;
+use crate::collect::Snapshot;
+
+pub const SPEEDS: [f64; 8] = [0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0];
+const SEEK_STEP_MS: i64 = 10_000;
+
+/// What the reducer asks of the player.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    TogglePause,
+    Faster,
+    Slower,
+    /// Relative, in ms (`-10_000`: ten seconds back).
+    SeekBy(i64),
+    NextEvent,
+    PrevEvent,
+    Start,
+    End,
+}
+
+impl Control {
+    pub const BACK: Control = Control::SeekBy(-SEEK_STEP_MS);
+    pub const FORWARD: Control = Control::SeekBy(SEEK_STEP_MS);
+}
+
+/// Where the player is: the header's timeline and the console's clock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    /// The recording's wall clock at the position: ages read as they did when recorded.
+    pub now: SystemTime,
+    pub position: Duration,
+    pub length: Duration,
+    pub speed: f64,
+    pub paused: bool,
+    /// Offsets of the recording's events (`[`/`]` jump between them).
+    pub marks: Arc<Vec<Duration>>,
+}
+
+/// What a step of the player publishes.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub frames: Vec<Frame>,
+    /// Events passed, `(kind, json)`, in order.
+    pub events: Vec<(String, String)>,
+    /// A seek: the app drops what it derived from events (the incident) before these.
+    pub reset: bool,
+}
+
+pub struct Player {
+    rec: Arc<Recording>,
+    pos_ms: f64,
+    speed: usize,
+    paused: bool,
+    looping: bool,
+    /// Index of the next record to apply.
+    cursor: usize,
+    current: [Option<serde_json::Value>; SOURCES],
+    marks: Arc<Vec<Duration>>,
+}
+
+impl Player {
+    /// `extra_marks`: offsets the caller found worth a mark (crossings in an old file).
+    pub fn new(rec: Arc<Recording>, looping: bool, extra_marks: Vec<Duration>) -> Self {
+        let mut marks: Vec<Duration> = rec
+            .events()
+            .map(|(r, _, _)| Duration::from_millis(r.at_ms))
+            .chain(extra_marks)
+            .collect();
+        marks.sort();
+        marks.dedup();
+        Self {
+            rec,
+            pos_ms: 0.0,
+            speed: 1,
+            paused: false,
+            looping,
+            cursor: 0,
+            current: Default::default(),
+            marks: Arc::new(marks),
+        }
+    }
+
+    fn length_ms(&self) -> f64 {
+        self.rec.length().as_millis() as f64
+    }
+
+    pub fn status(&self) -> Status {
+        let position = Duration::from_millis(self.pos_ms as u64);
+        Status {
+            now: self.rec.start_wall() + position,
+            position,
+            length: self.rec.length(),
+            speed: SPEEDS[self.speed],
+            paused: self.paused,
+            marks: self.marks.clone(),
+        }
+    }
+
+    /// Applies the records up to the position; with `out`, collects what changed.
+    fn catch_up(&mut self, out: &mut Output) {
+        let mut touched = [false; SOURCES];
+        while let Some(r) = self.rec.records.get(self.cursor) {
+            if r.at_ms as f64 > self.pos_ms {
+                break;
+            }
+            match &r.body {
+                Body::Event { kind, json } => out.events.push((kind.clone(), json.clone())),
+                body @ (Body::Key { source, .. } | Body::Patch { source, .. }) => {
+                    let s = *source;
+                    match body {
+                        Body::Key { json, .. } => {
+                            self.current[s] = serde_json::from_str(json).ok();
+                        }
+                        _ => {
+                            apply(&mut self.current, body);
+                        }
+                    }
+                    touched[s] = true;
+                }
+            }
+            self.cursor += 1;
+        }
+        for (s, t) in touched.iter().enumerate() {
+            if let (true, Some(v)) = (t, &self.current[s]) {
+                if let Ok(frame) = serde_json::from_value(v.clone()) {
+                    out.frames.push(frame);
+                }
+            }
+        }
+    }
+
+    /// The real time `real` passed: the position moves by it times the speed.
+    pub fn advance(&mut self, real: Duration) -> Output {
+        let mut out = Output::default();
+        if self.paused {
+            return out;
+        }
+        self.pos_ms += real.as_secs_f64() * 1000.0 * SPEEDS[self.speed];
+        if self.pos_ms > self.length_ms() {
+            if self.looping && self.length_ms() > 0.0 {
+                return self.seek_to(0.0);
+            }
+            self.pos_ms = self.length_ms();
+            self.paused = true;
+        }
+        self.catch_up(&mut out);
+        out
+    }
+
+    /// Jumps to `ms`: the sources' state there, rebuilt from their last keyframes.
+    fn seek_to(&mut self, ms: f64) -> Output {
+        self.pos_ms = ms.clamp(0.0, self.length_ms());
+        // Replaying from the start is simplest and correct; keyframes bound the work
+        // per source to the patches since its last keyframe before the position.
+        let end = self
+            .rec
+            .records
+            .partition_point(|r| r.at_ms as f64 <= self.pos_ms);
+        let mut start = end;
+        let mut keyed = [false; SOURCES];
+        while start > 0 && keyed.iter().any(|k| !k) {
+            start -= 1;
+            if let Body::Key { source, .. } = self.rec.records[start].body {
+                keyed[source] = true;
+            }
+        }
+        self.current = Default::default();
+        let mut out = Output {
+            reset: true,
+            ..Output::default()
+        };
+        // Events before `start` still matter (the incident declared an hour ago).
+        for r in &self.rec.records[..start] {
+            if let Body::Event { kind, json } = &r.body {
+                out.events.push((kind.clone(), json.clone()));
+            }
+        }
+        self.cursor = start;
+        self.catch_up(&mut out);
+        out
+    }
+
+    pub fn control(&mut self, c: Control) -> Output {
+        match c {
+            // Play at the end starts over, as players do.
+            Control::TogglePause if self.paused && self.pos_ms >= self.length_ms() => {
+                self.paused = false;
+                self.seek_to(0.0)
+            }
+            Control::TogglePause => {
+                self.paused = !self.paused;
+                Output::default()
+            }
+            Control::Faster => {
+                self.speed = (self.speed + 1).min(SPEEDS.len() - 1);
+                Output::default()
+            }
+            Control::Slower => {
+                self.speed = self.speed.saturating_sub(1);
+                Output::default()
+            }
+            Control::SeekBy(ms) => self.seek_to(self.pos_ms + ms as f64),
+            Control::Start => self.seek_to(0.0),
+            Control::End => self.seek_to(self.length_ms()),
+            Control::NextEvent => {
+                let here = self.pos_ms as u64 + 1;
+                match self.marks.iter().find(|m| m.as_millis() as u64 > here) {
+                    Some(m) => self.seek_to(m.as_millis() as f64),
+                    None => Output::default(),
+                }
+            }
+            Control::PrevEvent => {
+                // A little grace, so `[` right after a mark goes to the one before it.
+                let here = (self.pos_ms as u64).saturating_sub(1_000);
+                match self
+                    .marks
+                    .iter()
+                    .rev()
+                    .find(|m| (m.as_millis() as u64) < here)
+                {
+                    Some(m) => self.seek_to(m.as_millis() as f64),
+                    None => self.seek_to(0.0),
+                }
+            }
+        }
+    }
+}
+
+/// The running player: send it `Control`s, watch its `Status`, receive its events.
+pub struct Handle {
+    pub controls: mpsc::Sender<Control>,
+    pub status: watch::Receiver<Status>,
+    pub events: mpsc::Receiver<Output>,
+}
+
+/// Publishes `player` on fresh channels until every receiver is gone.
+pub fn spawn(mut player: Player) -> (Channels, Handle) {
+    let (kube_tx, kube) = watch::channel(Snapshot::loading());
+    let (pg_tx, pg) = watch::channel(Snapshot::loading());
+    let (redis_tx, redis) = watch::channel(Snapshot::loading());
+    let (aws_tx, aws) = watch::channel(Snapshot::loading());
+    let (host_tx, host) = watch::channel(Snapshot::loading());
+    let (status_tx, status) = watch::channel(player.status());
+    let (control_tx, mut control_rx) = mpsc::channel::<Control>(16);
+    let (events_tx, events) = mpsc::channel::<Output>(64);
+    tokio::spawn(async move {
+        let step = Duration::from_millis(100);
+        let mut tick = tokio::time::interval(step);
+        let mut last = tokio::time::Instant::now();
+        let mut out = player.seek_to(0.0);
+        loop {
+            // `send_replace` never fails (it returns the old value); with no receiver the pane is gone.
+            for frame in out.frames.drain(..) {
+                match frame {
+                    Frame::Kube(r) => drop(kube_tx.send_replace(r.snapshot())),
+                    Frame::Postgres(r) => drop(pg_tx.send_replace(r.snapshot())),
+                    Frame::Redis(r) => drop(redis_tx.send_replace(r.snapshot())),
+                    Frame::Aws(r) => drop(aws_tx.send_replace(r.snapshot())),
+                    Frame::Host(r) => drop(host_tx.send_replace(r.snapshot())),
+                }
+            }
+            if (out.reset || !out.events.is_empty()) && events_tx.send(out).await.is_err() {
+                return;
+            }
+            let s = player.status();
+            // The header shows seconds: publish when one changes, or on a control.
+            status_tx.send_if_modified(|old| {
+                let changed = old.position.as_secs() != s.position.as_secs()
+                    || old.paused != s.paused
+                    || old.speed != s.speed;
+                if changed {
+                    *old = s;
+                }
+                changed
+            });
+            if status_tx.is_closed() {
+                return;
+            }
+            out = tokio::select! {
+                _ = tick.tick() => {
+                    let now = tokio::time::Instant::now();
+                    let real = now - last;
+                    last = now;
+                    player.advance(real)
+                }
+                Some(c) = control_rx.recv() => player.control(c),
+            };
+        }
+    });
+    let channels = Channels {
+        kube,
+        pg,
+        redis,
+        aws,
+        host,
+    };
+    (
+        channels,
+        Handle {
+            controls: control_tx,
+            status,
+            events,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn player() -> Player {
+        let rec = Recording::parse(super::super::BUILT_IN).expect("built-in");
+        Player::new(Arc::new(rec), false, vec![Duration::from_secs(20)])
+    }
+
+    #[test]
+    fn paused_nothing_moves_and_speed_scales_real_time() {
+        let mut p = player();
+        p.advance(Duration::from_secs(2));
+        assert_eq!(p.status().position, Duration::from_secs(2));
+        p.control(Control::TogglePause);
+        let before = p.status();
+        let out = p.advance(Duration::from_secs(30));
+        assert!(out.frames.is_empty() && out.events.is_empty());
+        assert_eq!(p.status(), before, "paused: the clock stands still");
+        p.control(Control::TogglePause);
+        p.control(Control::Faster);
+        p.control(Control::Faster);
+        assert_eq!(p.status().speed, 4.0);
+        p.advance(Duration::from_secs(1));
+        assert_eq!(p.status().position, Duration::from_secs(6));
+        for _ in 0..20 {
+            p.control(Control::Slower);
+        }
+        assert_eq!(p.status().speed, 0.5, "the slowest is 0.5×");
+        for _ in 0..20 {
+            p.control(Control::Faster);
+        }
+        assert_eq!(p.status().speed, 60.0, "the fastest is 60×");
+    }
+
+    #[test]
+    fn seeks_rebuild_every_source_and_stop_at_the_ends() {
+        let mut p = player();
+        let out = p.control(Control::FORWARD);
+        assert_eq!(p.status().position, Duration::from_secs(10));
+        assert!(out.reset);
+        let sources: std::collections::BTreeSet<usize> =
+            out.frames.iter().map(Frame::source).collect();
+        assert!(
+            sources.len() >= 4,
+            "every recorded source is shown: {sources:?}"
+        );
+        p.control(Control::BACK);
+        p.control(Control::BACK);
+        assert_eq!(p.status().position, Duration::ZERO, "clamped at the start");
+        p.control(Control::NextEvent);
+        assert_eq!(p.status().position, Duration::from_secs(20), "the mark");
+        p.control(Control::End);
+        assert_eq!(p.status().position, p.status().length);
+        p.advance(Duration::from_secs(5));
+        assert!(p.status().paused, "a replay stops at its end");
+        p.control(Control::PrevEvent);
+        assert_eq!(p.status().position, Duration::from_secs(20));
+        assert_eq!(
+            p.status().now,
+            p.rec.start_wall() + Duration::from_secs(20),
+            "the clock is the recording's"
+        );
+    }
+}

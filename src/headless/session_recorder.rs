@@ -1,0 +1,92 @@
+//! `--record FILE`: the session being driven, as a version-2 recording — every snapshot
+//! the console received, every action with its outcome, each incident change (its
+//! declaration, checklist stamps, notes, resolution: the whole incident as it then
+//! stood) and every threshold crossing. The runtime shows it each event and command;
+//! nothing here changes the session. Actions and incidents carry no secrets by
+//! construction (the audit log's rule), and snapshots never held one.
+
+use std::path::{Path, PathBuf};
+
+use crate::app::{Command, Event, SourceUpdate};
+use crate::collect::replay::writer::RecordingWriter;
+use crate::collect::replay::{Frame, Recorded};
+
+pub struct SessionRecorder {
+    writer: Option<RecordingWriter<std::fs::File>>,
+    path: PathBuf,
+}
+
+fn frame_of(u: &SourceUpdate) -> Frame {
+    match u {
+        SourceUpdate::Kube(s) => Frame::Kube(Recorded::of(s)),
+        SourceUpdate::Postgres(s) => Frame::Postgres(Recorded::of(s)),
+        SourceUpdate::Redis(s) => Frame::Redis(Recorded::of(s)),
+        SourceUpdate::Aws(s) => Frame::Aws(Recorded::of(s)),
+        SourceUpdate::Host(s) => Frame::Host(Recorded::of(s)),
+    }
+}
+
+impl SessionRecorder {
+    pub fn create(path: &Path, redacted: bool) -> std::io::Result<Self> {
+        Ok(Self {
+            writer: Some(RecordingWriter::create(path, redacted)?),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// One write; a failure stops the recording and says why (once).
+    fn write(
+        &mut self,
+        f: impl FnOnce(&mut RecordingWriter<std::fs::File>) -> std::io::Result<()>,
+    ) -> Option<String> {
+        let w = self.writer.as_mut()?;
+        match f(w) {
+            Ok(()) => None,
+            Err(e) => {
+                self.writer = None;
+                Some(format!("recording to {} stopped: {e}", self.path.display()))
+            }
+        }
+    }
+
+    pub fn event(&mut self, event: &Event) -> Option<String> {
+        match event {
+            Event::Source(u) => {
+                let frame = frame_of(u);
+                self.write(|w| w.snapshot(&frame))
+            }
+            Event::Outcome { action, outcome } => {
+                let v = serde_json::json!({
+                    "verb": action.verb(),
+                    "object": action.object(),
+                    "action": action,
+                    "outcome": outcome,
+                });
+                self.write(|w| w.event("action", v))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn command(&mut self, command: &Command) -> Option<String> {
+        match command {
+            Command::SaveIncident(incident) => {
+                let v = serde_json::to_value(incident).ok()?;
+                self.write(|w| w.event("incident", v))
+            }
+            Command::Crossings(texts) => {
+                let v = serde_json::json!({ "crossings": texts });
+                self.write(|w| w.event("crossing", v))
+            }
+            _ => None,
+        }
+    }
+
+    /// Ends the file cleanly (a crash leaves it readable anyway).
+    pub fn finish(self) -> std::io::Result<()> {
+        match self.writer {
+            Some(w) => w.finish().map(drop),
+            None => Ok(()),
+        }
+    }
+}

@@ -18,6 +18,7 @@ mod config_precedence;
 mod demo;
 mod demo_env_cleanup;
 mod e2e_tmux;
+mod fault_matrix;
 mod hostile_text;
 mod keymap_dialogs;
 mod kube_actions;

@@ -11,6 +11,7 @@ mod action_deadlines;
 mod aws_iam;
 mod aws_moto;
 mod aws_render;
+mod canary_secrets;
 mod cli;
 mod cli_bounds;
 mod config_fixtures;

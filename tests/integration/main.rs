@@ -20,6 +20,7 @@ mod demo;
 mod demo_env_cleanup;
 mod e2e_tmux;
 mod fault_matrix;
+mod fuzz_parsers;
 mod hostile_text;
 mod keymap_dialogs;
 mod kube_actions;

@@ -4,10 +4,10 @@
 //! uid's passwd entry), not `$USER`, which anyone can set or unset; `sudo_user` is
 //! kept beside it when sudo was used.
 
-use std::io::Write;
+use std::io::{BufRead, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::app::action::{Action, Outcome};
 
@@ -32,6 +32,27 @@ struct Entry<'a> {
     action: Option<&'a Action>,
     #[serde(skip_serializing_if = "Option::is_none")]
     outcome: Option<&'a Outcome>,
+}
+
+/// One audit line as read back (`AuditLog::entries`). `action` and `outcome` stay JSON:
+/// a log written by an older or newer version still reads.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AuditEntry {
+    pub ts: String,
+    pub user: String,
+    #[serde(default)]
+    pub sudo_user: Option<String>,
+    #[serde(default)]
+    pub host: String,
+    pub phase: String,
+    pub verb: String,
+    pub object: String,
+    #[serde(default)]
+    pub target: String,
+    #[serde(default)]
+    pub action: Option<serde_json::Value>,
+    #[serde(default)]
+    pub outcome: Option<serde_json::Value>,
 }
 
 /// What one audit line says, besides when and who.
@@ -113,17 +134,101 @@ impl AuditLog {
         }
         let mut f = std::fs::OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .open(&self.path)?;
+        // A crash mid-write leaves a torn last line: start on a line of our own, so the
+        // torn one is the only casualty.
+        if ends_torn(&mut f)? {
+            line.insert(0, '\n');
+        }
         // One write of the whole line, so concurrent executors never interleave lines.
         f.write_all(line.as_bytes())?;
         f.sync_data()
     }
+
+    /// Every entry, oldest first. A line that does not parse — the torn last line a crash
+    /// mid-write leaves, or any damaged one — is skipped, never an error; a missing log
+    /// has no entries.
+    pub fn entries(&self) -> std::io::Result<Vec<AuditEntry>> {
+        let f = match std::fs::File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut out = Vec::new();
+        for line in std::io::BufReader::new(f).split(b'\n') {
+            let line = line?;
+            if let Ok(entry) = serde_json::from_slice::<AuditEntry>(&line) {
+                out.push(entry);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Whether a non-empty file does not end with a newline.
+fn ends_torn(f: &mut std::fs::File) -> std::io::Result<bool> {
+    if f.metadata()?.len() == 0 {
+        return Ok(false);
+    }
+    f.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    f.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn refusal(log: &AuditLog, object: &str) {
+        log.append(&Record {
+            phase: "refused",
+            verb: "scale",
+            object: object.into(),
+            target: "kube-sim",
+            action: None,
+            outcome: Some(&Outcome::Refused("read-only".into())),
+        })
+        .expect("append");
+    }
+
+    #[test]
+    fn a_torn_last_line_is_skipped_and_the_next_entry_starts_on_its_own_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = AuditLog::new(dir.path().join("state").join("audit.jsonl"));
+        assert_eq!(log.entries().expect("missing log reads"), vec![]);
+        refusal(&log, "deploy/a");
+        refusal(&log, "deploy/b");
+        // A crash mid-write: half a line, no newline (and a multi-byte character cut too).
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(log.path())
+            .expect("open");
+        f.write_all(
+            "{\"ts\":\"2026-01-01T00:00:00Z\",\"user\":\"op\",\"object\":\"deploy/\u{e9}"
+                .as_bytes()[..60]
+                .as_ref(),
+        )
+        .expect("torn write");
+        drop(f);
+        let read: Vec<String> = log
+            .entries()
+            .expect("a torn log reads")
+            .into_iter()
+            .map(|e| e.object)
+            .collect();
+        assert_eq!(read, ["deploy/a", "deploy/b"]);
+
+        refusal(&log, "deploy/c");
+        let entries = log.entries().expect("reads");
+        let read: Vec<&str> = entries.iter().map(|e| e.object.as_str()).collect();
+        assert_eq!(read, ["deploy/a", "deploy/b", "deploy/c"]);
+        assert_eq!(entries[2].phase, "refused");
+        assert_eq!(entries[2].verb, "scale");
+        assert!(entries[2].outcome.is_some());
+    }
 
     #[test]
     fn the_user_comes_from_the_process_not_the_environment() {

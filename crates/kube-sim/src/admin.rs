@@ -2,7 +2,7 @@
 
 use crate::controller;
 use crate::server::{error, json, Req, Resp};
-use crate::shared::{ForbidRule, Shared};
+use crate::shared::{FailRule, ForbidRule, Shared};
 use crate::store::Kind;
 use crate::util::now_rfc3339;
 use hyper::Method;
@@ -43,7 +43,7 @@ fn run(shared: &Shared, req: &Req) -> Result<Resp, Resp> {
                 json!({"resourceVersion": st.rv.to_string(), "compactedResourceVersion": st.compacted_rv.to_string(),
                 "activeStreams": shared.active_streams.load(Ordering::SeqCst), "pods": st.count(Kind::Pod),
                 "nodes": st.count(Kind::Node), "latencyMs": f.latency.as_millis() as u64,
-                "metricsEnabled": f.metrics_enabled, "forbid": f.forbid}),
+                "metricsEnabled": f.metrics_enabled, "forbid": f.forbid, "fail": f.fail}),
             )
         }
         (&Method::POST, "/_sim/forbid") => {
@@ -63,6 +63,24 @@ fn run(shared: &Shared, req: &Req) -> Result<Resp, Resp> {
         (&Method::DELETE, "/_sim/forbid") => {
             shared.faults().forbid.clear();
             ok(json!({"forbid": []}))
+        }
+        (&Method::POST, "/_sim/fail") => {
+            let rule: FailRule = serde_json::from_value(body).map_err(|e| {
+                error(
+                    400,
+                    "BadRequest",
+                    format!("expected {{code, verb, resource, group?, namespace?, reason?}}: {e}"),
+                )
+            })?;
+            let mut f = shared.faults();
+            if !f.fail.contains(&rule) {
+                f.fail.push(rule);
+            }
+            ok(json!({"fail": f.fail}))
+        }
+        (&Method::DELETE, "/_sim/fail") => {
+            shared.faults().fail.clear();
+            ok(json!({"fail": []}))
         }
         (&Method::POST, "/_sim/latency") => {
             let ms = body
@@ -92,6 +110,7 @@ fn run(shared: &Shared, req: &Req) -> Result<Resp, Resp> {
         (&Method::POST, "/_sim/reset") => {
             let mut f = shared.faults();
             f.forbid.clear();
+            f.fail.clear();
             f.latency = Duration::ZERO;
             f.metrics_enabled = true;
             ok(json!({"reset": true}))

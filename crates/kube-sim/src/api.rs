@@ -50,19 +50,49 @@ fn count(shared: &Shared, key: String) {
     *shared.counts().entry(key).or_insert(0) += 1;
 }
 
+/// An injected failure (`/_sim/fail`): the first matching rule's status.
+fn failed(shared: &Shared, verb: &str, t: &Target) -> Option<Resp> {
+    let res = match &t.sub {
+        Some(s) => format!("{}/{s}", t.resource),
+        None => t.resource.clone(),
+    };
+    let faults = shared.faults();
+    let rule = faults
+        .fail
+        .iter()
+        .find(|r| r.matches.matches(verb, &res, &t.group, t.ns.as_ref()))?;
+    let reason = rule.reason.clone().unwrap_or_else(|| {
+        match rule.code {
+            429 => "TooManyRequests",
+            500 => "InternalError",
+            503 => "ServiceUnavailable",
+            504 => "Timeout",
+            410 => "Gone",
+            _ => "InternalError",
+        }
+        .to_string()
+    });
+    let msg = match rule.code {
+        429 => "too many requests, please try again later".to_string(),
+        410 => "too old resource version".to_string(),
+        c => format!("kube-sim injected error {c} on {verb} {res}"),
+    };
+    Some(json(
+        rule.code,
+        &crate::util::status(rule.code, &reason, msg),
+    ))
+}
+
 fn forbidden(shared: &Shared, verb: &str, t: &Target) -> Option<Resp> {
     let res = match &t.sub {
         Some(s) => format!("{}/{s}", t.resource),
         None => t.resource.clone(),
     };
-    let hit = shared.faults().forbid.iter().any(|r| {
-        (r.verb == "*" || r.verb == verb)
-            && (r.resource == "*" || r.resource == res)
-            && r.group.as_ref().is_none_or(|g| *g == t.group)
-            && r.namespace
-                .as_ref()
-                .is_none_or(|n| Some(n) == t.ns.as_ref())
-    });
+    let hit = shared
+        .faults()
+        .forbid
+        .iter()
+        .any(|r| r.matches(verb, &res, &t.group, t.ns.as_ref()));
     if !hit {
         return None;
     }
@@ -144,6 +174,9 @@ pub async fn handle(shared: &Arc<Shared>, req: Req) -> Resp {
     }
     count(shared, key);
     if let Some(r) = forbidden(shared, verb, &t) {
+        return r;
+    }
+    if let Some(r) = failed(shared, verb, &t) {
         return r;
     }
     if t.group == "metrics.k8s.io" {

@@ -29,7 +29,7 @@ mod table;
 mod util;
 mod watch;
 
-pub use shared::ForbidRule;
+pub use shared::{FailRule, ForbidRule};
 
 use shared::{Faults, Shared, Timing};
 use std::collections::BTreeMap;
@@ -127,6 +127,18 @@ impl Handle {
     pub fn forbid(&self, rule: ForbidRule) {
         self.shared.faults().forbid.push(rule);
     }
+    /// Matching requests fail with the rule's status (500, 429…) until [`Handle::reset_faults`].
+    pub fn fail(&self, rule: FailRule) {
+        self.shared.faults().fail.push(rule);
+    }
+    /// Clears every injected fault (forbid and fail rules, latency; metrics back on).
+    pub fn reset_faults(&self) {
+        let mut f = self.shared.faults();
+        f.forbid.clear();
+        f.fail.clear();
+        f.latency = Duration::ZERO;
+        f.metrics_enabled = true;
+    }
     /// Stop accepting connections and end all streams.
     pub fn shutdown(&self) {
         let _ = self.shared.shutdown.send(true);
@@ -159,6 +171,7 @@ fn build(opts: &Options) -> Arc<Shared> {
         },
         faults: Mutex::new(Faults {
             forbid: vec![],
+            fail: vec![],
             latency: Duration::ZERO,
             metrics_enabled: true,
         }),

@@ -24,8 +24,40 @@ pub struct ForbidRule {
     pub namespace: Option<String>,
 }
 
+/// A rule making matching requests fail with any status (500, 429, 503…): the matcher
+/// of a [`ForbidRule`] plus the code and the Status `reason`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct FailRule {
+    #[serde(flatten)]
+    pub matches: ForbidRule,
+    pub code: u16,
+    /// The Status reason; absent: the usual one for `code` (InternalError, TooManyRequests…).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl ForbidRule {
+    /// Every verb on every resource.
+    pub fn everything() -> Self {
+        ForbidRule {
+            verb: "*".into(),
+            resource: "*".into(),
+            group: None,
+            namespace: None,
+        }
+    }
+
+    pub fn matches(&self, verb: &str, resource: &str, group: &str, ns: Option<&String>) -> bool {
+        (self.verb == "*" || self.verb == verb)
+            && (self.resource == "*" || self.resource == resource)
+            && self.group.as_ref().is_none_or(|g| g == group)
+            && self.namespace.as_ref().is_none_or(|n| Some(n) == ns)
+    }
+}
+
 pub struct Faults {
     pub forbid: Vec<ForbidRule>,
+    pub fail: Vec<FailRule>,
     pub latency: Duration,
     pub metrics_enabled: bool,
 }

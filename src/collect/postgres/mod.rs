@@ -199,8 +199,9 @@ struct ActivityDoc {
 /// created in this database, and whether the server loads it.
 type PgssState = (Option<(String, String)>, bool);
 
-/// Decodes the activity document and builds the lock tree.
-fn decode(text: &str) -> Result<(PgData, PgssState), CollectError> {
+/// Decodes the activity document and builds the lock tree. Public for the property
+/// tests (tests/integration/fuzz_parsers.rs): any text gives data or an error, never a panic.
+pub fn decode(text: &str) -> Result<(PgData, PgssState), CollectError> {
     let doc: ActivityDoc = serde_json::from_str(text)
         .map_err(|e| CollectError::Query(format!("decoding activity: {e}")))?;
     let mut held: HashMap<i32, Vec<String>> = HashMap::new();

@@ -11,7 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::watch;
 
 #[allow(unused_imports)]
-pub use kube_sim::{ForbidRule, Options};
+pub use kube_sim::{FailRule, ForbidRule, Options};
 
 pub struct Sim {
     pub handle: kube_sim::Handle,

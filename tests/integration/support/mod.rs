@@ -6,5 +6,6 @@ pub mod kube;
 pub mod moto;
 pub mod pg;
 pub mod pg_cluster;
+pub mod proxy;
 pub mod redis;
 pub mod tmux;

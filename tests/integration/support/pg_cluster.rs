@@ -146,6 +146,39 @@ impl Cluster {
         Ok(cluster)
     }
 
+    /// `pg_ctl restart -m fast`: every connection is closed, the server is back on the same port.
+    pub fn restart(&self) -> Result<(), String> {
+        let data = self.dir.join("data").display().to_string();
+        let log = self.dir.join("server.log").display().to_string();
+        run(
+            &self.bin.join("pg_ctl"),
+            &[
+                "-D", &data, "-l", &log, "-m", "fast", "-w", "-t", "60", "restart",
+            ],
+        )
+        .map(|_| ())
+    }
+
+    /// `pg_ctl stop -m fast` (start it again with `start_again`).
+    pub fn stop(&self) -> Result<(), String> {
+        let data = self.dir.join("data").display().to_string();
+        run(
+            &self.bin.join("pg_ctl"),
+            &["-D", &data, "-m", "fast", "-w", "stop"],
+        )
+        .map(|_| ())
+    }
+
+    pub fn start_again(&self) -> Result<(), String> {
+        let data = self.dir.join("data").display().to_string();
+        let log = self.dir.join("server.log").display().to_string();
+        run(
+            &self.bin.join("pg_ctl"),
+            &["-D", &data, "-l", &log, "-w", "-t", "60", "start"],
+        )
+        .map(|_| ())
+    }
+
     pub fn url(&self, db: &str) -> String {
         format!(
             "postgres://postgres@127.0.0.1:{}/{db}?sslmode=disable",

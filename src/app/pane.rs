@@ -10,6 +10,7 @@ use super::sources::Sources;
 use super::table::TableState;
 use crate::collect::SourceStatus;
 use crate::config::keymap::{Context, KeyAction};
+use crate::view::attention::{self, Attention};
 use crate::view::panes::{self, BuildCtx};
 use crate::view::{PaneContent, SafeText, Target};
 
@@ -21,6 +22,7 @@ pub enum PaneId {
     PgLocks,
     Redis,
     Targets,
+    Signals,
 }
 
 /// The `enter` fields of the row aimed at a target, built on demand from the snapshot
@@ -41,10 +43,23 @@ pub struct PaneSpec {
     /// Its view model from the latest snapshots; `None` while the source has no data.
     pub build: fn(&Sources, &BuildCtx) -> Option<PaneContent>,
     pub details: Option<DetailsFn>,
+    /// Its problems for the attention line and its strip (`view::attention`).
+    pub attention: AttentionFn,
+}
+
+/// A pane's problems from the latest snapshots (empty while its source has no data).
+pub type AttentionFn = fn(&Sources, &BuildCtx) -> Vec<Attention>;
+
+fn of<T>(
+    data: Option<&T>,
+    ctx: &BuildCtx,
+    f: fn(&T, &BuildCtx) -> Vec<Attention>,
+) -> Vec<Attention> {
+    data.map(|d| f(d, ctx)).unwrap_or_default()
 }
 
 /// Every pane, in focus order and grid order (two per grid row).
-pub static PANES: [PaneSpec; 6] = [
+pub static PANES: [PaneSpec; 7] = [
     PaneSpec {
         id: PaneId::Pods,
         name: "pods",
@@ -54,6 +69,7 @@ pub static PANES: [PaneSpec; 6] = [
         source: SourceId::Kube,
         build: |s, ctx| s.kube.data.as_deref().map(|d| panes::pods::build(d, ctx)),
         details: Some(|s, ctx, target| panes::pods::details(s.kube.data.as_deref()?, ctx, target)),
+        attention: |s, ctx| of(s.kube.data.as_deref(), ctx, attention::kube_pods),
     },
     PaneSpec {
         id: PaneId::Nodes,
@@ -64,6 +80,7 @@ pub static PANES: [PaneSpec; 6] = [
         source: SourceId::Kube,
         build: |s, ctx| s.kube.data.as_deref().map(|d| panes::nodes::build(d, ctx)),
         details: None,
+        attention: |s, ctx| of(s.kube.data.as_deref(), ctx, attention::kube_nodes),
     },
     PaneSpec {
         id: PaneId::PgActivity,
@@ -78,6 +95,7 @@ pub static PANES: [PaneSpec; 6] = [
                 .map(|d| panes::pg_activity::build(d, ctx))
         },
         details: None,
+        attention: |s, ctx| of(s.pg.data.as_deref(), ctx, attention::pg_activity),
     },
     PaneSpec {
         id: PaneId::PgLocks,
@@ -88,6 +106,7 @@ pub static PANES: [PaneSpec; 6] = [
         source: SourceId::Postgres,
         build: |s, ctx| s.pg.data.as_deref().map(|d| panes::pg_locks::build(d, ctx)),
         details: None,
+        attention: |s, ctx| of(s.pg.data.as_deref(), ctx, attention::pg_locks),
     },
     PaneSpec {
         id: PaneId::Redis,
@@ -98,6 +117,7 @@ pub static PANES: [PaneSpec; 6] = [
         source: SourceId::Redis,
         build: |s, ctx| s.redis.data.as_deref().map(|d| panes::redis::build(d, ctx)),
         details: None,
+        attention: |s, ctx| of(s.redis.data.as_deref(), ctx, attention::redis),
     },
     PaneSpec {
         id: PaneId::Targets,
@@ -108,6 +128,18 @@ pub static PANES: [PaneSpec; 6] = [
         source: SourceId::Aws,
         build: |s, ctx| s.aws.data.as_deref().map(|d| panes::targets::build(d, ctx)),
         details: None,
+        attention: |s, ctx| of(s.aws.data.as_deref(), ctx, attention::aws_targets),
+    },
+    PaneSpec {
+        id: PaneId::Signals,
+        name: "signals",
+        title: "Signals",
+        context: Context::Signals,
+        focus_action: KeyAction::FocusSignals,
+        source: SourceId::Aws,
+        build: |s, ctx| s.aws.data.as_deref().map(|d| panes::signals::build(d, ctx)),
+        details: None,
+        attention: |s, ctx| of(s.aws.data.as_deref(), ctx, attention::signals),
     },
 ];
 
@@ -161,6 +193,8 @@ pub struct PaneState {
     pub table: TableState,
     /// A pane's second view (PG activity ↔ top statements).
     pub alt_view: bool,
+    /// Its problems, most severe first (`view::attention::order`).
+    pub attention: Vec<Attention>,
 }
 
 impl PaneState {
@@ -171,6 +205,7 @@ impl PaneState {
             fetched_at: None,
             table: TableState::default(),
             alt_view: false,
+            attention: Vec::new(),
         }
     }
 }

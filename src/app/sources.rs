@@ -22,6 +22,17 @@ pub enum SourceId {
 }
 
 impl SourceId {
+    /// How the attention line names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceId::Kube => "k8s",
+            SourceId::Postgres => "PG",
+            SourceId::Redis => "Redis",
+            SourceId::Aws => "AWS",
+            SourceId::Host => "host",
+        }
+    }
+
     /// Data older than three of these is called stale even without an error. Watches
     /// (Kubernetes) publish on change, so a quiet cluster is not stale for a minute.
     pub fn expected_interval(self, config: &Config) -> Duration {

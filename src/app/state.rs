@@ -6,8 +6,10 @@ use std::time::SystemTime;
 use super::modal::Modal;
 use super::pane::{PaneId, PaneState, PANES};
 pub use super::sources::Sources;
+use crate::collect::SourceStatus;
 use crate::config::keymap::Keymap;
 use crate::config::Config;
+use crate::view::attention::{self, Attention, Impact};
 use crate::view::Level;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +31,8 @@ pub struct State {
     pub sources: Sources,
     pub modals: Vec<Modal>,
     pub status: Option<StatusMessage>,
+    /// Which attention item `a` jumps to next.
+    pub problem_cursor: usize,
     /// Terminal height, so page up/down move by about a pane's worth of rows.
     pub screen_height: u16,
     /// Set by every change; the loop redraws only when it is set.
@@ -48,6 +52,7 @@ impl State {
             sources: Sources::loading(),
             modals: Vec::new(),
             status: None,
+            problem_cursor: 0,
             screen_height: 24,
             dirty: true,
         }
@@ -78,6 +83,26 @@ impl State {
 
     pub fn is_production(&self) -> bool {
         self.config.is_production(self.kube_context())
+    }
+
+    /// The attention line: every pane's problems and every failing source (on the
+    /// first pane it feeds), most severe first by `view::attention::order`.
+    pub fn problems(&self) -> Vec<(PaneId, Attention)> {
+        let mut out: Vec<(PaneId, Attention)> = Vec::new();
+        for spec in PANES.iter() {
+            let first_of_source = PANES.iter().find(|p| p.source == spec.source).map(|p| p.id);
+            if first_of_source == Some(spec.id) {
+                if let SourceStatus::Error(e) = &self.pane(spec.id).status {
+                    let text = format!("{}: {e}", spec.source.label());
+                    out.push((spec.id, Attention::crit(Impact::Blind, &text)));
+                }
+            }
+            for a in &self.pane(spec.id).attention {
+                out.push((spec.id, a.clone()));
+            }
+        }
+        out.sort_by(|a, b| attention::order(&a.1, &b.1));
+        out
     }
 
     pub fn set_status(&mut self, text: impl Into<String>, level: Level) {

@@ -26,6 +26,7 @@ pub enum Context {
     PgLocks,
     Redis,
     Targets,
+    Signals,
     Logs,
     Dialog,
     /// Text fields: the filter, input dialogs, typed confirmations, the logs filter.
@@ -33,7 +34,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 11] = [
         Context::Global,
         Context::Pods,
         Context::Nodes,
@@ -41,6 +42,7 @@ impl Context {
         Context::PgLocks,
         Context::Redis,
         Context::Targets,
+        Context::Signals,
         Context::Logs,
         Context::Dialog,
         Context::Input,
@@ -55,6 +57,7 @@ impl Context {
             Context::PgLocks => "pg_locks",
             Context::Redis => "redis",
             Context::Targets => "targets",
+            Context::Signals => "signals",
             Context::Logs => "logs",
             Context::Dialog => "dialog",
             Context::Input => "input",
@@ -100,6 +103,8 @@ key_actions! {
     FocusPgLocks => "focus_pg_locks", "locks", "focus PG locks", [Global];
     FocusRedis => "focus_redis", "redis", "focus Redis", [Global];
     FocusTargets => "focus_targets", "targets", "focus Targets", [Global];
+    FocusSignals => "focus_signals", "signals", "focus Signals", [Global];
+    NextProblem => "next_problem", "problem", "jump to the next problem of the attention line", [Global];
     Zoom => "zoom", "zoom", "zoom the focused pane", [Global];
     Filter => "filter", "filter", "filter rows", [Global, Logs];
     Pause => "pause", "pause", "pause / resume refresh", [Global];

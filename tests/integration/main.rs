@@ -32,3 +32,5 @@ mod redis_live;
 mod redis_render;
 mod reducer;
 mod render_layout;
+mod signals_cloudwatch;
+mod signals_render;

@@ -22,7 +22,7 @@ fn every_pane_is_reachable_by_its_focus_key_and_drawn_at_both_sizes() {
         press(&mut st, KeyCode::Char(c));
         assert_eq!(st.focus, spec.id, "{c} focuses {}", spec.name);
         let small = render_to_string(&st, 80, 24);
-        let title_line = small.lines().nth(1).unwrap_or_default();
+        let title_line = small.lines().nth(2).unwrap_or_default();
         assert!(
             title_line.contains(spec.title),
             "80x24: {} is the big pane\n{small}",

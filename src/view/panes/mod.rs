@@ -7,6 +7,9 @@ pub mod pg_activity;
 pub mod pg_locks;
 pub mod pods;
 pub mod redis;
+pub mod signals;
+mod signals_rds;
+pub use signals_rds::cpu_attention_level as signals_rds_level;
 pub mod targets;
 
 use std::time::SystemTime;

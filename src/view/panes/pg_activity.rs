@@ -128,7 +128,7 @@ fn privilege_note(data: &PgData) -> Option<SummaryItem> {
 }
 
 /// Idle in transaction (aborted or not) longer than the threshold: the usual lock holder.
-fn idle_tx_level(data: &PgData, s: &PgSession, ctx: &BuildCtx) -> Level {
+pub(crate) fn idle_tx_level(data: &PgData, s: &PgSession, ctx: &BuildCtx) -> Level {
     let idle_tx = matches!(
         s.state.as_deref(),
         Some("idle in transaction") | Some("idle in transaction (aborted)")

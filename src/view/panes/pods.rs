@@ -44,7 +44,7 @@ pub const WARN_PCT: f64 = 80.0;
 pub const CRIT_PCT: f64 = 90.0;
 
 /// Status reasons that mean the pod is broken.
-const CRIT_REASONS: &[&str] = &[
+pub(crate) const CRIT_REASONS: &[&str] = &[
     "CrashLoopBackOff",
     "ImagePullBackOff",
     "ErrImagePull",

@@ -95,12 +95,14 @@ pub async fn run(config: Config, keymap: Keymap, theme: Theme, feed: Feed) -> Re
         redis,
         aws,
         host,
+        deps,
     } = channels;
     forward(kube, event_tx.clone(), SourceUpdate::Kube);
     forward(pg, event_tx.clone(), SourceUpdate::Postgres);
     forward(redis, event_tx.clone(), SourceUpdate::Redis);
     forward(aws, event_tx.clone(), SourceUpdate::Aws);
     forward(host, event_tx.clone(), SourceUpdate::Host);
+    forward(deps, event_tx.clone(), SourceUpdate::Deps);
     let actions = spawn_executor(&config, event_tx.clone());
 
     let mut state = State::new(config.clone(), Arc::new(keymap), clock());

@@ -23,6 +23,7 @@ pub enum PaneId {
     Redis,
     Targets,
     Signals,
+    Deps,
 }
 
 /// The `enter` fields of the row aimed at a target, built on demand from the snapshot
@@ -59,7 +60,7 @@ fn of<T>(
 }
 
 /// Every pane, in focus order and grid order (two per grid row).
-pub static PANES: [PaneSpec; 7] = [
+pub static PANES: [PaneSpec; 8] = [
     PaneSpec {
         id: PaneId::Pods,
         name: "pods",
@@ -140,6 +141,17 @@ pub static PANES: [PaneSpec; 7] = [
         build: |s, ctx| s.aws.data.as_deref().map(|d| panes::signals::build(d, ctx)),
         details: None,
         attention: |s, ctx| of(s.aws.data.as_deref(), ctx, attention::signals),
+    },
+    PaneSpec {
+        id: PaneId::Deps,
+        name: "deps",
+        title: "Deps",
+        context: Context::Deps,
+        focus_action: KeyAction::FocusDeps,
+        source: SourceId::Deps,
+        build: |s, ctx| s.deps.data.as_deref().map(|d| panes::deps::build(d, ctx)),
+        details: None,
+        attention: |s, ctx| of(s.deps.data.as_deref(), ctx, attention::deps),
     },
 ];
 

@@ -125,6 +125,10 @@ fn on_source(state: &mut State, update: SourceUpdate) {
             state.sources.host = s;
             SourceId::Host
         }
+        SourceUpdate::Deps(s) => {
+            state.sources.deps = s;
+            SourceId::Deps
+        }
     };
     for spec in PANES.iter().filter(|p| p.source == source) {
         rebuild(state, spec.id);
@@ -223,7 +227,8 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
         | K::FocusPgLocks
         | K::FocusRedis
         | K::FocusTargets
-        | K::FocusSignals => {
+        | K::FocusSignals
+        | K::FocusDeps => {
             if let Some(id) = PaneId::focused_by(action) {
                 state.focus = id;
             }

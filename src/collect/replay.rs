@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use super::aws::AwsData;
+use super::deps::DepsData;
 use super::host::HostData;
 use super::kube::KubeData;
 use super::postgres::PgData;
@@ -55,6 +56,7 @@ pub enum Frame {
     Redis(Recorded<RedisData>),
     Aws(Recorded<AwsData>),
     Host(Recorded<HostData>),
+    Deps(Recorded<DepsData>),
 }
 
 /// One line of a recording.
@@ -143,6 +145,8 @@ pub fn play(recording: Recording) -> (Channels, ReplayClock) {
     let (redis_tx, redis) = watch::channel(Snapshot::loading());
     let (aws_tx, aws) = watch::channel(Snapshot::loading());
     let (host_tx, host) = watch::channel(Snapshot::loading());
+    // Recordings made before dependency checks existed have no Deps frames.
+    let (deps_tx, deps) = watch::channel(Snapshot::unconfigured("not in this recording"));
     let clock = ReplayClock {
         start_wall: recording.start_wall(),
         started: Instant::now(),
@@ -160,6 +164,7 @@ pub fn play(recording: Recording) -> (Channels, ReplayClock) {
                     Frame::Redis(r) => drop(redis_tx.send_replace(r.snapshot())),
                     Frame::Aws(r) => drop(aws_tx.send_replace(r.snapshot())),
                     Frame::Host(r) => drop(host_tx.send_replace(r.snapshot())),
+                    Frame::Deps(r) => drop(deps_tx.send_replace(r.snapshot())),
                 }
             }
             if kube_tx.is_closed() && pg_tx.is_closed() {
@@ -174,6 +179,7 @@ pub fn play(recording: Recording) -> (Channels, ReplayClock) {
         redis,
         aws,
         host,
+        deps,
     };
     (channels, clock)
 }

@@ -33,6 +33,10 @@ pub struct FileConfig {
     pub aws: AwsSection,
     #[serde(default)]
     pub thresholds: ThresholdSection,
+    #[serde(default)]
+    pub dependencies: Vec<super::deps::DependencySection>,
+    #[serde(default)]
+    pub dependency_checks: super::deps::DependencyChecksSection,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

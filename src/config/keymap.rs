@@ -27,6 +27,7 @@ pub enum Context {
     Redis,
     Targets,
     Signals,
+    Deps,
     Logs,
     Dialog,
     /// Text fields: the filter, input dialogs, typed confirmations, the logs filter.
@@ -34,7 +35,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 11] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::Pods,
         Context::Nodes,
@@ -43,6 +44,7 @@ impl Context {
         Context::Redis,
         Context::Targets,
         Context::Signals,
+        Context::Deps,
         Context::Logs,
         Context::Dialog,
         Context::Input,
@@ -58,6 +60,7 @@ impl Context {
             Context::Redis => "redis",
             Context::Targets => "targets",
             Context::Signals => "signals",
+            Context::Deps => "deps",
             Context::Logs => "logs",
             Context::Dialog => "dialog",
             Context::Input => "input",
@@ -104,6 +107,7 @@ key_actions! {
     FocusRedis => "focus_redis", "redis", "focus Redis", [Global];
     FocusTargets => "focus_targets", "targets", "focus Targets", [Global];
     FocusSignals => "focus_signals", "signals", "focus Signals", [Global];
+    FocusDeps => "focus_deps", "deps", "focus Deps", [Global];
     NextProblem => "next_problem", "problem", "jump to the next problem of the attention line", [Global];
     Zoom => "zoom", "zoom", "zoom the focused pane", [Global];
     Filter => "filter", "filter", "filter rows", [Global, Logs];

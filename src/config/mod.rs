@@ -1,6 +1,7 @@
 //! File + environment + flags → one resolved `Config`.
 //! Precedence: flag > environment > config file > built-in default.
 
+pub mod deps;
 pub mod file;
 pub mod keymap;
 pub mod secret;
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::cli::Opts;
+pub use deps::DepSettings;
 pub use file::FileConfig;
 pub use secret::SecretUrl;
 
@@ -60,6 +62,8 @@ pub struct Config {
     pub redis: RedisSettings,
     pub aws: AwsSettings,
     pub thresholds: Thresholds,
+    /// `[[dependencies]]`: the runbook's `nc -zv` / `curl -I` checks.
+    pub deps: DepSettings,
     /// Playing a recording (`kitops-top demo`): no source is contacted, no action runs.
     pub demo: bool,
 }
@@ -121,6 +125,7 @@ impl Config {
         self.redis.url = None;
         self.aws.region = None;
         self.aws.endpoint_url = None;
+        self.deps.checks.clear();
         self
     }
 
@@ -356,6 +361,7 @@ pub fn resolve(
             p95_ms: file.thresholds.p95_ms.unwrap_or(200.0),
             error_rate_percent: file.thresholds.error_rate_percent.unwrap_or(0.1),
         },
+        deps: deps::resolve(&file.dependencies, &file.dependency_checks)?,
         demo: false,
     })
 }

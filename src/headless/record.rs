@@ -20,6 +20,7 @@ pub async fn run(config: &Config, out: &Path, duration: Duration) -> std::io::Re
         mut redis,
         mut aws,
         mut host,
+        mut deps,
     } = spawn_all(config, &controls);
     let start = Instant::now();
     let deadline = tokio::time::sleep(duration);
@@ -35,6 +36,7 @@ pub async fn run(config: &Config, out: &Path, duration: Duration) -> std::io::Re
             Ok(()) = redis.changed() => Frame::Redis(Recorded::of(&redis.borrow_and_update())),
             Ok(()) = aws.changed() => Frame::Aws(Recorded::of(&aws.borrow_and_update())),
             Ok(()) = host.changed() => Frame::Host(Recorded::of(&host.borrow_and_update())),
+            Ok(()) = deps.changed() => Frame::Deps(Recorded::of(&deps.borrow_and_update())),
         };
         let line = Line {
             at_ms: start.elapsed().as_millis() as u64,

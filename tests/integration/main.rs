@@ -14,6 +14,7 @@ mod cli;
 mod config_fixtures;
 mod config_precedence;
 mod demo;
+mod deps_checks;
 mod e2e_tmux;
 mod keymap_dialogs;
 mod kube_actions;

@@ -21,7 +21,7 @@ mod other;
 mod pg;
 
 pub use kube::{nodes as kube_nodes, pods as kube_pods};
-pub use other::{aws as aws_targets, redis, signals};
+pub use other::{aws as aws_targets, deps, redis, signals};
 pub use pg::{activity as pg_activity, locks as pg_locks};
 
 use std::cmp::Ordering;

@@ -150,3 +150,36 @@ pub fn signals(data: &AwsData, ctx: &BuildCtx) -> Vec<Attention> {
     }
     out
 }
+
+/// Dependencies down, answering 5xx, or with a certificate about to expire.
+pub fn deps(data: &crate::collect::deps::DepsData, ctx: &BuildCtx) -> Vec<Attention> {
+    use crate::view::panes::deps::{cert_text, level};
+    let mut out = Vec::new();
+    for c in &data.checks {
+        let key = format!("dep:{}", c.name);
+        let item = if !c.up {
+            let why = c.error.as_deref().unwrap_or("down");
+            Attention::crit(Impact::Blind, &format!("dep {} down: {why}", c.name))
+        } else if let Some(s) = c.http_status.filter(|s| *s >= 500) {
+            Attention::crit(Impact::Users, &format!("dep {} HTTP {s}", c.name))
+        } else {
+            match level(c, ctx.now, data.cert_warn_days) {
+                Level::Crit => Attention::crit(
+                    Impact::Capacity,
+                    &format!("dep {} certificate expired", c.name),
+                ),
+                Level::Warn => Attention::warn(
+                    Impact::Capacity,
+                    &format!(
+                        "dep {} certificate expires in {}",
+                        c.name,
+                        cert_text(c, ctx.now)
+                    ),
+                ),
+                _ => continue,
+            }
+        };
+        out.push(item.row(key));
+    }
+    out
+}

@@ -2,6 +2,7 @@
 //! (summary + columns + rows); the generic table in `ui::table` draws it, and the
 //! pane table (`app::pane::PANES`) says which builder serves which pane.
 
+pub mod deps;
 pub mod nodes;
 pub mod pg_activity;
 pub mod pg_locks;

@@ -8,8 +8,8 @@ use std::time::SystemTime;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::collect::kube::{
-    DeploymentInfo, KubeData, MetricsStatus, NodeInfo, PodInfo, ReplicaSetInfo, ResourceError,
-    Resources, Usage,
+    DeploymentInfo, EventInfo, KubeData, MetricsStatus, NodeInfo, PodInfo, ReplicaSetInfo,
+    ResourceError, Resources, Usage,
 };
 use kitops_top::collect::Snapshot;
 use kitops_top::ui::render_to_string;
@@ -38,6 +38,7 @@ fn pod(name: &str, rs: &str, node: &str, mem_mi: f64, cpu_m: f64) -> PodInfo {
         restarts: 0,
         last_restart: None,
         last_termination: None,
+        last_exit_code: None,
         replicaset: Some(rs.into()),
         requests: Resources {
             cpu: Some(0.25),
@@ -180,12 +181,14 @@ fn data() -> KubeData {
     pods[1].restarts = 2;
     pods[1].last_restart = Some(NOW - 540);
     pods[1].last_termination = Some("OOMKilled".into());
+    pods[1].last_exit_code = Some(137);
     // CrashLoopBackOff.
     pods[3].ready = 0;
     pods[3].reason = "CrashLoopBackOff".into();
     pods[3].restarts = 14;
     pods[3].last_restart = Some(NOW - 75);
     pods[3].last_termination = Some("Error".into());
+    pods[3].last_exit_code = Some(1);
     pods[3].usage = None;
     // A new frontend pod that cannot be scheduled: the rollout is stuck on it.
     pods[7].node = None;
@@ -229,6 +232,25 @@ fn data() -> KubeData {
             window_s: 15.0,
         },
         errors: vec![],
+        events: vec![
+            event("Warning", "BackOff", "Back-off restarting failed container backend in pod kitops-backend-7d9f8c6b5-hq2rn", "kitops-backend-7d9f8c6b5-hq2rn", 61, 40),
+            event("Warning", "FailedScheduling", "0/3 nodes are available: 3 Insufficient memory.", "kitops-frontend-66b8d9c7f-jr5xs", 3, 30),
+            event("Warning", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503", "kitops-backend-7d9f8c6b5-hq2rn", 9, 95),
+            event("Normal", "Pulled", "Container image \"ghcr.io/kitops/backend:1.14.2\" already present on machine", "kitops-backend-7d9f8c6b5-hq2rn", 14, 80),
+        ],
+    }
+}
+
+fn event(kind: &str, reason: &str, message: &str, pod: &str, count: u32, ago: i64) -> EventInfo {
+    EventInfo {
+        kind: kind.into(),
+        reason: reason.into(),
+        message: message.into(),
+        object_kind: "Pod".into(),
+        object_name: pod.into(),
+        object_uid: Some(format!("uid-{pod}")),
+        count,
+        last_seen: Some(NOW - ago),
     }
 }
 
@@ -371,4 +393,44 @@ fn a_large_pane_scrolls_to_the_selection_at_both_sizes() {
     let screen = render_to_string(&st, 80, 24);
     let selected = screen.lines().find(|l| l.contains('▶')).unwrap_or_default();
     assert!(selected.contains("deploy/kitops-backend"), "{screen}");
+}
+
+#[test]
+fn crash_looping_pod_details_say_why_it_crashes() {
+    let mut st = state(data());
+    st.pane_mut(kitops_top::app::PaneId::Pods)
+        .table
+        .selected_key = Some("uid-kitops-backend-7d9f8c6b5-hq2rn".into());
+    press(&mut st, KeyCode::Enter);
+    let screen = render_to_string(&st, 200, 60);
+    for want in [
+        "Error, exit code 1 (application error), 1m15s ago",
+        "14 · last: Error, 1m15s ago",
+        "ip-10-0-",
+        "Warning BackOff ×61: Back-off restarting failed container backend",
+        "Warning Unhealthy ×9: Readiness probe failed",
+        "Normal Pulled ×14",
+    ] {
+        assert!(screen.contains(want), "{want:?} in\n{screen}");
+    }
+    let image = screen
+        .lines()
+        .find(|l| l.contains("image"))
+        .unwrap_or_default();
+    assert!(
+        image.contains("kitops-backend:"),
+        "the replicaset's image:\n{screen}"
+    );
+    insta::assert_snapshot!("crash_details_200x60", screen);
+    // The OOMKilled pod: 137 explained.
+    press(&mut st, KeyCode::Esc);
+    st.pane_mut(kitops_top::app::PaneId::Pods)
+        .table
+        .selected_key = Some("uid-kitops-backend-7d9f8c6b5-8mzq4".into());
+    press(&mut st, KeyCode::Enter);
+    let screen = render_to_string(&st, 200, 60);
+    assert!(
+        screen.contains("OOMKilled, exit code 137 (SIGKILL: OOM killer or liveness kill)"),
+        "{screen}"
+    );
 }

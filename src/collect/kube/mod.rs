@@ -3,6 +3,7 @@
 //! own resolution, pod logs on demand.
 
 pub mod client;
+pub mod events;
 pub mod logs;
 pub mod metrics;
 pub mod model;
@@ -21,6 +22,7 @@ use tokio::sync::watch;
 use super::{CollectError, Controls, Snapshot};
 use crate::config::KubeSettings;
 
+pub use events::EventInfo;
 pub use logs::spawn_logs;
 pub use metrics::MetricsStatus;
 pub use model::{DeploymentInfo, NodeInfo, PodInfo, ReplicaSetInfo, Resources, Usage};
@@ -48,6 +50,9 @@ pub struct KubeData {
     pub pod_metrics: MetricsStatus,
     pub node_metrics: MetricsStatus,
     pub errors: Vec<ResourceError>,
+    /// The namespace's events, newest first (absent in older recordings).
+    #[serde(default)]
+    pub events: Vec<EventInfo>,
 }
 
 impl KubeData {
@@ -166,10 +171,11 @@ pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectEr
         deployments,
         replicasets,
         nodes,
+        events,
         metrics,
         ..
     } = &mut model;
-    let ((), (), (), (), m) = tokio::join!(
+    let ((), (), (), (), (), m) = tokio::join!(
         list_into(pods, pods_api, lp, model::pod_info),
         list_into(
             deployments,
@@ -188,6 +194,12 @@ pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectEr
             Api::<Node>::all(c.clone()),
             ListParams::default(),
             model::node_info
+        ),
+        list_into(
+            events,
+            Api::<k8s_openapi::api::core::v1::Event>::namespaced(c.clone(), ns),
+            ListParams::default(),
+            events::event_info
         ),
         metrics::fetch(c, ns, settings.label_selector.as_deref()),
     );

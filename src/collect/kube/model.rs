@@ -48,6 +48,9 @@ pub struct PodInfo {
     pub last_restart: Option<i64>,
     /// Reason of the most recent termination (`OOMKilled`, `Error`).
     pub last_termination: Option<String>,
+    /// Its exit code (137: killed, e.g. by the OOM killer).
+    #[serde(default)]
+    pub last_exit_code: Option<i32>,
     /// Owning ReplicaSet name, when the controller is a ReplicaSet.
     pub replicaset: Option<String>,
     pub requests: Resources,
@@ -220,6 +223,7 @@ pub fn pod_info(p: &SlimPod) -> PodInfo {
     let mut ready = 0u32;
     let mut last_restart: Option<i64> = None;
     let mut last_termination: Option<String> = None;
+    let mut last_exit_code: Option<i32> = None;
     for cs in statuses {
         restarts += cs.restart_count.max(0) as u32;
         if cs.ready {
@@ -230,6 +234,7 @@ pub fn pod_info(p: &SlimPod) -> PodInfo {
             if last_restart.is_none() || at > last_restart {
                 last_restart = at.or(last_restart);
                 last_termination = t.reason.clone();
+                last_exit_code = Some(t.exit_code);
             }
         }
     }
@@ -256,6 +261,7 @@ pub fn pod_info(p: &SlimPod) -> PodInfo {
         restarts,
         last_restart,
         last_termination,
+        last_exit_code,
         replicaset,
         requests: sum_resources(containers, false),
         limits: sum_resources(containers, true),

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::{short_name, Attention, Impact};
 use crate::collect::kube::{KubeData, MetricsStatus, PodInfo};
 use crate::view::panes::pods::CRIT_REASONS;
-use crate::view::panes::BuildCtx;
+use crate::view::panes::{event_warnings, BuildCtx};
 
 /// `kitops-backend-7d9f8c6b5-h2x9k` → `kitops-backend-…h2x9k`: the workload and the
 /// pod's own suffix, short enough for the line; the row has the full name.
@@ -36,7 +36,7 @@ fn restarts(p: &PodInfo) -> String {
     s
 }
 
-pub fn pods(data: &KubeData, _ctx: &BuildCtx) -> Vec<Attention> {
+pub fn pods(data: &KubeData, ctx: &BuildCtx) -> Vec<Attention> {
     let mut out = Vec::new();
     for e in &data.errors {
         out.push(Attention::crit(
@@ -115,6 +115,26 @@ pub fn pods(data: &KubeData, _ctx: &BuildCtx) -> Vec<Attention> {
                 .row(key),
             );
         }
+    }
+    // Warning events the pod items above do not already say (a crash loop's BackOff).
+    let now = ctx
+        .now
+        .duration_since(std::time::SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    for (reason, n, objects) in event_warnings(data, now) {
+        if reason == "BackOff" {
+            continue;
+        }
+        let what = if objects == 1 {
+            String::new()
+        } else {
+            format!(", {objects} objects")
+        };
+        out.push(
+            Attention::warn(Impact::Stuck, &format!("events {reason} ×{n}{what}"))
+                .weight(f64::from(n)),
+        );
     }
     if let MetricsStatus::Error { message } = &data.pod_metrics {
         out.push(Attention::warn(

@@ -227,12 +227,9 @@ pub fn details(
     };
     let p = data.namespace_pods().find(|p| &p.uid == uid)?;
     let owners = owner_map(data);
-    Some(pod_details(
-        p,
-        deployment_of(&owners, p),
-        &data.pod_metrics,
-        now,
-    ))
+    let mut fields = pod_details(p, deployment_of(&owners, p), &data.pod_metrics, now);
+    fields.extend(super::pod_diag::details(data, p, now));
+    Some(fields)
 }
 
 fn pod_details(
@@ -479,6 +476,7 @@ pub fn build(data: &KubeData, ctx: &BuildCtx) -> PaneContent {
         }
     }
     summary.extend(deployment_lines(data, ctx));
+    summary.extend(super::pod_diag::warnings_summary(data, now));
 
     let mut groups: BTreeMap<&str, Vec<&PodInfo>> = BTreeMap::new();
     let mut loose = Vec::new();

@@ -68,7 +68,8 @@ pub fn pods(data: &KubeData, ctx: &BuildCtx) -> Vec<Attention> {
             .row(first.uid.clone()),
             [] => continue,
         };
-        out.push(item.weight(f64::from(restarts_total) + pods.len() as f64));
+        // How many pods; restarts only break ties between equally many.
+        out.push(item.weight(pods.len() as f64 + f64::from(restarts_total.min(999)) / 1000.0));
     }
     if let [p] = unready.as_slice() {
         let what = if p.phase == "Pending" {
@@ -87,6 +88,16 @@ pub fn pods(data: &KubeData, ctx: &BuildCtx) -> Vec<Attention> {
                 .row(first.uid.clone()),
         );
     }
+    // A deployment short of pods that are already named above adds nothing.
+    let named: Vec<String> = out.iter().filter_map(|a| a.row_key.clone()).collect();
+    let has_named_pod = |d: &str| {
+        data.namespace_pods().any(|p| {
+            named.contains(&p.uid)
+                && p.replicaset
+                    .as_deref()
+                    .is_some_and(|rs| rs.starts_with(&format!("{d}-")))
+        })
+    };
     for d in data
         .deployments
         .iter()
@@ -105,7 +116,7 @@ pub fn pods(data: &KubeData, ctx: &BuildCtx) -> Vec<Attention> {
                 )
                 .row(key),
             );
-        } else if d.available < d.desired && !d.rolling_out() {
+        } else if d.available < d.desired && !d.rolling_out() && !has_named_pod(&d.name) {
             out.push(
                 Attention::warn(
                     Impact::Stuck,

@@ -12,8 +12,9 @@
 //!    a stalled rollout) → `Capacity` (a resource near its limit: node memory pressure,
 //!    DB connections, memory %, a certificate about to expire) → `Hygiene` (what will
 //!    hurt later: an idle transaction, a low cache hit rate, missing metrics).
-//! 3. **Weight**, larger first: how much of it there is (sessions blocked, restarts,
-//!    percent over the threshold), so the bigger of two alike problems leads.
+//! 3. **Weight**, larger first: how many are affected (sessions blocked behind a lock,
+//!    pods broken, times over the threshold), so the bigger of two alike problems
+//!    leads: 3 sessions blocked come before 1 crash-looping pod.
 //! 4. The text, so the order is stable between refreshes.
 
 mod kube;

@@ -237,7 +237,10 @@ pub fn build(data: &AwsData, ctx: &BuildCtx) -> PaneContent {
             summary,
             columns: COLUMNS.to_vec(),
             rows,
-            empty_message: Some("CloudWatch has not answered yet".into()),
+            empty_message: Some(
+                "no golden signals in this snapshot (CloudWatch not read yet, or recorded before them)"
+                    .into(),
+            ),
         };
     };
     let g = golden(s, ctx.now);

@@ -91,6 +91,7 @@ fn rs(name: &str, dep: &str, revision: i64) -> ReplicaSetInfo {
         revision: Some(revision),
         images: format!("registry.kitops.io/{dep}:1.4.{revision}"),
         created: Some(NOW - revision * 86_400),
+        change_cause: (revision > 1).then(|| format!("release 1.4.{revision}")),
         replicas: 0,
         ready: 0,
     }
@@ -330,6 +331,18 @@ fn enter_shows_details_built_from_the_snapshot() {
     assert!(screen.contains("desired"), "{screen}");
     assert!(
         screen.contains("registry.kitops.io/kitops-backend:1.4.2"),
+        "{screen}"
+    );
+    // Rollout history: revisions newest first, the current one marked, change-causes.
+    let history: Vec<&str> = screen.lines().filter(|l| l.contains("rev ")).collect();
+    assert_eq!(history.len(), 2, "{screen}");
+    assert!(
+        history[0].contains("rev 2 (current) · registry.kitops.io/kitops-backend:1.4.2")
+            && history[0].contains("release 1.4.2"),
+        "{screen}"
+    );
+    assert!(
+        history[1].contains("rev 1") && history[1].contains("change-cause <none>"),
         "{screen}"
     );
     press(&mut st, KeyCode::Esc);

@@ -305,3 +305,56 @@ fn kubectl_sees_termination_states_and_events() {
     );
     assert!(table.contains("BackOff"), "{table}");
 }
+
+/// Rollout history as kubectl shows it: revisions with the change-cause the
+/// deployment carried when each replicaset was made.
+#[test]
+fn kubectl_rollout_history_shows_change_causes() {
+    if !Path::new(KUBECTL).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{KUBECTL} is required in CI"
+        );
+        eprintln!("SKIPPED: {KUBECTL} is not installed");
+        return;
+    }
+    let h = sim(fast_opts());
+    let dir = std::env::temp_dir().join(format!("kube-sim-history-{}", h.addr.port()));
+    std::fs::create_dir_all(&dir).expect("tmpdir");
+    let cfg = dir.join("kubeconfig");
+    h.write_kubeconfig(&cfg).expect("kubeconfig");
+    let cfg = cfg.as_path();
+    let d = "deployment/kitops-backend";
+    kubectl(
+        cfg,
+        &[
+            "annotate",
+            d,
+            "-n",
+            "kitops",
+            "kubernetes.io/change-cause=release 1.15.0",
+        ],
+    );
+    kubectl(
+        cfg,
+        &[
+            "set",
+            "image",
+            d,
+            "-n",
+            "kitops",
+            "backend=ghcr.io/kitops/backend:1.15.0",
+        ],
+    );
+    let history = kubectl(cfg, &["rollout", "history", d, "-n", "kitops"]);
+    let rev2 = history
+        .lines()
+        .find(|l| l.trim_start().starts_with('2'))
+        .unwrap_or_default();
+    assert!(rev2.contains("release 1.15.0"), "{history}");
+    let rev1 = history
+        .lines()
+        .find(|l| l.trim_start().starts_with('1'))
+        .unwrap_or_default();
+    assert!(rev1.contains("<none>"), "{history}");
+}

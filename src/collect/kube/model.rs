@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 pub use super::slim::{SlimContainer, SlimPod};
 
 pub const REVISION_ANNOTATION: &str = "deployment.kubernetes.io/revision";
+/// What `kubectl rollout history` shows as CHANGE-CAUSE.
+pub const CHANGE_CAUSE_ANNOTATION: &str = "kubernetes.io/change-cause";
 
 /// CPU in cores and memory in bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -102,6 +104,9 @@ pub struct ReplicaSetInfo {
     pub revision: Option<i64>,
     pub images: String,
     pub created: Option<i64>,
+    /// The `kubernetes.io/change-cause` annotation (rollout history).
+    #[serde(default)]
+    pub change_cause: Option<String>,
     pub replicas: i32,
     pub ready: i32,
 }
@@ -408,6 +413,11 @@ pub fn replicaset_info(r: &ReplicaSet) -> ReplicaSetInfo {
             .map(|s| images(&s.containers))
             .unwrap_or_default(),
         created: created(m),
+        change_cause: m
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(CHANGE_CAUSE_ANNOTATION))
+            .cloned(),
         replicas: r.status.as_ref().map(|s| s.replicas).unwrap_or(0),
         ready: r
             .status

@@ -1,6 +1,7 @@
-//! "Why is it crashing": the crash diagnostics of the pods pane — a pod's last
-//! termination (reason and exit code), its image, its recent Events — and the
-//! namespace's warning Events (BackOff, FailedScheduling, Unhealthy) as one summary line.
+//! "Why is it crashing" and "what changed": the diagnostics of the pods pane — a pod's
+//! last termination (reason and exit code), its image, its recent Events; the
+//! namespace's warning Events (BackOff, FailedScheduling, Unhealthy) as one summary
+//! line; and a deployment's rollout history (revisions, images, change-cause).
 
 use crate::collect::kube::{EventInfo, KubeData, PodInfo};
 use crate::view::safe_text::SafeText;
@@ -137,4 +138,41 @@ pub fn warnings_summary(data: &KubeData, now: i64) -> Option<SummaryItem> {
         &format!("warning events (1 h): {text}"),
         Level::Warn,
     ))
+}
+
+/// `kubectl rollout history`: the deployment's replicasets by revision, newest first,
+/// with image, age, pods and change-cause.
+pub fn rollout_history(data: &KubeData, deployment: &str, now: i64) -> Vec<(String, SafeText)> {
+    let current = data.deployment(deployment).and_then(|d| d.revision);
+    let mut revs: Vec<_> = data
+        .replicasets
+        .iter()
+        .filter(|r| r.deployment.as_deref() == Some(deployment))
+        .collect();
+    revs.sort_by_key(|r| std::cmp::Reverse(r.revision));
+    let lines: Vec<String> = revs
+        .iter()
+        .map(|r| {
+            let rev = r.revision.map_or("?".into(), |v| v.to_string());
+            let mark = if r.revision.is_some() && r.revision == current {
+                " (current)"
+            } else {
+                ""
+            };
+            let age = super::pods::age_since(now, r.created).unwrap_or_else(|| "?".into());
+            format!(
+                "rev {rev}{mark} · {} · {age} ago · {}/{} ready · {}",
+                r.images,
+                r.ready,
+                r.replicas,
+                r.change_cause.as_deref().unwrap_or("change-cause <none>")
+            )
+        })
+        .collect();
+    let text = if lines.is_empty() {
+        "no replicasets seen".to_string()
+    } else {
+        lines.join("\n")
+    };
+    vec![("rollout history".to_string(), SafeText::block(&text))]
 }

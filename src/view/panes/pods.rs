@@ -216,11 +216,9 @@ pub fn details(
     let now = unix(ctx.now);
     let uid = match target {
         Target::Deployment { namespace, name } if *namespace == data.namespace => {
-            return Some(deployment_details(
-                name,
-                data.deployment(name),
-                &data.namespace,
-            ));
+            let mut fields = deployment_details(name, data.deployment(name), &data.namespace);
+            fields.extend(super::pod_diag::rollout_history(data, name, now));
+            return Some(fields);
         }
         Target::Pod { uid, .. } => uid,
         _ => return None,

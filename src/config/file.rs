@@ -63,6 +63,7 @@ pub struct PgSection {
     pub url: Option<String>,
     pub connections_warn_percent: Option<f64>,
     pub idle_in_transaction_warn: Option<String>,
+    pub long_query_warn: Option<String>,
     pub statement_timeout: Option<String>,
     pub ca_file: Option<PathBuf>,
 }

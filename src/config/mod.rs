@@ -86,6 +86,8 @@ pub struct PgSettings {
     pub url: Option<SecretUrl>,
     pub connections_warn_percent: f64,
     pub idle_in_transaction_warn: Duration,
+    /// An active query running this long is highlighted (▲; ✖ at ten times).
+    pub long_query_warn: Duration,
     pub statement_timeout: Duration,
     pub ca_file: Option<PathBuf>,
 }
@@ -316,6 +318,12 @@ pub fn resolve(
                 None,
                 file.postgres.idle_in_transaction_warn.as_deref(),
                 Duration::from_secs(30),
+            )?,
+            long_query_warn: duration_field(
+                "postgres.long_query_warn",
+                None,
+                file.postgres.long_query_warn.as_deref(),
+                Duration::from_secs(60),
             )?,
             statement_timeout: duration_field(
                 "postgres.statement_timeout",

@@ -4,7 +4,7 @@
 
 use super::{Attention, Impact};
 use crate::collect::postgres::PgData;
-use crate::view::panes::pg_activity::{dur, idle_tx_level, short_state};
+use crate::view::panes::pg_activity::{dur, idle_tx_level, long_query_level, short_state};
 use crate::view::panes::BuildCtx;
 use crate::view::table::Level;
 
@@ -89,6 +89,40 @@ pub fn activity(data: &PgData, ctx: &BuildCtx) -> Vec<Attention> {
                     oldest.backend_start_us.unwrap_or(0)
                 )),
         );
+    }
+    // Long-running active queries not already counted as lock waits.
+    let long: Vec<_> = data
+        .sessions
+        .iter()
+        .filter(|s| s.wait_event_type.as_deref() != Some("Lock"))
+        .map(|s| (s, long_query_level(data, s, ctx)))
+        .filter(|(_, l)| *l != Level::Normal)
+        .collect();
+    let oldest = long.iter().max_by(|a, b| {
+        let age = |s: &crate::collect::postgres::PgSession| {
+            data.age_secs(s.query_start_us).unwrap_or(0.0)
+        };
+        age(a.0).total_cmp(&age(b.0))
+    });
+    if let Some((s, level)) = oldest {
+        let ran = data.age_secs(s.query_start_us);
+        let query: String = s.query.as_deref().unwrap_or("").chars().take(40).collect();
+        let more = if long.len() > 1 {
+            format!(" (+{} more)", long.len() - 1)
+        } else {
+            String::new()
+        };
+        let text = format!("PG: pid {} active {}{more}: {query}", s.pid, dur(ran));
+        let item = if *level == Level::Crit {
+            Attention::crit(Impact::Capacity, &text)
+        } else {
+            Attention::warn(Impact::Capacity, &text)
+        };
+        out.push(item.weight(long.len() as f64).row(format!(
+            "pid:{}:{}",
+            s.pid,
+            s.backend_start_us.unwrap_or(0)
+        )));
     }
     if data.counts.insufficient_privilege > 0 {
         out.push(Attention::warn(

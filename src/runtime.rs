@@ -133,12 +133,14 @@ pub async fn run(
         redis,
         aws,
         host,
+        deps,
     } = channels;
     forward(kube, event_tx.clone(), SourceUpdate::Kube);
     forward(pg, event_tx.clone(), SourceUpdate::Postgres);
     forward(redis, event_tx.clone(), SourceUpdate::Redis);
     forward(aws, event_tx.clone(), SourceUpdate::Aws);
     forward(host, event_tx.clone(), SourceUpdate::Host);
+    forward(deps, event_tx.clone(), SourceUpdate::Deps);
     let actions = ActionQueues::spawn(&config, &event_tx);
     let audit = AuditLog::new(config.audit_log.clone());
 

@@ -7,6 +7,7 @@ use crossterm::event::KeyEvent;
 use super::action::{Action, Outcome};
 use super::incident::Incident;
 use crate::collect::aws::AwsData;
+use crate::collect::deps::DepsData;
 use crate::collect::host::HostData;
 use crate::collect::kube::KubeData;
 use crate::collect::postgres::PgData;
@@ -20,6 +21,7 @@ pub enum SourceUpdate {
     Redis(Snapshot<RedisData>),
     Aws(Snapshot<AwsData>),
     Host(Snapshot<HostData>),
+    Deps(Snapshot<DepsData>),
 }
 
 #[derive(Debug, Clone)]

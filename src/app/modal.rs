@@ -4,6 +4,28 @@ use super::action::{Action, ConfirmSpec, InputRequest};
 use super::pane::PaneId;
 use crate::view::safe_text::SafeText;
 
+/// The help overlay's legend of symbols, above the keys (`--ascii` shows `+ ! x o > '`).
+pub const HELP_LEGEND: &[&str] = &[
+    "  ●  ok / live        ▲  warning / stale        ✖  critical / error",
+    "  ○  not configured, connecting, no data        ▶  selected row",
+    "  └  member of the group above (pods of a deployment, targets of a group)",
+    "  line 2: what is wrong now, most severe first (✖ before ▲; then blind, users,",
+    "  stuck, capacity, hygiene; then how many are affected)",
+];
+
+/// Lines of the help overlay (legend, its heading and blank, the keys of every context),
+/// so scrolling stops at its end.
+pub fn help_line_count(keymap: &crate::config::keymap::Keymap) -> usize {
+    use crate::config::keymap::Context;
+    let keys: usize = Context::ALL
+        .iter()
+        .map(|c| keymap.entries(*c).len())
+        .filter(|n| *n > 0)
+        .map(|n| n + 1)
+        .sum();
+    HELP_LEGEND.len() + 2 + keys
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
     Help {

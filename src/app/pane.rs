@@ -10,6 +10,7 @@ use super::sources::Sources;
 use super::table::TableState;
 use crate::collect::SourceStatus;
 use crate::config::keymap::{Context, KeyAction};
+use crate::view::attention::{self, Attention};
 use crate::view::panes::{self, BuildCtx};
 use crate::view::{PaneContent, SafeText, TableRow, Target};
 
@@ -21,6 +22,8 @@ pub enum PaneId {
     PgLocks,
     Redis,
     Targets,
+    Signals,
+    Deps,
 }
 
 /// A pane's build from the latest snapshots given its current rows (see `PaneSpec::rebuild`).
@@ -47,10 +50,23 @@ pub struct PaneSpec {
     /// object did not change (100,000 pods); `None`: the old rows are dropped first.
     pub rebuild: Option<RebuildFn>,
     pub details: Option<DetailsFn>,
+    /// Its problems for the attention line and its strip (`view::attention`).
+    pub attention: AttentionFn,
+}
+
+/// A pane's problems from the latest snapshots (empty while its source has no data).
+pub type AttentionFn = fn(&Sources, &BuildCtx) -> Vec<Attention>;
+
+fn of<T>(
+    data: Option<&T>,
+    ctx: &BuildCtx,
+    f: fn(&T, &BuildCtx) -> Vec<Attention>,
+) -> Vec<Attention> {
+    data.map(|d| f(d, ctx)).unwrap_or_default()
 }
 
 /// Every pane, in focus order and grid order (two per grid row).
-pub static PANES: [PaneSpec; 6] = [
+pub static PANES: [PaneSpec; 8] = [
     PaneSpec {
         id: PaneId::Pods,
         name: "pods",
@@ -66,6 +82,7 @@ pub static PANES: [PaneSpec; 6] = [
         details: Some(|s, ctx, target| {
             panes::pod_details::details(s.kube.data.as_deref()?, ctx, target)
         }),
+        attention: |s, ctx| of(s.kube.data.as_deref(), ctx, attention::kube_pods),
     },
     PaneSpec {
         id: PaneId::Nodes,
@@ -77,6 +94,7 @@ pub static PANES: [PaneSpec; 6] = [
         build: |s, ctx| s.kube.data.as_deref().map(|d| panes::nodes::build(d, ctx)),
         rebuild: None,
         details: None,
+        attention: |s, ctx| of(s.kube.data.as_deref(), ctx, attention::kube_nodes),
     },
     PaneSpec {
         id: PaneId::PgActivity,
@@ -92,6 +110,7 @@ pub static PANES: [PaneSpec; 6] = [
         },
         rebuild: None,
         details: None,
+        attention: |s, ctx| of(s.pg.data.as_deref(), ctx, attention::pg_activity),
     },
     PaneSpec {
         id: PaneId::PgLocks,
@@ -103,6 +122,7 @@ pub static PANES: [PaneSpec; 6] = [
         build: |s, ctx| s.pg.data.as_deref().map(|d| panes::pg_locks::build(d, ctx)),
         rebuild: None,
         details: None,
+        attention: |s, ctx| of(s.pg.data.as_deref(), ctx, attention::pg_locks),
     },
     PaneSpec {
         id: PaneId::Redis,
@@ -114,6 +134,7 @@ pub static PANES: [PaneSpec; 6] = [
         build: |s, ctx| s.redis.data.as_deref().map(|d| panes::redis::build(d, ctx)),
         rebuild: None,
         details: None,
+        attention: |s, ctx| of(s.redis.data.as_deref(), ctx, attention::redis),
     },
     PaneSpec {
         id: PaneId::Targets,
@@ -125,6 +146,31 @@ pub static PANES: [PaneSpec; 6] = [
         build: |s, ctx| s.aws.data.as_deref().map(|d| panes::targets::build(d, ctx)),
         rebuild: None,
         details: None,
+        attention: |s, ctx| of(s.aws.data.as_deref(), ctx, attention::aws_targets),
+    },
+    PaneSpec {
+        id: PaneId::Signals,
+        name: "signals",
+        title: "Signals",
+        context: Context::Signals,
+        focus_action: KeyAction::FocusSignals,
+        source: SourceId::Aws,
+        build: |s, ctx| s.aws.data.as_deref().map(|d| panes::signals::build(d, ctx)),
+        rebuild: None,
+        details: None,
+        attention: |s, ctx| of(s.aws.data.as_deref(), ctx, attention::signals),
+    },
+    PaneSpec {
+        id: PaneId::Deps,
+        name: "deps",
+        title: "Deps",
+        context: Context::Deps,
+        focus_action: KeyAction::FocusDeps,
+        source: SourceId::Deps,
+        build: |s, ctx| s.deps.data.as_deref().map(|d| panes::deps::build(d, ctx)),
+        rebuild: None,
+        details: None,
+        attention: |s, ctx| of(s.deps.data.as_deref(), ctx, attention::deps),
     },
 ];
 
@@ -178,6 +224,8 @@ pub struct PaneState {
     pub table: TableState,
     /// A pane's second view (PG activity ↔ top statements).
     pub alt_view: bool,
+    /// Its problems, most severe first (`view::attention::order`).
+    pub attention: Vec<Attention>,
 }
 
 impl PaneState {
@@ -188,6 +236,7 @@ impl PaneState {
             fetched_at: None,
             table: TableState::default(),
             alt_view: false,
+            attention: Vec::new(),
         }
     }
 }

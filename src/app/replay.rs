@@ -58,6 +58,10 @@ pub fn crossing_marks(rec: &Recording, config: &Config) -> Vec<Duration> {
                 sources.host = r.snapshot();
                 SourceId::Host
             }
+            Frame::Deps(r) => {
+                sources.deps = r.snapshot();
+                SourceId::Deps
+            }
         };
         let old = conditions::subset(&held, source);
         let new = conditions::of_source(source, &sources, config, line.wall);

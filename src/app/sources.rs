@@ -4,6 +4,7 @@
 use std::time::{Duration, SystemTime};
 
 use crate::collect::aws::AwsData;
+use crate::collect::deps::DepsData;
 use crate::collect::host::HostData;
 use crate::collect::kube::KubeData;
 use crate::collect::postgres::PgData;
@@ -19,9 +20,22 @@ pub enum SourceId {
     Redis,
     Aws,
     Host,
+    Deps,
 }
 
 impl SourceId {
+    /// How the attention line names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceId::Kube => "k8s",
+            SourceId::Postgres => "PG",
+            SourceId::Redis => "Redis",
+            SourceId::Aws => "AWS",
+            SourceId::Host => "host",
+            SourceId::Deps => "deps",
+        }
+    }
+
     /// Data older than three of these is called stale even without an error. Watches
     /// (Kubernetes) publish on change, so a quiet cluster is not stale for a minute.
     pub fn expected_interval(self, config: &Config) -> Duration {
@@ -29,6 +43,7 @@ impl SourceId {
             SourceId::Aws => config.aws.refresh,
             SourceId::Kube => Duration::from_secs(60),
             SourceId::Postgres | SourceId::Redis | SourceId::Host => config.refresh,
+            SourceId::Deps => config.deps.refresh,
         }
     }
 }
@@ -40,6 +55,7 @@ pub struct Sources {
     pub redis: Snapshot<RedisData>,
     pub aws: Snapshot<AwsData>,
     pub host: Snapshot<HostData>,
+    pub deps: Snapshot<DepsData>,
 }
 
 impl Sources {
@@ -51,6 +67,7 @@ impl Sources {
             redis: Snapshot::loading(),
             aws: Snapshot::loading(),
             host: Snapshot::loading(),
+            deps: Snapshot::loading(),
         }
     }
 
@@ -65,6 +82,7 @@ impl Sources {
             SourceId::Redis => of(&self.redis),
             SourceId::Aws => of(&self.aws),
             SourceId::Host => of(&self.host),
+            SourceId::Deps => of(&self.deps),
         }
     }
 }

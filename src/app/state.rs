@@ -9,8 +9,10 @@ use super::incident::Incident;
 use super::modal::Modal;
 use super::pane::{PaneId, PaneState, PANES};
 pub use super::sources::Sources;
+use crate::collect::SourceStatus;
 use crate::config::keymap::Keymap;
 use crate::config::Config;
+use crate::view::attention::{self, Attention, Impact};
 use crate::view::Level;
 
 /// A confirmed action the executor has not answered yet.
@@ -41,6 +43,8 @@ pub struct State {
     pub status: Option<StatusMessage>,
     /// Confirmed actions still running, oldest first: the footer shows them.
     pub running: Vec<Running>,
+    /// Which attention item `a` jumps to next.
+    pub problem_cursor: usize,
     /// Terminal height, so page up/down move by about a pane's worth of rows.
     pub screen_height: u16,
     /// Set by every change; the loop redraws only when it is set.
@@ -67,6 +71,7 @@ impl State {
             modals: Vec::new(),
             status: None,
             running: Vec::new(),
+            problem_cursor: 0,
             screen_height: 24,
             dirty: true,
             incident: None,
@@ -105,6 +110,26 @@ impl State {
     /// The incident that is open now, if any.
     pub fn open_incident(&self) -> Option<&Incident> {
         self.incident.as_ref().filter(|i| i.is_open())
+    }
+
+    /// The attention line: every pane's problems and every failing source (on the
+    /// first pane it feeds), most severe first by `view::attention::order`.
+    pub fn problems(&self) -> Vec<(PaneId, Attention)> {
+        let mut out: Vec<(PaneId, Attention)> = Vec::new();
+        for spec in PANES.iter() {
+            let first_of_source = PANES.iter().find(|p| p.source == spec.source).map(|p| p.id);
+            if first_of_source == Some(spec.id) {
+                if let SourceStatus::Error(e) = &self.pane(spec.id).status {
+                    let text = format!("{}: {e}", spec.source.label());
+                    out.push((spec.id, Attention::crit(Impact::Blind, &text)));
+                }
+            }
+            for a in &self.pane(spec.id).attention {
+                out.push((spec.id, a.clone()));
+            }
+        }
+        out.sort_by(|a, b| attention::order(&a.1, &b.1));
+        out
     }
 
     pub fn set_status(&mut self, text: impl Into<String>, level: Level) {

@@ -58,13 +58,24 @@ impl TableState {
     fn recompute(&mut self) {
         let needle = self.filter.to_lowercase();
         let rows = &self.content.rows;
-        let keep = |i: usize| rows[i].is_group_header || rows[i].matches(&needle);
-        let mut visible: Vec<usize> = match self.matched_for.as_deref() {
-            Some(before) if needle.contains(before) => {
-                self.matched.iter().copied().filter(|&i| keep(i)).collect()
-            }
-            _ => (0..rows.len()).filter(|&i| keep(i)).collect(),
+        let candidates: Vec<usize> = match self.matched_for.as_deref() {
+            // A longer needle matches a subset of what the shorter one did.
+            Some(before) if needle.contains(before) => self.matched.clone(),
+            _ => (0..rows.len()).collect(),
         };
+        // A group whose header matches (`/web` → target group kitops-web) shows with
+        // all its members: the name is the group's, not each row's.
+        let mut header_hit = false;
+        let mut visible: Vec<usize> = Vec::with_capacity(candidates.len());
+        for i in candidates {
+            let r = &rows[i];
+            if r.is_group_header {
+                header_hit = !needle.is_empty() && r.matches(&needle);
+                visible.push(i);
+            } else if r.matches(&needle) || (header_hit && r.depth > 0) {
+                visible.push(i);
+            }
+        }
         self.matched.clone_from(&visible);
         self.matched_for = Some(needle.clone());
         if let Some((col, desc)) = self.sort {
@@ -79,7 +90,7 @@ impl TableState {
                 }
             });
         } else if !needle.is_empty() {
-            visible = drop_empty_groups(rows, visible);
+            visible = drop_empty_groups(rows, visible, &needle);
         }
         self.visible = visible;
         let still_there = self
@@ -144,12 +155,15 @@ fn compare_cells(a: &TableRow, b: &TableRow, col: usize) -> std::cmp::Ordering {
     }
 }
 
-/// After filtering, a group header with no matching members is noise.
-fn drop_empty_groups(rows: &[TableRow], visible: Vec<usize>) -> Vec<usize> {
+/// After filtering, a group header that neither matches nor has matching members is noise.
+fn drop_empty_groups(rows: &[TableRow], visible: Vec<usize>, needle: &str) -> Vec<usize> {
     let mut kept = Vec::with_capacity(visible.len());
     let mut pending_header: Option<usize> = None;
     for i in visible {
         if rows[i].is_group_header {
+            if let Some(h) = pending_header.take().filter(|&h| rows[h].matches(needle)) {
+                kept.push(h);
+            }
             pending_header = Some(i);
         } else {
             if let Some(h) = pending_header.take() {
@@ -157,6 +171,9 @@ fn drop_empty_groups(rows: &[TableRow], visible: Vec<usize>) -> Vec<usize> {
             }
             kept.push(i);
         }
+    }
+    if let Some(h) = pending_header.filter(|&h| rows[h].matches(needle)) {
+        kept.push(h);
     }
     kept
 }
@@ -226,5 +243,37 @@ mod tests {
             .map(|&i| t.content.rows[i].key.as_str())
             .collect();
         assert_eq!(order, ["c", "a", "b"]);
+    }
+
+    #[test]
+    fn a_matching_group_header_keeps_its_members() {
+        let header = |k: &str, n: &str| row(k, n, 0.0).group_header();
+        let mut t = TableState::default();
+        t.set_content(content(vec![
+            header("api", "kitops-api"),
+            row("t1", "10.0.1.10", 1.0).depth(1),
+            header("web", "kitops-web"),
+            row("t2", "10.0.1.20", 1.0).depth(1),
+            row("t3", "10.0.2.21", 1.0).depth(1),
+            header("empty", "kitops-web-canary"),
+        ]));
+        t.set_filter("web".into());
+        let keys: Vec<&str> = t
+            .visible
+            .iter()
+            .map(|&i| t.content.rows[i].key.as_str())
+            .collect();
+        assert_eq!(keys, ["web", "t2", "t3", "empty"]);
+        t.set_filter("10.0.2".into());
+        let keys: Vec<&str> = t
+            .visible
+            .iter()
+            .map(|&i| t.content.rows[i].key.as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            ["web", "t3"],
+            "a member match still brings its header"
+        );
     }
 }

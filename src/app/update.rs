@@ -150,6 +150,10 @@ fn on_source(state: &mut State, update: SourceUpdate) -> Vec<Command> {
             state.sources.host = s;
             SourceId::Host
         }
+        SourceUpdate::Deps(s) => {
+            state.sources.deps = s;
+            SourceId::Deps
+        }
     };
     for spec in PANES.iter().filter(|p| p.source == source) {
         rebuild(state, spec.id);
@@ -180,12 +184,50 @@ pub fn rebuild(state: &mut State, id: PaneId) {
             (spec.build)(&state.sources, &ctx)
         }
     };
+    let mut problems = (spec.attention)(&state.sources, &ctx);
+    problems.sort_by(crate::view::attention::order);
     let pane = state.pane_mut(id);
     pane.status = status;
     pane.fetched_at = fetched_at;
     if let Some(c) = content {
         pane.table.set_content(c);
     }
+    if has_data {
+        pane.attention = problems;
+    }
+}
+
+/// `a`: focus the pane of the next item of the attention line and select its row;
+/// pressed again, the item after it (most severe first, then round again).
+fn next_problem(state: &mut State) {
+    let problems = state.problems();
+    if problems.is_empty() {
+        state.set_status("no problems to jump to", Level::Ok);
+        return;
+    }
+    let i = state.problem_cursor % problems.len();
+    state.problem_cursor = i + 1;
+    let (pane, item) = &problems[i];
+    state.focus = *pane;
+    let table = &mut state.pane_mut(*pane).table;
+    if let Some(key) = &item.row_key {
+        if !table
+            .visible
+            .iter()
+            .any(|&r| &table.content.rows[r].key == key)
+        {
+            table.set_filter(String::new());
+        }
+        if table
+            .visible
+            .iter()
+            .any(|&r| &table.content.rows[r].key == key)
+        {
+            table.selected_key = Some(key.clone());
+        }
+    }
+    let text = format!("{}/{}: {}", i + 1, problems.len(), item.text);
+    state.set_status(text, item.level);
 }
 
 fn on_key(state: &mut State, ev: KeyEvent) -> Vec<Command> {
@@ -224,11 +266,14 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
         | K::FocusPgActivity
         | K::FocusPgLocks
         | K::FocusRedis
-        | K::FocusTargets => {
+        | K::FocusTargets
+        | K::FocusSignals
+        | K::FocusDeps => {
             if let Some(id) = PaneId::focused_by(action) {
                 state.focus = id;
             }
         }
+        K::NextProblem => next_problem(state),
         K::Zoom => state.zoomed = !state.zoomed,
         K::Filter => {
             let text = state.focused().table.filter.clone();

@@ -88,7 +88,25 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
                 .join("\n");
             return vec![Command::Copy(text)];
         }
-        Modal::Help { scroll } | Modal::Details { scroll, .. } => match global {
+        Modal::Help { scroll } => {
+            // The overlay is the screen less a border: stop where its last line shows.
+            let shown = state.screen_height.saturating_sub(4) as usize;
+            let max = super::modal::help_line_count(&state.keymap).saturating_sub(shown) as u16;
+            match global {
+                Some(KeyAction::Down) => *scroll = scroll.saturating_add(1).min(max),
+                Some(KeyAction::Up) => *scroll = scroll.saturating_sub(1),
+                Some(KeyAction::PageDown) => *scroll = scroll.saturating_add(10).min(max),
+                Some(KeyAction::PageUp) => *scroll = scroll.saturating_sub(10),
+                Some(KeyAction::Back | KeyAction::Help | KeyAction::Details | KeyAction::Quit) => {
+                    state.modals.pop();
+                }
+                _ if dialog == Some(KeyAction::Cancel) => {
+                    state.modals.pop();
+                }
+                _ => {}
+            }
+        }
+        Modal::Details { scroll, .. } => match global {
             Some(KeyAction::Down) => *scroll = scroll.saturating_add(1),
             Some(KeyAction::Up) => *scroll = scroll.saturating_sub(1),
             Some(KeyAction::PageDown) => *scroll = scroll.saturating_add(10),

@@ -3,6 +3,7 @@
 
 pub mod aws;
 pub mod backoff;
+pub mod deps;
 pub mod host;
 pub mod kube;
 pub mod postgres;

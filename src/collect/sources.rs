@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::aws::{AwsCollector, AwsData};
+use super::deps::{deps_hint, DepsCollector, DepsData};
 use super::host::{HostCollector, HostData};
 use super::kube::KubeData;
 use super::postgres::{PgCollector, PgData};
@@ -19,6 +20,7 @@ pub struct Channels {
     pub redis: watch::Receiver<Snapshot<RedisData>>,
     pub aws: watch::Receiver<Snapshot<AwsData>>,
     pub host: watch::Receiver<Snapshot<HostData>>,
+    pub deps: watch::Receiver<Snapshot<DepsData>>,
 }
 
 pub fn pg_hint(s: &PgSettings) -> Option<String> {
@@ -83,6 +85,16 @@ pub fn spawn_all(config: &Config, controls: &Controls) -> Channels {
             )
         }
     };
+    let deps = match deps_hint(&config.deps) {
+        Some(h) => off(h),
+        None => spawn_poller(
+            DepsCollector::new(config.deps.clone()),
+            config.deps.refresh,
+            // Every check has its own timeout; the round needs only a little more.
+            config.deps.timeout + Duration::from_secs(2),
+            controls.clone(),
+        ),
+    };
     let host = spawn_poller(
         HostCollector::new(),
         Duration::from_secs(5),
@@ -95,5 +107,6 @@ pub fn spawn_all(config: &Config, controls: &Controls) -> Channels {
         redis,
         aws,
         host,
+        deps,
     }
 }

@@ -35,6 +35,10 @@ pub struct FileConfig {
     pub thresholds: ThresholdSection,
     #[serde(default)]
     pub incident: IncidentSection,
+    #[serde(default)]
+    pub dependencies: Vec<super::deps::DependencySection>,
+    #[serde(default)]
+    pub dependency_checks: super::deps::DependencyChecksSection,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -61,6 +65,7 @@ pub struct PgSection {
     pub url: Option<String>,
     pub connections_warn_percent: Option<f64>,
     pub idle_in_transaction_warn: Option<String>,
+    pub long_query_warn: Option<String>,
     pub statement_timeout: Option<String>,
     pub ca_file: Option<PathBuf>,
 }

@@ -26,6 +26,8 @@ pub enum Context {
     PgLocks,
     Redis,
     Targets,
+    Signals,
+    Deps,
     Logs,
     Dialog,
     /// Text fields: the filter, input dialogs, typed confirmations, the logs filter.
@@ -37,7 +39,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 14] = [
         Context::Global,
         Context::Pods,
         Context::Nodes,
@@ -45,6 +47,8 @@ impl Context {
         Context::PgLocks,
         Context::Redis,
         Context::Targets,
+        Context::Signals,
+        Context::Deps,
         Context::Logs,
         Context::Dialog,
         Context::Input,
@@ -61,6 +65,8 @@ impl Context {
             Context::PgLocks => "pg_locks",
             Context::Redis => "redis",
             Context::Targets => "targets",
+            Context::Signals => "signals",
+            Context::Deps => "deps",
             Context::Logs => "logs",
             Context::Dialog => "dialog",
             Context::Input => "input",
@@ -108,6 +114,9 @@ key_actions! {
     FocusPgLocks => "focus_pg_locks", "locks", "focus PG locks", [Global];
     FocusRedis => "focus_redis", "redis", "focus Redis", [Global];
     FocusTargets => "focus_targets", "targets", "focus Targets", [Global];
+    FocusSignals => "focus_signals", "signals", "focus Signals", [Global];
+    FocusDeps => "focus_deps", "deps", "focus Deps", [Global];
+    NextProblem => "next_problem", "problem", "jump to the next problem of the attention line", [Global];
     Zoom => "zoom", "zoom", "zoom the focused pane", [Global];
     Filter => "filter", "filter", "filter rows", [Global, Logs];
     Pause => "pause", "pause", "pause / resume refresh", [Global];

@@ -2,6 +2,7 @@
 //! Precedence: flag > environment > config file > built-in default.
 
 pub mod bounds;
+pub mod deps;
 pub mod file;
 mod incident;
 pub mod keymap;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use crate::cli::Opts;
 use bounds::{duration_field, number_field};
 pub use bounds::{parse_duration, MAX_DURATION, MIN_DURATION};
+pub use deps::DepSettings;
 pub use file::FileConfig;
 pub use incident::{IncidentSettings, SeverityTargets};
 pub use secret::SecretUrl;
@@ -72,6 +74,8 @@ pub struct Config {
     pub aws: AwsSettings,
     pub thresholds: Thresholds,
     pub incident: IncidentSettings,
+    /// `[[dependencies]]`: the runbook's `nc -zv` / `curl -I` checks.
+    pub deps: DepSettings,
     /// Playing a recording (`kitops-top demo`): no source is contacted, no action runs.
     pub demo: bool,
 }
@@ -94,6 +98,8 @@ pub struct PgSettings {
     pub url: Option<SecretUrl>,
     pub connections_warn_percent: f64,
     pub idle_in_transaction_warn: Duration,
+    /// An active query running this long is highlighted (▲; ✖ at ten times).
+    pub long_query_warn: Duration,
     pub statement_timeout: Duration,
     pub ca_file: Option<PathBuf>,
 }
@@ -133,6 +139,7 @@ impl Config {
         self.redis.url = None;
         self.aws.region = None;
         self.aws.endpoint_url = None;
+        self.deps.checks.clear();
         self
     }
 
@@ -303,6 +310,12 @@ pub fn resolve(
                 file.postgres.idle_in_transaction_warn.as_deref(),
                 Duration::from_secs(30),
             )?,
+            long_query_warn: duration_field(
+                "postgres.long_query_warn",
+                None,
+                file.postgres.long_query_warn.as_deref(),
+                Duration::from_secs(60),
+            )?,
             statement_timeout: duration_field(
                 "postgres.statement_timeout",
                 None,
@@ -363,6 +376,7 @@ pub fn resolve(
             )?,
         },
         incident: incident::settings(&file.incident, &state_home(env))?,
+        deps: deps::resolve(&file.dependencies, &file.dependency_checks)?,
         demo: false,
     })
 }

@@ -100,6 +100,31 @@ pub async fn run(config: &Config) -> (Vec<Check>, bool) {
             latency,
             detail,
         });
+        // Each dependency is a check of its own: one down fails the doctor.
+        for c in r.json["data"]["checks"].as_array().into_iter().flatten() {
+            let up = c["up"].as_bool().unwrap_or(false);
+            let status = c["http_status"].as_u64();
+            let mut detail = format!(
+                "{} {}",
+                c["name"].as_str().unwrap_or("?"),
+                c["url"].as_str().unwrap_or("")
+            );
+            if let Some(s) = status {
+                detail.push_str(&format!(" HTTP {s}"));
+            }
+            if let Some(e) = c["error"].as_str() {
+                detail.push_str(&format!(": {e}"));
+            }
+            checks.push(Check {
+                source: "deps",
+                step: "check",
+                ok: Some(up && status.is_none_or(|s| s < 500)),
+                latency: c["latency_ms"]
+                    .as_f64()
+                    .map(|ms| Duration::from_micros((ms * 1000.0) as u64)),
+                detail,
+            });
+        }
     }
     checks.sort_by_key(|c| c.source);
     let failed = checks.iter().any(|c| c.ok == Some(false));

@@ -20,6 +20,7 @@ pub async fn run(config: &Config, out: &Path, duration: Duration) -> std::io::Re
         mut redis,
         mut aws,
         mut host,
+        mut deps,
     } = spawn_all(config, &controls);
     let deadline = tokio::time::sleep(duration);
     tokio::pin!(deadline);
@@ -33,6 +34,7 @@ pub async fn run(config: &Config, out: &Path, duration: Duration) -> std::io::Re
             Ok(()) = redis.changed() => Frame::Redis(Recorded::of(&redis.borrow_and_update())),
             Ok(()) = aws.changed() => Frame::Aws(Recorded::of(&aws.borrow_and_update())),
             Ok(()) = host.changed() => Frame::Host(Recorded::of(&host.borrow_and_update())),
+            Ok(()) = deps.changed() => Frame::Deps(Recorded::of(&deps.borrow_and_update())),
         };
         writer.snapshot(&frame)?;
     }

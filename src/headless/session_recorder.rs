@@ -23,6 +23,7 @@ fn frame_of(u: &SourceUpdate) -> Frame {
         SourceUpdate::Redis(s) => Frame::Redis(Recorded::of(s)),
         SourceUpdate::Aws(s) => Frame::Aws(Recorded::of(s)),
         SourceUpdate::Host(s) => Frame::Host(Recorded::of(s)),
+        SourceUpdate::Deps(s) => Frame::Deps(Recorded::of(s)),
     }
 }
 

@@ -12,6 +12,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{probe, probe_future, Probe};
 use crate::cli::Format;
 use crate::collect::aws::AwsCollector;
+use crate::collect::deps::{deps_hint, DepsCollector};
 use crate::collect::postgres::PgCollector;
 use crate::collect::redis::RedisCollector;
 use crate::collect::sources::{aws_hint, pg_hint, redis_hint, timeout_for};
@@ -98,7 +99,16 @@ pub async fn collect_all(config: &Config) -> Vec<SourceResult> {
             }
         }
     };
-    let (kube, pg, redis, aws) = tokio::join!(kube, pg, redis, aws);
+    let deps = async {
+        match deps_hint(&config.deps) {
+            Some(h) => Probe::Unconfigured(h),
+            None => {
+                let t = config.deps.timeout + Duration::from_secs(2);
+                probe(DepsCollector::new(config.deps.clone()), t).await
+            }
+        }
+    };
+    let (kube, pg, redis, aws, deps) = tokio::join!(kube, pg, redis, aws, deps);
     vec![
         entry("kubernetes", kube, |d| {
             vec![
@@ -116,7 +126,13 @@ pub async fn collect_all(config: &Config) -> Vec<SourceResult> {
             vec![("redis", panes::redis::build(d, &ctx))]
         }),
         entry("aws", aws, |d| {
-            vec![("targets", panes::targets::build(d, &ctx))]
+            vec![
+                ("targets", panes::targets::build(d, &ctx)),
+                ("signals", panes::signals::build(d, &ctx)),
+            ]
+        }),
+        entry("deps", deps, |d| {
+            vec![("deps", panes::deps::build(d, &ctx))]
         }),
     ]
 }

@@ -32,6 +32,7 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
         .collect();
     for a in [
         KeyAction::Help,
+        KeyAction::NextProblem,
         KeyAction::Filter,
         KeyAction::Zoom,
         KeyAction::Pause,

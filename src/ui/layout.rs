@@ -1,4 +1,4 @@
-//! Screen layout: header, the panes of the pane table, footer. Wide screens get a grid
+//! Screen layout: header, attention line, the panes of the pane table, footer. Wide screens get a grid
 //! of two panes a row; narrow ones (80x24) give the focused pane the room and show
 //! every other pane as a one-line strip, so every source's state stays visible.
 
@@ -9,6 +9,8 @@ use crate::app::{PaneId, State};
 
 pub struct ScreenLayout {
     pub header: Rect,
+    /// The attention line: what is wrong now, across every source.
+    pub attention: Rect,
     pub footer: Rect,
     /// Pane, its area, and whether it is drawn as a one-line strip.
     pub panes: Vec<(PaneId, Rect, bool)>,
@@ -20,7 +22,8 @@ pub fn is_compact(area: Rect) -> bool {
 }
 
 pub fn screen(area: Rect, state: &State) -> ScreenLayout {
-    let [header, body, footer] = Layout::vertical([
+    let [header, attention, body, footer] = Layout::vertical([
+        Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(1),
         Constraint::Length(1),
@@ -35,6 +38,7 @@ pub fn screen(area: Rect, state: &State) -> ScreenLayout {
     };
     ScreenLayout {
         header,
+        attention,
         footer,
         panes,
     }
@@ -47,6 +51,12 @@ fn grid_rows(n: usize) -> Vec<Constraint> {
             Constraint::Percentage(36),
             Constraint::Percentage(34),
             Constraint::Percentage(30),
+        ],
+        4 => vec![
+            Constraint::Percentage(28),
+            Constraint::Percentage(26),
+            Constraint::Percentage(24),
+            Constraint::Percentage(22),
         ],
         _ => vec![Constraint::Ratio(1, n.max(1) as u32); n],
     }

@@ -2,6 +2,7 @@
 //! changes. The only layer that uses ratatui; it reads view models (`view`) and the
 //! app state (`app`), never the collectors' clients or the executor.
 
+pub mod attention;
 pub mod footer;
 pub mod header;
 pub mod layout;
@@ -21,6 +22,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     frame.render_widget(Block::default().style(theme.base()), area);
     let l = layout::screen(area, state);
     header::draw(frame, l.header, state, theme);
+    attention::draw(frame, l.attention, state, theme);
     for (id, rect, compact) in l.panes {
         pane::draw(frame, rect, state, theme, id, compact);
     }

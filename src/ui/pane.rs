@@ -76,7 +76,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, id: Pan
     ]);
     if strip {
         let mut spans = title.spans;
-        spans.push(Span::styled(strip_summary(pane), theme.level(Level::Dim)));
+        spans.extend(strip_state(pane, theme));
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
         return;
     }
@@ -133,6 +133,32 @@ fn title_symbol(theme: &crate::ui::theme::Theme, level: Level) -> &'static str {
         Level::Dim | Level::Normal => "○",
         other => theme.symbol(other),
     }
+}
+
+/// A collapsed pane's worst state: the source's error, else its most severe problem
+/// (symbol, text, how many more) in that problem's colour, else its summary, dimmed.
+fn strip_state(pane: &PaneState, theme: &Theme) -> Vec<Span<'static>> {
+    if let SourceStatus::Error(_) = &pane.status {
+        return vec![Span::styled(strip_summary(pane), theme.level(Level::Crit))];
+    }
+    let Some(worst) = pane.attention.first() else {
+        return vec![Span::styled(strip_summary(pane), theme.level(Level::Dim))];
+    };
+    let mut spans = vec![Span::styled(
+        format!("{} {}", theme.symbol(worst.level), worst.text),
+        theme.level(worst.level),
+    )];
+    if pane.attention.len() > 1 {
+        spans.push(Span::styled(
+            format!(" +{}", pane.attention.len() - 1),
+            theme.level(worst.level),
+        ));
+    }
+    spans.push(Span::styled(
+        format!("  {}", strip_summary(pane)),
+        theme.level(Level::Dim),
+    ));
+    spans
 }
 
 /// One line for a collapsed pane: its first summary item, else its row count.

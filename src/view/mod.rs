@@ -5,6 +5,7 @@
 //!
 //! Layer rule: `view` imports only `collect` and `config` (never `app`, `act`, `ui`).
 
+pub mod attention;
 pub mod format;
 pub mod panes;
 pub mod safe_text;

@@ -87,7 +87,11 @@ fn operations_in(file: &str) -> BTreeSet<String> {
         .filter(|c| !c.is_whitespace())
         .collect();
     let mut out = BTreeSet::new();
-    for (client, service) in [(".elb.", "elasticloadbalancing"), (".rds.", "rds")] {
+    for (client, service) in [
+        (".elb.", "elasticloadbalancing"),
+        (".rds.", "rds"),
+        (".cw.", "cloudwatch"),
+    ] {
         for (i, _) in src.match_indices(client) {
             let rest = &src[i + client.len()..];
             let name: String = rest
@@ -111,7 +115,11 @@ fn the_lists_name_every_operation_the_code_calls() {
     let collector = normalised(COLLECTOR_API_CALLS);
     let all = normalised(&all_api_calls());
     let mut seen = BTreeSet::new();
-    for file in ["src/collect/aws/elb.rs", "src/collect/aws/rds.rs"] {
+    for file in [
+        "src/collect/aws/elb.rs",
+        "src/collect/aws/rds.rs",
+        "src/collect/aws/cloudwatch.rs",
+    ] {
         for op in operations_in(file) {
             assert!(
                 collector.contains(&op),

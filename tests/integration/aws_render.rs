@@ -162,6 +162,8 @@ pub fn fixture() -> AwsData {
         }),
         rds_error: None,
         rds_instance: "kitops-production".into(),
+        signals: None,
+        signals_error: None,
     }
 }
 

@@ -179,3 +179,33 @@ fn printed_default_config_is_valid_and_matches_the_defaults() {
         "the commented default must say what the defaults are"
     );
 }
+
+#[test]
+fn printed_default_names_the_runbook_dependencies_ready_to_uncomment() {
+    let uncommented: String = config::DEFAULT_CONFIG_TOML
+        .lines()
+        .map(|l| match l.strip_prefix("# ") {
+            Some(rest)
+                if rest.starts_with("[[dependencies]]")
+                    || rest.starts_with("name = ")
+                    || rest.starts_with("url = ") =>
+            {
+                rest
+            }
+            _ => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let f: FileConfig = toml::from_str(&uncommented).expect("uncommented default parses");
+    let c = resolve(&[], &[], &f).expect("resolves");
+    let urls: Vec<&str> = c.deps.checks.iter().map(|d| d.shown.as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            "tcp://kitops-postgres:5432",
+            "tcp://kitops-redis:6379",
+            "https://api.stripe.com/v1/charges",
+            "https://api.openai.com/v1/models"
+        ]
+    );
+}

@@ -136,3 +136,72 @@ async fn the_demo_opens_dialogs_but_runs_and_audits_nothing() {
         "nothing attempted, nothing audited"
     );
 }
+
+/// The built-in demo at 80x24 (the README's screen): its incident reaches the
+/// attention line, most severe first, and the strips show their panes' worst state.
+#[test]
+fn the_demo_incident_fills_the_attention_line_at_80x24() {
+    let recording = Recording::parse(replay::BUILT_IN).expect("built-in recording");
+    let config = kitops_top::config::resolve(
+        &kitops_top::cli::Opts::default(),
+        &|_| None,
+        &kitops_top::config::FileConfig::default(),
+    )
+    .expect("defaults")
+    .into_demo();
+    let mut st = State::with_config(config, SystemTime::now());
+    for line in recording.lines() {
+        let ev = match &line.frame {
+            Frame::Kube(r) => SourceUpdate::Kube(live(r)),
+            Frame::Postgres(r) => SourceUpdate::Postgres(live(r)),
+            Frame::Redis(r) => SourceUpdate::Redis(live(r)),
+            Frame::Aws(r) => SourceUpdate::Aws(live(r)),
+            Frame::Host(r) => SourceUpdate::Host(live(r)),
+            Frame::Deps(r) => SourceUpdate::Deps(live(r)),
+        };
+        st.now = line.wall;
+        update(&mut st, Event::Source(ev));
+    }
+    let screen = render_to_string(&st, 80, 24);
+    println!("{screen}");
+    let attention = screen.lines().nth(1).unwrap_or_default();
+    assert!(attention.starts_with(" ✖ "), "{screen}");
+    let texts: Vec<String> = st
+        .problems()
+        .iter()
+        .map(|(_, a)| a.text.to_string())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("PG: 3 blocked behind pid")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.contains("CrashLoopBackOff")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.starts_with("Redis hit 3")),
+        "{texts:?}"
+    );
+    // Most severe first: three sessions blocked lead one crash-looping pod.
+    assert!(
+        texts[0].starts_with("PG: 3 blocked") && texts[1].contains("CrashLoopBackOff"),
+        "{texts:?}"
+    );
+    assert!(
+        !texts.iter().any(|t| t.starts_with("deploy kitops-backend")),
+        "said by the pod: {texts:?}"
+    );
+}
+
+fn live<T: Clone>(
+    r: &kitops_top::collect::replay::Recorded<T>,
+) -> kitops_top::collect::Snapshot<T> {
+    kitops_top::collect::Snapshot {
+        data: r.data.clone().map(std::sync::Arc::new),
+        fetched_at: r.fetched_at,
+        status: r.status.clone(),
+    }
+}

@@ -5,8 +5,9 @@ use crate::support;
 
 use support::tmux::Tmux;
 
+/// Line 0 is the header, line 1 the attention line, line 2 the big pane's title.
 fn first_pane_title(screen: &str) -> String {
-    screen.lines().nth(1).unwrap_or("").to_string()
+    screen.lines().nth(2).unwrap_or("").to_string()
 }
 
 /// The console has exited and the shell has printed the terminal's modes after it.

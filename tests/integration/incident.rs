@@ -51,7 +51,7 @@ pub fn demo_sources(st: &mut State, now: SystemTime) {
                 .data
                 .clone()
                 .map(|d| SourceUpdate::Aws(Snapshot::live(d, now))),
-            Frame::Host(_) => None,
+            Frame::Host(_) | Frame::Deps(_) => None,
         };
         if let Some(u) = u {
             update(st, Event::Source(u));

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::collect::kube::{
-    DeploymentInfo, KubeData, LivePod, MetricsStatus, NodeInfo, PodInfo, ReplicaSetInfo,
+    DeploymentInfo, EventInfo, KubeData, LivePod, MetricsStatus, NodeInfo, PodInfo, ReplicaSetInfo,
     ResourceError, Resources, Usage,
 };
 use kitops_top::collect::Snapshot;
@@ -38,6 +38,7 @@ fn pod(name: &str, rs: &str, node: &str, mem_mi: f64, cpu_m: f64) -> LivePod {
         restarts: 0,
         last_restart: None,
         last_termination: None,
+        last_exit_code: None,
         replicaset: Some(rs.into()),
         requests: Resources {
             cpu: Some(0.25),
@@ -92,6 +93,7 @@ fn rs(name: &str, dep: &str, revision: i64) -> ReplicaSetInfo {
         revision: Some(revision),
         images: format!("registry.kitops.io/{dep}:1.4.{revision}"),
         created: Some(NOW - revision * 86_400),
+        change_cause: (revision > 1).then(|| format!("release 1.4.{revision}")),
         replicas: 0,
         ready: 0,
     }
@@ -118,7 +120,7 @@ fn node(name: &str, used_gi: f64) -> NodeInfo {
     }
 }
 
-fn data() -> KubeData {
+pub fn data() -> KubeData {
     let mut pods = vec![
         pod(
             "kitops-backend-7d9f8c6b5-2kx9p",
@@ -182,12 +184,14 @@ fn data() -> KubeData {
     pods[1].restarts = 2;
     pods[1].last_restart = Some(NOW - 540);
     pods[1].last_termination = Some("OOMKilled".into());
+    pods[1].last_exit_code = Some(137);
     // CrashLoopBackOff.
     pods[3].ready = 0;
     pods[3].reason = "CrashLoopBackOff".into();
     pods[3].restarts = 14;
     pods[3].last_restart = Some(NOW - 75);
     pods[3].last_termination = Some("Error".into());
+    pods[3].last_exit_code = Some(1);
     pods[3].usage = None;
     // A new frontend pod that cannot be scheduled: the rollout is stuck on it.
     pods[7].node = None;
@@ -232,10 +236,29 @@ fn data() -> KubeData {
             window_s: 15.0,
         },
         errors: vec![],
+        events: vec![
+            event("Warning", "BackOff", "Back-off restarting failed container backend in pod kitops-backend-7d9f8c6b5-hq2rn", "kitops-backend-7d9f8c6b5-hq2rn", 61, 40),
+            event("Warning", "FailedScheduling", "0/3 nodes are available: 3 Insufficient memory.", "kitops-frontend-66b8d9c7f-jr5xs", 3, 30),
+            event("Warning", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503", "kitops-backend-7d9f8c6b5-hq2rn", 9, 95),
+            event("Normal", "Pulled", "Container image \"ghcr.io/kitops/backend:1.14.2\" already present on machine", "kitops-backend-7d9f8c6b5-hq2rn", 14, 80),
+        ],
     }
 }
 
-fn state(data: KubeData) -> State {
+fn event(kind: &str, reason: &str, message: &str, pod: &str, count: u32, ago: i64) -> EventInfo {
+    EventInfo {
+        kind: kind.into(),
+        reason: reason.into(),
+        message: message.into(),
+        object_kind: "Pod".into(),
+        object_name: pod.into(),
+        object_uid: Some(format!("uid-{pod}")),
+        count,
+        last_seen: Some(NOW - ago),
+    }
+}
+
+pub fn state(data: KubeData) -> State {
     let mut st = State::for_tests(clock());
     update(
         &mut st,
@@ -248,7 +271,7 @@ fn key(st: &mut State, c: char) {
     press(st, KeyCode::Char(c));
 }
 
-fn press(st: &mut State, code: KeyCode) {
+pub fn press(st: &mut State, code: KeyCode) {
     update(st, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
@@ -311,6 +334,18 @@ fn enter_shows_details_built_from_the_snapshot() {
     assert!(screen.contains("desired"), "{screen}");
     assert!(
         screen.contains("registry.kitops.io/kitops-backend:1.4.2"),
+        "{screen}"
+    );
+    // Rollout history: revisions newest first, the current one marked, change-causes.
+    let history: Vec<&str> = screen.lines().filter(|l| l.contains("rev ")).collect();
+    assert_eq!(history.len(), 2, "{screen}");
+    assert!(
+        history[0].contains("rev 2 (current) · registry.kitops.io/kitops-backend:1.4.2")
+            && history[0].contains("release 1.4.2"),
+        "{screen}"
+    );
+    assert!(
+        history[1].contains("rev 1") && history[1].contains("change-cause <none>"),
         "{screen}"
     );
     press(&mut st, KeyCode::Esc);

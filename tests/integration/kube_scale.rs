@@ -43,6 +43,7 @@ fn info(i: usize) -> PodInfo {
         restarts: 0,
         last_restart: None,
         last_termination: None,
+        last_exit_code: None,
         replicaset: Some(rs.into()),
         requests: Resources {
             cpu: Some(0.1),

@@ -228,7 +228,7 @@ pub fn sample() -> PgData {
     }
 }
 
-fn state_with(data: PgData, focus: char) -> State {
+pub fn state_with(data: PgData, focus: char) -> State {
     let now = pg::fixed_now();
     let mut st = State::for_tests(now);
     update(

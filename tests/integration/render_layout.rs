@@ -73,7 +73,7 @@ fn focus_moves_and_compact_layout_follows_it() {
     assert!(
         screen
             .lines()
-            .nth(1)
+            .nth(2)
             .is_some_and(|l| l.contains("3 PG activity")),
         "{screen}"
     );
@@ -86,7 +86,7 @@ fn focus_moves_and_compact_layout_follows_it() {
     assert!(
         screen
             .lines()
-            .nth(1)
+            .nth(2)
             .is_some_and(|l| l.contains("4 PG locks")),
         "{screen}"
     );

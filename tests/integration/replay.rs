@@ -128,6 +128,7 @@ fn feed(st: &mut State, p: &Player, out: Output) {
             Frame::Redis(r) => SourceUpdate::Redis(r.snapshot()),
             Frame::Aws(r) => SourceUpdate::Aws(r.snapshot()),
             Frame::Host(r) => SourceUpdate::Host(r.snapshot()),
+            Frame::Deps(r) => SourceUpdate::Deps(r.snapshot()),
         };
         update(st, Event::Source(u));
     }

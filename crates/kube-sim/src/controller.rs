@@ -8,6 +8,9 @@ use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+/// Copied from the deployment to each new replicaset, as the real controller does.
+const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Time from pod creation to Running/Ready.
@@ -187,6 +190,12 @@ fn sync_deployment(st: &mut Store, d: &Value, idx: &HashMap<String, Vec<PodInfo>
                 "spec":{"replicas":desired,"minReadySeconds":0,"selector":sel,"template":t},
                 "status":{"replicas":0,"observedGeneration":1}
             });
+            let mut rs = rs;
+            // As the deployment controller does: `kubectl rollout history` reads it here.
+            let cause = str_at(d, &["metadata", "annotations", CHANGE_CAUSE]);
+            if !cause.is_empty() {
+                rs["metadata"]["annotations"][CHANGE_CAUSE] = json!(cause);
+            }
             st.upsert(Kind::ReplicaSet, rs)
         }
     };

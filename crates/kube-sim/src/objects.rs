@@ -161,3 +161,29 @@ pub fn render_pod(pod: &mut Value, sim: &PodSim, node: Option<(&str, &str)>) {
         "podIP":sim.ip,"podIPs":[{"ip":sim.ip}],"startTime":created,
         "containerStatuses":statuses,"qosClass":"Burstable"});
 }
+
+/// A core/v1 Event about a pod, as the kubelet or the scheduler records it.
+pub fn pod_event(
+    pod: &Value,
+    uid: String,
+    (event_type, reason, message): (&str, &str, &str),
+    count: u32,
+) -> Value {
+    let now = now_rfc3339();
+    let ns = str_at(pod, &["metadata", "namespace"]);
+    let name = str_at(pod, &["metadata", "name"]);
+    let node = str_at(pod, &["spec", "nodeName"]);
+    let component = if reason == "FailedScheduling" {
+        "default-scheduler"
+    } else {
+        "kubelet"
+    };
+    json!({
+        "metadata":{"name":format!("{name}.{}", &uid[..8]),"namespace":ns,"uid":uid,"creationTimestamp":now},
+        "involvedObject":{"kind":"Pod","namespace":ns,"name":name,"apiVersion":"v1",
+            "uid":str_at(pod, &["metadata", "uid"])},
+        "reason":reason,"message":message,"type":event_type,"count":count,
+        "firstTimestamp":now,"lastTimestamp":now,
+        "source":{"component":component,"host":node},"reportingComponent":component,"reportingInstance":node
+    })
+}

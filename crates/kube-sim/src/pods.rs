@@ -218,8 +218,36 @@ pub fn apply_fault(
         }
     }
     let out = rerender(st, ns, name).ok_or("pod vanished")?;
+    // What the kubelet or scheduler would record about it (`kubectl get events`).
+    let event = match fault {
+        "CrashLoopBackOff" => Some(("Warning", "BackOff", "Back-off restarting failed container")),
+        "OOMKilled" => Some((
+            "Warning",
+            "OOMKilled",
+            "Container was OOMKilled (exit code 137), restarting",
+        )),
+        "ImagePullBackOff" => Some(("Warning", "Failed", "Error: ImagePullBackOff")),
+        "Unschedulable" => Some((
+            "Warning",
+            "FailedScheduling",
+            "0/3 nodes are available: 3 Insufficient cpu.",
+        )),
+        _ => None,
+    };
+    if let Some(e) = event {
+        let uid = st.next_uid();
+        let restarts = st.pods.get(&out_uid(&out)).map_or(1, |p| p.restarts.max(1));
+        st.upsert(
+            Kind::Event,
+            crate::objects::pod_event(&out, uid, e, restarts),
+        );
+    }
     reconcile(st, cfg);
     Ok(out)
+}
+
+fn out_uid(pod: &Value) -> String {
+    crate::util::str_at(pod, &["metadata", "uid"]).to_string()
 }
 
 /// What a real API server attaches to every pod (server-side apply bookkeeping of the

@@ -147,7 +147,17 @@ fn row(kind: Kind, o: &Value) -> Vec<Value> {
             json!(str_at(o, &["status", "phase"])),
             json!(created),
         ],
-        Kind::Event => vec![json!(name_of(o)), json!(created)],
+        Kind::Event => vec![
+            json!(created),
+            json!(str_at(o, &["type"])),
+            json!(str_at(o, &["reason"])),
+            json!(format!(
+                "{}/{}",
+                str_at(o, &["involvedObject", "kind"]).to_lowercase(),
+                str_at(o, &["involvedObject", "name"])
+            )),
+            json!(str_at(o, &["message"])),
+        ],
     }
 }
 
@@ -190,7 +200,14 @@ fn columns(kind: Kind) -> Vec<Value> {
             col("Status", "string", 0),
             col("Age", "string", 0),
         ],
-        Kind::Event => vec![col("Name", "string", 0), col("Age", "string", 0)],
+        // As the API server's: `kubectl get events` shows these.
+        Kind::Event => vec![
+            col("Last Seen", "string", 0),
+            col("Type", "string", 0),
+            col("Reason", "string", 0),
+            col("Object", "string", 0),
+            col("Message", "string", 0),
+        ],
     }
 }
 

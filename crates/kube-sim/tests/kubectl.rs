@@ -250,3 +250,111 @@ fn kubectl_end_to_end() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// What crash diagnostics read: `lastState.terminated` (reason, exit code) and the
+/// pod's Events, as the real kubectl sees them.
+#[test]
+fn kubectl_sees_termination_states_and_events() {
+    if !Path::new(KUBECTL).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{KUBECTL} is required in CI"
+        );
+        eprintln!("SKIPPED: {KUBECTL} is not installed");
+        return;
+    }
+    let h = sim(fast_opts());
+    let dir = std::env::temp_dir().join(format!("kube-sim-events-{}", h.addr.port()));
+    std::fs::create_dir_all(&dir).expect("tmpdir");
+    let cfg = dir.join("kubeconfig");
+    h.write_kubeconfig(&cfg).expect("kubeconfig");
+    let cfg = cfg.as_path();
+    let pods = pod_names(h.addr, "app=kitops-backend");
+    let (crash, oom) = (&pods[0], &pods[1]);
+    for (name, fault) in [(crash, "CrashLoopBackOff"), (oom, "OOMKilled")] {
+        let body = format!(r#"{{"name":"{name}","fault":"{fault}"}}"#);
+        let (code, text) = http(h.addr, "POST", "/_sim/pod-fault", "application/json", &body);
+        assert_eq!(code, 200, "{text}");
+    }
+    let term = |pod: &str| {
+        kubectl(cfg, &["get", "pod", pod, "-n", "kitops", "-o",
+            "jsonpath={.status.containerStatuses[0].lastState.terminated.reason} {.status.containerStatuses[0].lastState.terminated.exitCode} {.status.containerStatuses[0].restartCount}"])
+    };
+    assert_eq!(term(crash), "Error 1 5");
+    assert_eq!(term(oom), "OOMKilled 137 1");
+    let events = kubectl(cfg, &["get", "events", "-n", "kitops", "-o",
+        "jsonpath={range .items[*]}{.type} {.reason} {.involvedObject.kind}/{.involvedObject.name} {.count}{\"\\n\"}{end}"]);
+    assert!(
+        events.contains(&format!("Warning BackOff Pod/{crash} 5")),
+        "{events}"
+    );
+    assert!(
+        events.contains(&format!("Warning OOMKilled Pod/{oom} 1")),
+        "{events}"
+    );
+    let table = kubectl(
+        cfg,
+        &[
+            "get",
+            "events",
+            "-n",
+            "kitops",
+            "--field-selector",
+            "type=Warning",
+        ],
+    );
+    assert!(table.contains("BackOff"), "{table}");
+}
+
+/// Rollout history as kubectl shows it: revisions with the change-cause the
+/// deployment carried when each replicaset was made.
+#[test]
+fn kubectl_rollout_history_shows_change_causes() {
+    if !Path::new(KUBECTL).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{KUBECTL} is required in CI"
+        );
+        eprintln!("SKIPPED: {KUBECTL} is not installed");
+        return;
+    }
+    let h = sim(fast_opts());
+    let dir = std::env::temp_dir().join(format!("kube-sim-history-{}", h.addr.port()));
+    std::fs::create_dir_all(&dir).expect("tmpdir");
+    let cfg = dir.join("kubeconfig");
+    h.write_kubeconfig(&cfg).expect("kubeconfig");
+    let cfg = cfg.as_path();
+    let d = "deployment/kitops-backend";
+    kubectl(
+        cfg,
+        &[
+            "annotate",
+            d,
+            "-n",
+            "kitops",
+            "kubernetes.io/change-cause=release 1.15.0",
+        ],
+    );
+    kubectl(
+        cfg,
+        &[
+            "set",
+            "image",
+            d,
+            "-n",
+            "kitops",
+            "backend=ghcr.io/kitops/backend:1.15.0",
+        ],
+    );
+    let history = kubectl(cfg, &["rollout", "history", d, "-n", "kitops"]);
+    let rev2 = history
+        .lines()
+        .find(|l| l.trim_start().starts_with('2'))
+        .unwrap_or_default();
+    assert!(rev2.contains("release 1.15.0"), "{history}");
+    let rev1 = history
+        .lines()
+        .find(|l| l.trim_start().starts_with('1'))
+        .unwrap_or_default();
+    assert!(rev1.contains("<none>"), "{history}");
+}

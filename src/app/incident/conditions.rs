@@ -24,15 +24,17 @@ pub fn source_name(source: SourceId) -> &'static str {
         SourceId::Redis => "redis",
         SourceId::Aws => "aws",
         SourceId::Host => "host",
+        SourceId::Deps => "deps",
     }
 }
 
-pub const ALL_SOURCES: [SourceId; 5] = [
+pub const ALL_SOURCES: [SourceId; 6] = [
     SourceId::Kube,
     SourceId::Postgres,
     SourceId::Redis,
     SourceId::Aws,
     SourceId::Host,
+    SourceId::Deps,
 ];
 
 /// Every condition of one source, each key prefixed with the source's name.
@@ -116,7 +118,8 @@ pub fn of_source(source: SourceId, s: &Sources, config: &Config, now: SystemTime
                 }
             }
         }
-        SourceId::Host => {}
+        // Dependencies already reach the attention line; the timeline keeps to the panes above.
+        SourceId::Host | SourceId::Deps => {}
     }
     out
 }

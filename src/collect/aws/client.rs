@@ -17,11 +17,12 @@ use crate::config::AwsSettings;
 /// How long resolving credentials (profile, SSO, instance role) may take before we say so.
 const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Both service clients, built once from one `SdkConfig` and reused (they are cheap to clone).
+/// The service clients, built once from one `SdkConfig` and reused (they are cheap to clone).
 #[derive(Clone, Debug)]
 pub struct AwsClients {
     pub elb: aws_sdk_elasticloadbalancingv2::Client,
     pub rds: aws_sdk_rds::Client,
+    pub cw: aws_sdk_cloudwatch::Client,
     pub region: String,
     /// Where requests go: the emulator URL or `aws` for the real endpoints.
     pub endpoint: String,
@@ -152,6 +153,7 @@ pub async fn connect(settings: &AwsSettings) -> Result<AwsClients, AwsError> {
     Ok(AwsClients {
         elb: aws_sdk_elasticloadbalancingv2::Client::new(&sdk),
         rds: aws_sdk_rds::Client::new(&sdk),
+        cw: aws_sdk_cloudwatch::Client::new(&sdk),
         region,
         endpoint: settings
             .endpoint_url

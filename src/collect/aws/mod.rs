@@ -7,6 +7,7 @@
 //! in that part of the data and shown in the pane next to what did work.
 
 pub mod client;
+pub mod cloudwatch;
 pub mod elb;
 pub mod rds;
 
@@ -27,6 +28,7 @@ pub const COLLECTOR_API_CALLS: &[&str] = &[
     rds::DESCRIBE_DB_INSTANCES,
     rds::DESCRIBE_EVENTS,
     rds::DESCRIBE_DB_SNAPSHOTS,
+    cloudwatch::GET_METRIC_DATA,
 ];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -43,6 +45,12 @@ pub struct AwsData {
     pub rds_error: Option<String>,
     /// The instance the pane is about (from config), also when it could not be read.
     pub rds_instance: String,
+    /// The golden signals (CloudWatch); absent in recordings made before they existed.
+    #[serde(default)]
+    pub signals: Option<cloudwatch::Signals>,
+    /// Why CloudWatch could not be read (AccessDenied names `cloudwatch:GetMetricData`).
+    #[serde(default)]
+    pub signals_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -193,6 +201,25 @@ impl Collector for AwsCollector {
                     Err(e) => data.rds_error = Some(e.to_string()),
                 }
             }
+        }
+        let lb = data
+            .target_groups
+            .iter()
+            .flat_map(|g| g.load_balancer_arns.first())
+            .next()
+            .cloned();
+        let groups: Vec<(String, String)> = data
+            .target_groups
+            .iter()
+            .filter(|g| {
+                lb.as_ref()
+                    .is_some_and(|l| g.load_balancer_arns.contains(l))
+            })
+            .map(|g| (g.name.clone(), g.arn.clone()))
+            .collect();
+        match cloudwatch::collect(&clients, lb.as_deref(), &groups, &data.rds_instance, now).await {
+            Ok(s) => data.signals = Some(s),
+            Err(e) => data.signals_error = Some(e.to_string()),
         }
         Ok(data)
     }

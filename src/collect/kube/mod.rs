@@ -3,6 +3,7 @@
 //! own resolution, pod logs on demand.
 
 pub mod client;
+pub mod events;
 pub mod logs;
 pub mod metrics;
 pub mod model;
@@ -21,6 +22,7 @@ use tokio::sync::watch;
 use super::{CollectError, Controls, Snapshot};
 use crate::config::KubeSettings;
 
+pub use events::EventInfo;
 pub use logs::spawn_logs;
 pub use metrics::MetricsStatus;
 pub use model::{DeploymentInfo, LivePod, NodeInfo, PodInfo, ReplicaSetInfo, Resources, Usage};
@@ -50,6 +52,8 @@ pub const KUBE_API_CALLS: &[&str] = &[
     "watch replicasets.apps",
     "list pods.metrics.k8s.io",
     "list nodes.metrics.k8s.io",
+    "list events",
+    "watch events",
 ];
 
 /// A resource whose watch (or list) currently fails, shown in the pane that needs it.
@@ -78,6 +82,9 @@ pub struct KubeData {
     pub pod_metrics: MetricsStatus,
     pub node_metrics: MetricsStatus,
     pub errors: Vec<ResourceError>,
+    /// The namespace's events, newest first (absent in older recordings).
+    #[serde(default)]
+    pub events: Vec<EventInfo>,
 }
 
 impl KubeData {
@@ -197,10 +204,11 @@ pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectEr
         deployments,
         replicasets,
         nodes,
+        events,
         metrics,
         ..
     } = &mut model;
-    let ((), (), (), (), m) = tokio::join!(
+    let ((), (), (), (), (), m) = tokio::join!(
         list_into(pods, pods_api, lp, watches::pod_info),
         list_into(
             deployments,
@@ -219,6 +227,12 @@ pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectEr
             Api::<Node>::all(c.clone()),
             ListParams::default(),
             model::node_info
+        ),
+        list_into(
+            events,
+            Api::<k8s_openapi::api::core::v1::Event>::namespaced(c.clone(), ns),
+            ListParams::default(),
+            events::event_info
         ),
         metrics::fetch(c, ns, settings.label_selector.as_deref()),
     );

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 pub use super::slim::{SlimContainer, SlimPod};
 
 pub const REVISION_ANNOTATION: &str = "deployment.kubernetes.io/revision";
+/// What `kubectl rollout history` shows as CHANGE-CAUSE.
+pub const CHANGE_CAUSE_ANNOTATION: &str = "kubernetes.io/change-cause";
 
 /// CPU in cores and memory in bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -49,6 +51,9 @@ pub struct PodInfo {
     pub last_restart: Option<i64>,
     /// Reason of the most recent termination (`OOMKilled`, `Error`).
     pub last_termination: Option<String>,
+    /// Its exit code (137: killed, e.g. by the OOM killer).
+    #[serde(default)]
+    pub last_exit_code: Option<i32>,
     /// Owning ReplicaSet name, when the controller is a ReplicaSet.
     pub replicaset: Option<String>,
     pub requests: Resources,
@@ -135,6 +140,9 @@ pub struct ReplicaSetInfo {
     pub revision: Option<i64>,
     pub images: String,
     pub created: Option<i64>,
+    /// The `kubernetes.io/change-cause` annotation (rollout history).
+    #[serde(default)]
+    pub change_cause: Option<String>,
     pub replicas: i32,
     pub ready: i32,
 }
@@ -256,6 +264,7 @@ pub fn pod_info(p: &SlimPod) -> PodInfo {
     let mut ready = 0u32;
     let mut last_restart: Option<i64> = None;
     let mut last_termination: Option<String> = None;
+    let mut last_exit_code: Option<i32> = None;
     for cs in statuses {
         restarts += cs.restart_count.max(0) as u32;
         if cs.ready {
@@ -266,6 +275,7 @@ pub fn pod_info(p: &SlimPod) -> PodInfo {
             if last_restart.is_none() || at > last_restart {
                 last_restart = at.or(last_restart);
                 last_termination = t.reason.clone();
+                last_exit_code = Some(t.exit_code);
             }
         }
     }
@@ -292,6 +302,7 @@ pub fn pod_info(p: &SlimPod) -> PodInfo {
         restarts,
         last_restart,
         last_termination,
+        last_exit_code,
         replicaset,
         requests: sum_resources(containers, false),
         limits: sum_resources(containers, true),
@@ -437,6 +448,11 @@ pub fn replicaset_info(r: &ReplicaSet) -> ReplicaSetInfo {
             .map(|s| images(&s.containers))
             .unwrap_or_default(),
         created: created(m),
+        change_cause: m
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(CHANGE_CAUSE_ANNOTATION))
+            .cloned(),
         replicas: r.status.as_ref().map(|s| s.replicas).unwrap_or(0),
         ready: r
             .status

@@ -12,7 +12,7 @@ use super::model::SlimPod;
 use futures::stream::BoxStream;
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::{Event as KubeEvent, Node, Pod};
 use kube::api::{Api, ListParams};
 use kube::runtime::watcher::{self, watcher, Event};
 use kube::runtime::WatchStreamExt;
@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::{mpsc, watch};
 
 use super::client::{describe_watch_error, is_status, Conn};
+use super::events::{self, EventInfo};
 use super::metrics::{self, MetricsUpdate};
 use super::model::{self, DeploymentInfo, LivePod, NodeInfo, PodInfo, ReplicaSetInfo};
 use super::{KubeData, ListProgress, ResourceError};
@@ -169,6 +170,8 @@ pub struct Model {
     pub deployments: Store<DeploymentInfo>,
     pub replicasets: Store<ReplicaSetInfo>,
     pub nodes: Store<NodeInfo>,
+    /// The namespace's events: optional (a 403 shows, nothing waits for it).
+    pub events: Store<EventInfo>,
     pub metrics: MetricsUpdate,
 }
 
@@ -184,7 +187,8 @@ impl Model {
             pods_estimate: scope.estimate,
             pods: Store::new("pods", (!cluster_pods).then(|| settings.namespace.clone())),
             deployments: Store::new("deployments", ns.clone()),
-            replicasets: Store::new("replicasets", ns),
+            replicasets: Store::new("replicasets", ns.clone()),
+            events: Store::new("events", ns),
             nodes: Store::new("nodes", None),
             metrics: MetricsUpdate::default(),
         }
@@ -208,6 +212,7 @@ impl Model {
             (self.deployments.resource, &self.deployments.error),
             (self.replicasets.resource, &self.replicasets.error),
             (self.nodes.resource, &self.nodes.error),
+            (self.events.resource, &self.events.error),
         ]
         .into_iter()
         .filter_map(|(r, e)| {
@@ -221,7 +226,11 @@ impl Model {
 
     /// Every watch is failing: the API server is unreachable (or everything is forbidden).
     fn all_failing(&self) -> Option<String> {
-        let errs = self.errors();
+        let errs: Vec<ResourceError> = self
+            .errors()
+            .into_iter()
+            .filter(|e| e.resource != self.events.resource)
+            .collect();
         (errs.len() == 4).then(|| errs[0].message.clone())
     }
 
@@ -257,6 +266,7 @@ impl Model {
             pod_metrics: self.metrics.pods.status.clone(),
             node_metrics: self.metrics.nodes.status.clone(),
             errors: self.errors(),
+            events: events::newest(self.events.items.values().cloned().collect()),
         }
     }
 
@@ -367,6 +377,10 @@ pub async fn run(
         watcher::Config::default(),
     );
     let mut nodes = watch(Api::<Node>::all(client.clone()), watcher::Config::default());
+    let mut kube_events = watch(
+        Api::<KubeEvent>::namespaced(client.clone(), &ns),
+        watcher::Config::default(),
+    );
     let (mtx, mut mrx) = mpsc::channel::<MetricsUpdate>(2);
     tokio::spawn(metrics::run(
         client.clone(),
@@ -393,6 +407,7 @@ pub async fn run(
             Some(ev) = deployments.next() => dirty |= model.deployments.apply(ev, model::deployment_info),
             Some(ev) = replicasets.next() => dirty |= model.replicasets.apply(ev, model::replicaset_info),
             Some(ev) = nodes.next() => dirty |= model.nodes.apply(ev, model::node_info),
+            Some(ev) = kube_events.next() => dirty |= model.events.apply(ev, events::event_info),
             Some(m) = mrx.recv() => {
                 model.metrics = m;
                 dirty = true;
@@ -404,6 +419,7 @@ pub async fn run(
                     model.deployments.expire_error(now),
                     model.replicasets.expire_error(now),
                     model.nodes.expire_error(now),
+                    model.events.expire_error(now),
                 ] {
                     dirty |= expired;
                 }

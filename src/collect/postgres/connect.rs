@@ -483,6 +483,7 @@ mod tests {
             url: url.map(SecretUrl::new),
             connections_warn_percent: 80.0,
             idle_in_transaction_warn: Duration::from_secs(30),
+            long_query_warn: Duration::from_secs(60),
             statement_timeout: Duration::from_secs(5),
             ca_file: None,
         }

@@ -16,6 +16,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use super::aws::AwsData;
+use super::deps::DepsData;
 use super::host::HostData;
 use super::kube::KubeData;
 use super::postgres::PgData;
@@ -61,10 +62,11 @@ pub enum Frame {
     Redis(Recorded<RedisData>),
     Aws(Recorded<AwsData>),
     Host(Recorded<HostData>),
+    Deps(Recorded<DepsData>),
 }
 
 /// How many sources a recording holds (one `Frame` variant each).
-pub const SOURCES: usize = 5;
+pub const SOURCES: usize = 6;
 
 impl Frame {
     /// When the snapshot it holds was fetched.
@@ -75,6 +77,7 @@ impl Frame {
             Frame::Redis(r) => r.fetched_at,
             Frame::Aws(r) => r.fetched_at,
             Frame::Host(r) => r.fetched_at,
+            Frame::Deps(r) => r.fetched_at,
         }
     }
 
@@ -86,6 +89,7 @@ impl Frame {
             Frame::Redis(_) => 2,
             Frame::Aws(_) => 3,
             Frame::Host(_) => 4,
+            Frame::Deps(_) => 5,
         }
     }
 }

@@ -252,6 +252,8 @@ pub fn spawn(mut player: Player) -> (Channels, Handle) {
     let (redis_tx, redis) = watch::channel(Snapshot::loading());
     let (aws_tx, aws) = watch::channel(Snapshot::loading());
     let (host_tx, host) = watch::channel(Snapshot::loading());
+    // Recordings made before dependency checks existed have no Deps frames.
+    let (deps_tx, deps) = watch::channel(Snapshot::unconfigured("not in this recording"));
     let (status_tx, status) = watch::channel(player.status());
     let (control_tx, mut control_rx) = mpsc::channel::<Control>(16);
     let (events_tx, events) = mpsc::channel::<Output>(64);
@@ -269,6 +271,7 @@ pub fn spawn(mut player: Player) -> (Channels, Handle) {
                     Frame::Redis(r) => drop(redis_tx.send_replace(r.snapshot())),
                     Frame::Aws(r) => drop(aws_tx.send_replace(r.snapshot())),
                     Frame::Host(r) => drop(host_tx.send_replace(r.snapshot())),
+                    Frame::Deps(r) => drop(deps_tx.send_replace(r.snapshot())),
                 }
             }
             if (out.reset || !out.events.is_empty()) && events_tx.send(out).await.is_err() {
@@ -305,6 +308,7 @@ pub fn spawn(mut player: Player) -> (Channels, Handle) {
         redis,
         aws,
         host,
+        deps,
     };
     (
         channels,

@@ -7,11 +7,14 @@ use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 use super::{centered, frame_block};
+use crate::app::modal::HELP_LEGEND;
 use crate::app::State;
 use crate::config::keymap::{Context, KeyAction};
 
 pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
-    let mut out = Vec::new();
+    let mut out = vec![Line::from(Span::styled("[symbols]", theme.column_header()))];
+    out.extend(HELP_LEGEND.iter().map(|l| Line::from(*l)));
+    out.push(Line::from(""));
     for ctx in Context::ALL {
         let entries = state.keymap.entries(ctx);
         if entries.is_empty() {

@@ -2,12 +2,18 @@
 //! (summary + columns + rows); the generic table in `ui::table` draws it, and the
 //! pane table (`app::pane::PANES`) says which builder serves which pane.
 
+pub mod deps;
 pub mod nodes;
 pub mod pg_activity;
 pub mod pg_locks;
 pub mod pod_details;
+pub mod pod_diag;
 pub mod pods;
+pub use pod_diag::{exit_meaning, warnings as event_warnings};
 pub mod redis;
+pub mod signals;
+mod signals_rds;
+pub use signals_rds::cpu_attention_level as signals_rds_level;
 pub mod targets;
 
 use std::time::SystemTime;

@@ -128,7 +128,7 @@ fn privilege_note(data: &PgData) -> Option<SummaryItem> {
 }
 
 /// Idle in transaction (aborted or not) longer than the threshold: the usual lock holder.
-fn idle_tx_level(data: &PgData, s: &PgSession, ctx: &BuildCtx) -> Level {
+pub(crate) fn idle_tx_level(data: &PgData, s: &PgSession, ctx: &BuildCtx) -> Level {
     let idle_tx = matches!(
         s.state.as_deref(),
         Some("idle in transaction") | Some("idle in transaction (aborted)")
@@ -144,6 +144,26 @@ fn idle_tx_level(data: &PgData, s: &PgSession, ctx: &BuildCtx) -> Level {
         Level::Crit
     } else {
         Level::Warn
+    }
+}
+
+/// An active client query running longer than `[postgres] long_query_warn` (▲), or ten
+/// times that (✖). Background workers (walsender, autovacuum) are always "active"; a
+/// session waiting for a lock is the locks pane's (its wait is not its own slowness).
+pub(crate) fn long_query_level(data: &PgData, s: &PgSession, ctx: &BuildCtx) -> Level {
+    let client = matches!(s.backend_type.as_deref(), None | Some("client backend"));
+    let lock_wait = s.wait_event_type.as_deref() == Some("Lock");
+    if s.state.as_deref() != Some("active") || !client || s.is_parallel_worker() || lock_wait {
+        return Level::Normal;
+    }
+    let ran = data.age_secs(s.query_start_us).unwrap_or(0.0);
+    let warn = ctx.config.postgres.long_query_warn.as_secs_f64();
+    if ran >= warn * 10.0 {
+        Level::Crit
+    } else if ran >= warn {
+        Level::Warn
+    } else {
+        Level::Normal
     }
 }
 
@@ -195,6 +215,9 @@ fn row(data: &PgData, s: &PgSession, ctx: &BuildCtx) -> TableRow {
     let x_age = data.age_secs(s.xact_start_us);
     let query = opt(&s.query);
     let mut level = idle_tx_level(data, s, ctx);
+    if level == Level::Normal {
+        level = long_query_level(data, s, ctx);
+    }
     if level == Level::Normal && s.wait_event_type.as_deref() == Some("Lock") {
         level = Level::Warn;
     }

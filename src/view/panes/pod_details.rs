@@ -18,23 +18,18 @@ pub fn details(
     let now = unix(ctx.now);
     let uid = match target {
         Target::Deployment { namespace, name } if *namespace == data.namespace => {
-            return Some(deployment_details(
-                name,
-                data.deployment(name),
-                &data.namespace,
-            ));
+            let mut fields = deployment_details(name, data.deployment(name), &data.namespace);
+            fields.extend(super::pod_diag::rollout_history(data, name, now));
+            return Some(fields);
         }
         Target::Pod { uid, .. } => uid,
         _ => return None,
     };
     let p = data.namespace_pods().find(|p| &p.uid == uid)?;
     let owners = owner_map(data);
-    Some(pod_details(
-        p,
-        deployment_of(&owners, p),
-        &data.pod_metrics,
-        now,
-    ))
+    let mut fields = pod_details(p, deployment_of(&owners, p), &data.pod_metrics, now);
+    fields.extend(super::pod_diag::details(data, p, now));
+    Some(fields)
 }
 
 fn pod_details(

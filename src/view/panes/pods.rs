@@ -46,7 +46,7 @@ pub const WARN_PCT: f64 = 80.0;
 pub const CRIT_PCT: f64 = 90.0;
 
 /// Status reasons that mean the pod is broken.
-const CRIT_REASONS: &[&str] = &[
+pub(crate) const CRIT_REASONS: &[&str] = &[
     "CrashLoopBackOff",
     "ImagePullBackOff",
     "ErrImagePull",
@@ -435,6 +435,7 @@ pub fn build_reusing(data: &KubeData, ctx: &BuildCtx, old: Vec<TableRow>) -> Pan
         }
     }
     summary.extend(deployment_lines(data, ctx));
+    summary.extend(super::pod_diag::warnings_summary(data, now));
 
     let mut groups: BTreeMap<&str, Vec<&LivePod>> = BTreeMap::new();
     let mut loose = Vec::new();

@@ -180,6 +180,10 @@ impl Moto {
         rds::Client::new(&self.sdk_config(KEY, KEY))
     }
 
+    pub fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
+        aws_sdk_cloudwatch::Client::new(&self.sdk_config(KEY, KEY))
+    }
+
     /// One AWS query-protocol call (EC2, IAM) without an SDK; returns the XML body.
     pub fn query(&self, service: &str, params: &[(&str, &str)]) -> String {
         let body: String = params

@@ -118,7 +118,7 @@ fn node(name: &str, used_gi: f64) -> NodeInfo {
     }
 }
 
-fn data() -> KubeData {
+pub(crate) fn data() -> KubeData {
     let mut pods = vec![
         pod(
             "kitops-backend-7d9f8c6b5-2kx9p",
@@ -235,7 +235,7 @@ fn data() -> KubeData {
     }
 }
 
-fn state(data: KubeData) -> State {
+pub(crate) fn state(data: KubeData) -> State {
     let mut st = State::for_tests(clock());
     update(
         &mut st,
@@ -244,7 +244,7 @@ fn state(data: KubeData) -> State {
     st
 }
 
-fn key(st: &mut State, c: char) {
+pub(crate) fn key(st: &mut State, c: char) {
     press(st, KeyCode::Char(c));
 }
 

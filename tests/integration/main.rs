@@ -28,3 +28,4 @@ mod redis_live;
 mod redis_render;
 mod reducer;
 mod render_layout;
+mod sort_marks;

@@ -96,15 +96,19 @@ impl From<AwsError> for CollectError {
     }
 }
 
+/// The SDK's HTTPS client: rustls with ring, the one TLS stack of the console (the
+/// SDK's default client would add aws-lc; see Cargo.toml).
+pub fn https_client() -> aws_sdk_rds::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
 /// Loads the SDK configuration, checks that credentials resolve, and builds both clients.
 pub async fn connect(settings: &AwsSettings) -> Result<AwsClients, AwsError> {
-    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-    // rustls with ring, the one TLS stack of the console (see Cargo.toml).
-    let https = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https)
+        .http_client(https_client())
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(3))

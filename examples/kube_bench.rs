@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::act::kube::KubeActions;
 use kitops_top::app::action::KubeAction;
 use kitops_top::app::{update, Event, SourceUpdate, State};
@@ -121,6 +122,58 @@ fn status_kb(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// p50 / p95 / max of durations, in ms.
+fn spread(mut v: Vec<Duration>) -> String {
+    if v.is_empty() {
+        return "none".into();
+    }
+    v.sort_unstable();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    format!(
+        "p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms ({} samples)",
+        ms(at(0.5)),
+        ms(at(0.95)),
+        ms(v[v.len() - 1]),
+        v.len()
+    )
+}
+
+/// The keys a user presses while the bench runs, in a loop: filter typed and
+/// cleared, sort cycled, scrolling, focus changes. Each is answered by the reducer
+/// plus one 200x60 frame, as in the UI.
+fn script() -> Vec<KeyEvent> {
+    let k = |c: KeyCode| KeyEvent::new(c, KeyModifiers::NONE);
+    let ch = |c: char| k(KeyCode::Char(c));
+    vec![
+        ch('/'),
+        ch('b'),
+        ch('a'),
+        ch('c'),
+        ch('k'),
+        k(KeyCode::Enter),
+        k(KeyCode::Esc),
+        ch('o'),
+        ch('o'),
+        ch('o'),
+        k(KeyCode::PageDown),
+        ch('j'),
+        k(KeyCode::End),
+        k(KeyCode::Home),
+        ch('2'),
+        ch('j'),
+        ch('1'),
+    ]
+}
+
+/// One keystroke through the reducer and a frame; how long the UI was busy with it.
+fn press(st: &mut State, key: KeyEvent) -> Duration {
+    let t = Instant::now();
+    update(st, Event::Key(key));
+    std::hint::black_box(kitops_top::ui::render_to_string(st, 200, 60));
+    t.elapsed()
+}
+
 fn main() {
     // As the console's main() does: the measurement is of the product's allocator setup.
     kitops_top::heap::use_single_arena();
@@ -187,24 +240,47 @@ fn main() {
         let (_pause, controls) = Controls::free_running();
         let mut rx = kitops_top::collect::kube::spawn(config.kube.clone(), Duration::from_secs(2), controls);
         let mut st = State::with_config(config.clone(), SystemTime::now());
-        // Initial sync: until every pod is listed.
+        // Initial sync: until every pod is listed. Partial snapshots (the first LIST
+        // still paging) go through the reducer and a frame too, as in the UI.
+        let mut first_rows: Option<(f64, usize)> = None;
+        let mut partial = 0usize;
+        let mut sync_ui: Vec<Duration> = Vec::new();
         loop {
             if rx.changed().await.is_err() {
                 panic!("collector ended");
             }
             let snap = rx.borrow_and_update().clone();
             let n = snap.data.as_ref().map(|d| d.pods.len()).unwrap_or(0);
-            if snap.status == SourceStatus::Live && n as u64 >= pods {
-                if !no_ui {
-                    update(&mut st, Event::Source(SourceUpdate::Kube(snap)));
+            let loading = snap.data.as_ref().and_then(|d| d.pods_loading);
+            if n > 0 && first_rows.is_none() {
+                first_rows = Some((t0.elapsed().as_secs_f64(), n));
+            }
+            if loading.is_some() {
+                partial += 1;
+            }
+            let done = snap.status == SourceStatus::Live && loading.is_none() && n as u64 >= pods;
+            let status = snap.status.clone();
+            if !no_ui {
+                st.now = SystemTime::now();
+                let t = Instant::now();
+                update(&mut st, Event::Source(SourceUpdate::Kube(snap)));
+                let frame = kitops_top::ui::render_to_string(&st, 200, 60);
+                sync_ui.push(t.elapsed());
+                if partial == 1 && loading.is_some() {
+                    if let Some(l) = frame.lines().find(|l| l.contains("loading pods")) {
+                        eprintln!("first partial frame: {}", l.trim());
+                    }
                 }
+            }
+            if done {
                 break;
             }
-            if t0.elapsed() > Duration::from_secs(120) {
-                panic!("no full snapshot after 120 s: {:?}", snap.status);
+            if t0.elapsed() > Duration::from_secs(180) {
+                panic!("no full snapshot after 180 s: {status:?}");
             }
         }
         let sync_s = t0.elapsed().as_secs_f64();
+        let hwm_synced = status_kb("VmHWM:");
         let sync_cpu = cpu_seconds() - cpu0;
         let rss_synced = status_kb("VmRSS:");
         let sync_counts = admin(&addr, "GET", "/_sim/requests");
@@ -215,6 +291,10 @@ fn main() {
         let mut restarted = false;
         let mut actions = KubeActions::new(config.kube.clone());
         let mut rebuild = Duration::ZERO;
+        let mut snapshot_ui: Vec<Duration> = Vec::new();
+        let mut key_ui: Vec<Duration> = Vec::new();
+        let keys = script();
+        let mut next_key = 0usize;
         // RSS sampled about once a second: it swings with each pane rebuild and trim.
         let mut rss_samples: Vec<u64> = Vec::new();
         while start.elapsed() < Duration::from_secs(secs) {
@@ -229,17 +309,26 @@ fn main() {
                 eprintln!("t={:.0}s rollout restart: {}", start.elapsed().as_secs_f64(), o.message());
             }
             rss_samples.push(status_kb("VmRSS:") / 1024);
+            if !no_ui {
+                // Two keystrokes a second, each answered at once (reducer + frame).
+                for _ in 0..2 {
+                    key_ui.push(press(&mut st, keys[next_key % keys.len()]));
+                    next_key += 1;
+                }
+            }
             let left = Duration::from_secs(secs).saturating_sub(start.elapsed());
-            match tokio::time::timeout(left.min(Duration::from_secs(1)), rx.changed()).await {
+            match tokio::time::timeout(left.min(Duration::from_millis(500)), rx.changed()).await {
                 Ok(Ok(())) => {
                     let snap = rx.borrow_and_update().clone();
                     let t = Instant::now();
                     if !no_ui {
+                        st.now = SystemTime::now();
                         update(&mut st, Event::Source(SourceUpdate::Kube(snap)));
                         let frame = kitops_top::ui::render_to_string(&st, 200, 60);
                         std::hint::black_box(frame);
                     }
                     rebuild += t.elapsed();
+                    snapshot_ui.push(t.elapsed());
                     refreshes += 1;
                 }
                 Ok(Err(_)) => break,
@@ -255,10 +344,19 @@ fn main() {
             .unwrap_or(0.0);
         println!("pods {pods}, nodes {nodes}, measured {elapsed:.0} s after initial sync");
         println!("initial sync: {sync_s:.1} s wall, {sync_cpu:.2} s CPU; requests {sync_counts}");
+        if let Some((at, n)) = first_rows {
+            println!(
+                "first rows: {at:.2} s after start ({n} pods); {partial} partial snapshots while paging"
+            );
+        }
+        println!("UI per snapshot during the sync (reducer + 200x60 frame): {}", spread(sync_ui));
+        println!("UI per snapshot after the sync: {}", spread(snapshot_ui));
+        println!("UI per keystroke (reducer + frame; filter, sort, scroll, focus): {}", spread(key_ui));
         println!(
-            "RSS: start {} MB, after sync {} MB, end {} MB, peak {} MB",
+            "RSS: start {} MB, after sync {} MB (peak so far {} MB), end {} MB, peak {} MB",
             rss_start / 1024,
             rss_synced / 1024,
+            hwm_synced / 1024,
             status_kb("VmRSS:") / 1024,
             status_kb("VmHWM:") / 1024
         );

@@ -11,6 +11,7 @@ use ratatui::Frame;
 use crate::app::pane::PaneState;
 use crate::view::format::{bar, truncate};
 use crate::view::table::{Column, SummaryItem};
+use unicode_width::UnicodeWidthStr;
 
 /// Which columns fit in `width`, keeping the highest priorities, in display order.
 pub fn fit_columns(columns: &[Column], width: u16) -> Vec<usize> {
@@ -69,15 +70,24 @@ pub fn draw(
         return;
     }
     let cols = fit_columns(&content.columns, table_area.width);
+    let sorted = pane.table.sort.map(|(c, _)| c);
     let widths: Vec<Constraint> = cols
         .iter()
         .enumerate()
         .map(|(n, &i)| {
             let c = &content.columns[i];
+            let width = c.min_width.max(c.max_width);
+            // The sorted column's title gets its arrow (`READY▲` in a 5-wide column):
+            // one more cell when the title fills the column, taken from the last one.
+            let width = if sorted == Some(i) {
+                width.max(c.title.width() as u16 + 1)
+            } else {
+                width
+            };
             if n == cols.len() - 1 {
                 Constraint::Min(c.min_width)
             } else {
-                Constraint::Length(c.max_width)
+                Constraint::Length(width)
             }
         })
         .collect();

@@ -299,6 +299,51 @@ fn haystack(cells: &[SafeText]) -> String {
     h
 }
 
+/// The rows of the last build, found by key: in order first (a metrics round keeps
+/// every row where it was), through an index built on the first miss otherwise.
+pub struct OldRows {
+    rows: Vec<TableRow>,
+    next: usize,
+    index: Option<std::collections::HashMap<u64, usize>>,
+}
+
+impl OldRows {
+    pub fn new(rows: Vec<TableRow>) -> Self {
+        Self {
+            rows,
+            next: 0,
+            index: None,
+        }
+    }
+
+    fn hash(key: &str) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
+    }
+
+    /// The old row with this key, moved out (each row is found once).
+    pub fn take(&mut self, key: &str) -> Option<TableRow> {
+        if self.rows.get(self.next).is_some_and(|r| r.key == key) {
+            self.next += 1;
+            return Some(std::mem::take(&mut self.rows[self.next - 1]));
+        }
+        let rows = &self.rows;
+        let index = self.index.get_or_insert_with(|| {
+            rows.iter()
+                .enumerate()
+                .filter(|(_, r)| !r.key.is_empty())
+                .map(|(i, r)| (Self::hash(&r.key), i))
+                .collect()
+        });
+        let i = *index.get(&Self::hash(key))?;
+        if self.rows[i].key != key {
+            return None;
+        }
+        self.next = i + 1;
+        Some(std::mem::take(&mut self.rows[i]))
+    }
+}
+
 /// A pane-level summary item shown above the table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SummaryItem {

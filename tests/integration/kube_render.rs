@@ -120,7 +120,7 @@ fn node(name: &str, used_gi: f64) -> NodeInfo {
     }
 }
 
-pub fn data() -> KubeData {
+pub(crate) fn data() -> KubeData {
     let mut pods = vec![
         pod(
             "kitops-backend-7d9f8c6b5-2kx9p",
@@ -258,7 +258,7 @@ fn event(kind: &str, reason: &str, message: &str, pod: &str, count: u32, ago: i6
     }
 }
 
-pub fn state(data: KubeData) -> State {
+pub(crate) fn state(data: KubeData) -> State {
     let mut st = State::for_tests(clock());
     update(
         &mut st,
@@ -267,7 +267,7 @@ pub fn state(data: KubeData) -> State {
     st
 }
 
-fn key(st: &mut State, c: char) {
+pub(crate) fn key(st: &mut State, c: char) {
     press(st, KeyCode::Char(c));
 }
 

@@ -51,4 +51,5 @@ mod replay;
 mod signals_cloudwatch;
 mod signals_render;
 mod snapshot_output;
+mod sort_marks;
 mod timeline;

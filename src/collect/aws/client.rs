@@ -97,8 +97,8 @@ impl From<AwsError> for CollectError {
     }
 }
 
-/// The SDK's HTTP client on rustls with ring, the one TLS stack of the console (see
-/// Cargo.toml): the SDK's default client is not compiled in.
+/// The SDK's HTTPS client: rustls with ring, the one TLS stack of the console (the
+/// SDK's default client would add aws-lc; see Cargo.toml).
 pub fn https_client() -> aws_sdk_rds::config::SharedHttpClient {
     use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
     aws_smithy_http_client::Builder::new()
@@ -108,9 +108,8 @@ pub fn https_client() -> aws_sdk_rds::config::SharedHttpClient {
 
 /// Loads the SDK configuration, checks that credentials resolve, and builds both clients.
 pub async fn connect(settings: &AwsSettings) -> Result<AwsClients, AwsError> {
-    let https = https_client();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https)
+        .http_client(https_client())
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(3))

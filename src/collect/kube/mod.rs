@@ -8,6 +8,7 @@ pub mod logs;
 pub mod metrics;
 pub mod model;
 mod slim;
+pub mod store;
 pub mod watches;
 
 use std::time::Duration;

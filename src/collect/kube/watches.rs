@@ -3,12 +3,12 @@
 //! a reflector that keeps only what the panes need. A snapshot is published when a
 //! store changed, coalesced to at most one per `COALESCE`.
 
-use std::collections::HashMap;
 use std::fmt::Debug;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::model::SlimPod;
+pub use super::store::Store;
 use futures::stream::BoxStream;
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
@@ -20,7 +20,7 @@ use kube::Resource;
 use serde::de::DeserializeOwned;
 use tokio::sync::{mpsc, watch};
 
-use super::client::{describe_watch_error, is_status, Conn};
+use super::client::{is_status, Conn};
 use super::events::{self, EventInfo};
 use super::metrics::{self, MetricsUpdate};
 use super::model::{self, DeploymentInfo, LivePod, NodeInfo, PodInfo, ReplicaSetInfo};
@@ -30,124 +30,6 @@ use crate::config::KubeSettings;
 
 /// At most one snapshot per this interval, however fast the watches change.
 pub const COALESCE: Duration = Duration::from_millis(500);
-/// A watch error is shown until an event proves the watch healthy, or for this long
-/// after the last error (the watcher retries at least every 30 s while it fails).
-const ERROR_TTL: Duration = Duration::from_secs(40);
-
-/// A reflector store of compact objects keyed by uid.
-pub struct Store<T> {
-    pub items: HashMap<String, T>,
-    buffer: Option<HashMap<String, T>>,
-    pub synced: bool,
-    pub error: Option<(String, Instant)>,
-    pub resource: &'static str,
-    pub namespace: Option<String>,
-}
-
-impl<T: Clone> Store<T> {
-    pub fn new(resource: &'static str, namespace: Option<String>) -> Self {
-        Self {
-            items: HashMap::new(),
-            buffer: None,
-            synced: false,
-            error: None,
-            resource,
-            namespace,
-        }
-    }
-
-    /// Applies one watcher event; returns whether the visible state changed.
-    pub fn apply<K: Resource>(
-        &mut self,
-        event: Result<Event<K>, watcher::Error>,
-        convert: impl Fn(&K) -> T,
-    ) -> bool {
-        let key = |k: &K| {
-            let m = k.meta();
-            m.uid.clone().unwrap_or_else(|| {
-                format!(
-                    "{}/{}",
-                    m.namespace.as_deref().unwrap_or(""),
-                    m.name.as_deref().unwrap_or("")
-                )
-            })
-        };
-        let had_error = self.error.is_some();
-        match event {
-            Err(e) => {
-                let msg = describe_watch_error(&e, self.resource, self.namespace.as_deref());
-                tracing::warn!(resource = self.resource, error = %e, "watch failed");
-                let changed = self.error.as_ref().map(|(m, _)| m) != Some(&msg);
-                self.error = Some((msg, Instant::now()));
-                return changed || !self.synced;
-            }
-            Ok(Event::Init) => {
-                self.buffer = Some(HashMap::new());
-                return had_error;
-            }
-            Ok(Event::InitApply(k)) => {
-                let v = convert(&k);
-                self.buffer
-                    .get_or_insert_with(HashMap::new)
-                    .insert(key(&k), v);
-                return false;
-            }
-            Ok(Event::InitDone) => {
-                self.items = self.buffer.take().unwrap_or_default();
-                self.synced = true;
-            }
-            Ok(Event::Apply(k)) => {
-                self.items.insert(key(&k), convert(&k));
-            }
-            Ok(Event::Delete(k)) => {
-                self.items.remove(&key(&k));
-            }
-        }
-        self.error = None;
-        true
-    }
-
-    /// Drops an error that has not been repeated for `ERROR_TTL`; true if it did.
-    pub fn expire_error(&mut self, now: Instant) -> bool {
-        if self
-            .error
-            .as_ref()
-            .is_some_and(|(_, at)| now.duration_since(*at) > ERROR_TTL)
-        {
-            self.error = None;
-            return true;
-        }
-        false
-    }
-
-    /// Synced, or failed: either way there is something to show.
-    pub fn settled(&self) -> bool {
-        self.synced || self.error.is_some()
-    }
-
-    /// During the first LIST: how many items have arrived so far.
-    pub fn loading(&self) -> Option<usize> {
-        if self.synced {
-            return None;
-        }
-        self.buffer.as_ref().map(HashMap::len)
-    }
-
-    /// What to show: the synced items, or during the first LIST what has arrived.
-    fn shown(&self) -> &HashMap<String, T> {
-        match &self.buffer {
-            Some(b) if !self.synced => b,
-            _ => &self.items,
-        }
-    }
-
-    pub fn values_sorted<K: Ord + ?Sized>(&self, key: impl Fn(&T) -> (&str, &K)) -> Vec<T> {
-        let mut v: Vec<T> = self.shown().values().cloned().collect();
-        v.sort_by(|a, b| key(a).cmp(&key(b)));
-        v
-    }
-}
-
 type Watch<K> = BoxStream<'static, Result<Event<K>, watcher::Error>>;
 
 fn watch<K>(api: Api<K>, config: watcher::Config) -> Watch<K>

@@ -11,7 +11,9 @@ use crate::collect::kube::{
 };
 use crate::view::format;
 use crate::view::safe_text::SafeText;
-use crate::view::table::{Column, Level, LiveCell, PaneContent, SummaryItem, TableRow, Target};
+use crate::view::table::{
+    Column, Level, LiveCell, OldRows, PaneContent, SummaryItem, TableRow, Target,
+};
 
 pub const COL_NAME: usize = 0;
 pub const COL_READY: usize = 1;
@@ -223,50 +225,6 @@ fn reuse_or_build(
             row
         }
         _ => pod_row(p, deployment, metrics, now),
-    }
-}
-
-/// The rows of the last build, found by key: in order first (a metrics round keeps
-/// every row where it was), through an index built on the first miss otherwise.
-struct OldRows {
-    rows: Vec<TableRow>,
-    next: usize,
-    index: Option<HashMap<u64, usize>>,
-}
-
-impl OldRows {
-    fn new(rows: Vec<TableRow>) -> Self {
-        Self {
-            rows,
-            next: 0,
-            index: None,
-        }
-    }
-
-    fn hash(key: &str) -> u64 {
-        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-        BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
-    }
-
-    fn take(&mut self, key: &str) -> Option<TableRow> {
-        if self.rows.get(self.next).is_some_and(|r| r.key == key) {
-            self.next += 1;
-            return Some(std::mem::take(&mut self.rows[self.next - 1]));
-        }
-        let rows = &self.rows;
-        let index = self.index.get_or_insert_with(|| {
-            rows.iter()
-                .enumerate()
-                .filter(|(_, r)| !r.key.is_empty())
-                .map(|(i, r)| (Self::hash(&r.key), i))
-                .collect()
-        });
-        let i = *index.get(&Self::hash(key))?;
-        if self.rows[i].key != key {
-            return None;
-        }
-        self.next = i + 1;
-        Some(std::mem::take(&mut self.rows[i]))
     }
 }
 

@@ -162,6 +162,7 @@ impl Moto {
 
     fn sdk_config(&self, key: &str, secret: &str) -> aws_config::SdkConfig {
         aws_config::SdkConfig::builder()
+            .http_client(kitops_top::collect::aws::client::https_client())
             .behavior_version(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new(REGION))
             .endpoint_url(self.url())

@@ -354,6 +354,27 @@ fn ctx_flag(ctx: &DescribeCtx) -> String {
 
 const DRY_RUN_NOTE: &str = "validated with a server-side dry run first";
 
+/// The facts of a dialog about a deployment: where, which, what changes (`change`), its
+/// effect, and that a dry run checks it first.
+fn deployment_facts(
+    ctx: &DescribeCtx,
+    namespace: &str,
+    deployment: &str,
+    change: Option<(&str, String)>,
+    effect: Option<&str>,
+) -> Vec<(String, String)> {
+    let mut facts = ctx_facts(ctx, namespace);
+    facts.push(("object".into(), format!("deployment/{deployment}")));
+    if let Some((label, value)) = change {
+        facts.push((label.into(), value));
+    }
+    if let Some(effect) = effect {
+        facts.push(("effect".into(), effect.into()));
+    }
+    facts.push(("check".into(), DRY_RUN_NOTE.into()));
+    facts
+}
+
 pub fn describe(action: &KubeAction, ctx: &DescribeCtx) -> ConfirmSpec {
     let c = ctx_flag(ctx);
     match action {
@@ -361,13 +382,13 @@ pub fn describe(action: &KubeAction, ctx: &DescribeCtx) -> ConfirmSpec {
             namespace,
             deployment,
         } => {
-            let mut facts = ctx_facts(ctx, namespace);
-            facts.push(("object".into(), format!("deployment/{deployment}")));
-            facts.push((
-                "effect".into(),
-                "pods are replaced one by one (rolling update)".into(),
-            ));
-            facts.push(("check".into(), DRY_RUN_NOTE.into()));
+            let facts = deployment_facts(
+                ctx,
+                namespace,
+                deployment,
+                None,
+                Some("pods are replaced one by one (rolling update)"),
+            );
             ConfirmSpec {
                 title: format!("Rollout restart deployment/{deployment}?"),
                 facts,
@@ -425,16 +446,13 @@ pub fn describe(action: &KubeAction, ctx: &DescribeCtx) -> ConfirmSpec {
             from,
             to,
         } => {
-            let mut facts = ctx_facts(ctx, namespace);
-            facts.push(("object".into(), format!("deployment/{deployment}")));
-            facts.push(("replicas".into(), format!("{from} → {to}")));
-            if *to == 0 {
-                facts.push((
-                    "effect".into(),
-                    "every pod stops: the service is down (isolation)".into(),
-                ));
-            }
-            facts.push(("check".into(), DRY_RUN_NOTE.into()));
+            let facts = deployment_facts(
+                ctx,
+                namespace,
+                deployment,
+                Some(("replicas", format!("{from} → {to}"))),
+                (*to == 0).then_some("every pod stops: the service is down (isolation)"),
+            );
             ConfirmSpec {
                 title: format!("Scale deployment/{deployment} {from} → {to}?"),
                 facts,
@@ -450,14 +468,13 @@ pub fn describe(action: &KubeAction, ctx: &DescribeCtx) -> ConfirmSpec {
             deployment,
             to_revision,
         } => {
-            let mut facts = ctx_facts(ctx, namespace);
-            facts.push(("object".into(), format!("deployment/{deployment}")));
-            facts.push(("to revision".into(), to_revision.to_string()));
-            facts.push((
-                "effect".into(),
-                "the pod template of that revision is applied; pods roll".into(),
-            ));
-            facts.push(("check".into(), DRY_RUN_NOTE.into()));
+            let facts = deployment_facts(
+                ctx,
+                namespace,
+                deployment,
+                Some(("to revision", to_revision.to_string())),
+                Some("the pod template of that revision is applied; pods roll"),
+            );
             ConfirmSpec {
                 title: format!("Roll back deployment/{deployment} to revision {to_revision}?"),
                 facts,
@@ -474,14 +491,13 @@ pub fn describe(action: &KubeAction, ctx: &DescribeCtx) -> ConfirmSpec {
             from,
             to,
         } => {
-            let mut facts = ctx_facts(ctx, namespace);
-            facts.push(("object".into(), format!("deployment/{deployment}")));
-            facts.push(("image".into(), format!("{from} → {to}")));
-            facts.push((
-                "effect".into(),
-                "pods are replaced one by one with the new image (rolling update)".into(),
-            ));
-            facts.push(("check".into(), DRY_RUN_NOTE.into()));
+            let facts = deployment_facts(
+                ctx,
+                namespace,
+                deployment,
+                Some(("image", format!("{from} → {to}"))),
+                Some("pods are replaced one by one with the new image (rolling update)"),
+            );
             ConfirmSpec {
                 title: format!("Set the image of deployment/{deployment}?"),
                 facts,

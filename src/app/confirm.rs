@@ -11,14 +11,18 @@ use crate::view::Level;
 impl ConfirmState {
     /// The confirmation dialog for `action` as `state` stands now: what it will do and
     /// its equivalent command, the production and read-only banners, and a pending
-    /// dry run where the source's API has one.
+    /// dry run where the source's API has one. In a production context every action is
+    /// treated as destructive: `enter` alone never confirms it.
     pub fn open(action: Action, state: &State) -> Self {
         let ctx = DescribeCtx {
             kube_context: state.kube_context(),
             production: state.is_production(),
         };
+        let mut spec = action::describe(&action, &ctx);
+        // In production every change needs a deliberate key: enter never confirms it.
+        spec.destructive |= ctx.production;
         Self {
-            spec: action::describe(&action, &ctx),
+            spec,
             dry_run: if action.has_dry_run() {
                 DryRun::Pending
             } else {

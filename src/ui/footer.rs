@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use crate::app::action::Op;
 use crate::app::State;
 use crate::config::keymap::{Context, KeyAction};
 use crate::view::Level;
@@ -20,6 +21,10 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
     let mut out: Vec<(String, &'static str)> = km
         .entries(ctx)
         .into_iter()
+        // In --readonly no action runs: advertising their keys would only invite refusals.
+        .filter(|(a, _)| {
+            !(state.config.readonly && Op::for_key(*a).is_some_and(|op| !op.is_read_only()))
+        })
         .map(|(a, keys)| {
             (
                 keys.iter()

@@ -89,3 +89,41 @@ fn a_remapped_input_cancel_key_is_shown_in_the_filter() {
     press(&mut st, KeyCode::Char('g'), KeyModifiers::CONTROL);
     assert!(st.modals.is_empty(), "ctrl-g closed the filter");
 }
+
+/// A state whose config file says `text` (e.g. a production context, read-only).
+fn with_file(text: &str) -> State {
+    let file: FileConfig = toml::from_str(text).expect("config toml");
+    let config = config::resolve(&Opts::default(), &|_| None, &file).expect("resolves");
+    State::with_config(config, crate::support::clock::fixed())
+}
+
+#[test]
+fn in_production_enter_never_confirms_even_a_restart() {
+    let mut st = with_file("production = true\n");
+    let restart = Action::Kube(KubeAction::RolloutRestart {
+        namespace: "kitops".into(),
+        deployment: "kitops-backend".into(),
+    });
+    let confirm = ConfirmState::open(restart, &st);
+    assert!(
+        confirm.spec.destructive,
+        "production makes every change deliberate"
+    );
+    st.modals.push(Modal::Confirm(confirm));
+    let screen = render_to_string(&st, 200, 60);
+    assert!(screen.contains("y confirm · n/esc cancel"), "{screen}");
+    assert!(press(&mut st, KeyCode::Enter, KeyModifiers::NONE).is_empty());
+    let cmds = press(&mut st, KeyCode::Char('y'), KeyModifiers::NONE);
+    assert!(matches!(cmds.as_slice(), [Command::Execute(_)]), "{cmds:?}");
+}
+
+#[test]
+fn the_read_only_footer_advertises_no_action_keys() {
+    let st = with_file("readonly = true\n");
+    let screen = render_to_string(&st, 200, 60);
+    let footer = screen.lines().last().unwrap_or_default().to_string();
+    assert!(!footer.contains("restart"), "{footer}");
+    assert!(!footer.contains("delete"), "{footer}");
+    assert!(footer.contains("l logs"), "logs only read: {footer}");
+    assert!(footer.contains("? help"), "{footer}");
+}

@@ -308,20 +308,8 @@ async fn read_http_request(s: &mut TcpStream) -> Option<()> {
             return None;
         }
         buf.extend_from_slice(&chunk[..n]);
-        let text = String::from_utf8_lossy(&buf);
-        if let Some((head, rest)) = text.split_once("\r\n\r\n") {
-            let len = head
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse::<usize>().ok())
-                        .flatten()
-                })
-                .unwrap_or(0);
-            if rest.len() >= len {
-                return Some(());
-            }
+        if super::moto::http_request_complete(&buf) {
+            return Some(());
         }
     }
 }

@@ -77,15 +77,13 @@ impl ActionQueues {
 
     /// Queues a confirmed action; gives it back when its source's queue is full.
     pub fn run(&self, action: Action) -> Result<(), Box<Action>> {
-        let queue = self.queue(&action).clone();
-        queue
+        self.queue(&action)
             .try_send(Job::Run(action))
             .map_err(|e| Box::new(e.into_inner().into_action()))
     }
 
     /// Best effort: the executor dry-runs again right before applying anyway.
     pub fn validate(&self, action: Action) {
-        let queue = self.queue(&action).clone();
-        let _ = queue.try_send(Job::Validate(action));
+        let _ = self.queue(&action).try_send(Job::Validate(action));
     }
 }

@@ -19,6 +19,7 @@ mod config_precedence;
 mod demo;
 mod demo_env_cleanup;
 mod deps_checks;
+mod dialogs_mutate_nothing;
 mod e2e_tmux;
 mod fault_matrix;
 mod fuzz_parsers;

@@ -30,10 +30,12 @@ fn run(shared: &Shared, req: &Req) -> Result<Resp, Resp> {
         (&Method::GET, "/_sim/requests") => {
             let counts = shared.counts().clone();
             let total: u64 = counts.values().sum();
-            ok(json!({"total": total, "counts": counts}))
+            let log = shared.requests().records();
+            ok(json!({"total": total, "counts": counts, "log": log}))
         }
         (&Method::DELETE, "/_sim/requests") => {
             shared.counts().clear();
+            shared.requests().clear();
             ok(json!({"total": 0, "counts": {}}))
         }
         (&Method::GET, "/_sim/state") => {

@@ -4,7 +4,7 @@ use crate::server::{error, json, text, Req, Resp};
 use crate::shared::Shared;
 use crate::store::Kind;
 use crate::util::status_details;
-use crate::{delete, discovery, logs, metrics, resources, watch};
+use crate::{delete, discovery, logs, metrics, request_log, resources, watch};
 use hyper::Method;
 use std::sync::Arc;
 
@@ -173,17 +173,34 @@ pub async fn handle(shared: &Arc<Shared>, req: Req) -> Resp {
         key = format!("{key}/{sub}");
     }
     count(shared, key);
-    if let Some(r) = forbidden(shared, verb, &t) {
+    let method = req.method.to_string();
+    let dry_run = request_log::asks_dry_run(&req);
+    let path = req.path.clone();
+    let resp = route(shared, req, &t, verb, &s).await;
+    shared.log_request(request_log::RequestRecord {
+        method,
+        path,
+        verb: verb.to_string(),
+        dry_run,
+        status: resp.status().as_u16(),
+    });
+    resp
+}
+
+/// Answers one API request whose verb and target are known: injected faults first.
+async fn route(shared: &Arc<Shared>, req: Req, t: &Target, verb: &str, s: &[&str]) -> Resp {
+    let metrics_on = shared.metrics_enabled();
+    if let Some(r) = forbidden(shared, verb, t) {
         return r;
     }
-    if let Some(r) = failed(shared, verb, &t) {
+    if let Some(r) = failed(shared, verb, t) {
         return r;
     }
     if t.group == "metrics.k8s.io" {
         if !metrics_on || s.get(2) != Some(&"v1beta1") {
             return not_found();
         }
-        return metrics::handle(shared, &req, &t);
+        return metrics::handle(shared, &req, t);
     }
     let version_ok = matches!(
         (

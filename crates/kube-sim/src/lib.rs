@@ -18,6 +18,7 @@ mod objects;
 mod paging;
 mod patch;
 mod pods;
+mod request_log;
 mod resources;
 mod seed;
 mod selectors;
@@ -29,6 +30,7 @@ mod table;
 mod util;
 mod watch;
 
+pub use request_log::RequestRecord;
 pub use shared::{FailRule, ForbidRule};
 
 use shared::{Faults, Shared, Timing};
@@ -118,6 +120,19 @@ impl Handle {
     pub fn request_counts(&self) -> BTreeMap<String, u64> {
         self.shared.counts().clone()
     }
+    /// The API requests answered so far, oldest first (the last
+    /// 10,000): method, path, verb, dry run, status.
+    pub fn request_log(&self) -> Vec<RequestRecord> {
+        self.shared.requests().records()
+    }
+    /// The requests that changed (or may have changed) an object: mutating, accepted
+    /// and not a dry run.
+    pub fn mutations(&self) -> Vec<RequestRecord> {
+        self.request_log()
+            .into_iter()
+            .filter(RequestRecord::changed_something)
+            .collect()
+    }
     pub fn set_latency(&self, latency: Duration) {
         self.shared.faults().latency = latency;
     }
@@ -176,6 +191,7 @@ fn build(opts: &Options) -> Arc<Shared> {
             metrics_enabled: true,
         }),
         counts: Mutex::new(BTreeMap::new()),
+        requests: Mutex::new(Default::default()),
         token: opts.token.clone(),
         user: opts.user.clone(),
         drop_tx: tokio_watch::channel(0).0,

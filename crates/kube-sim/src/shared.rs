@@ -1,6 +1,7 @@
 //! State shared by all connections: the store, fault configuration and counters.
 
 use crate::controller::Config;
+use crate::request_log::{RequestLog, RequestRecord};
 use crate::store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -74,6 +75,8 @@ pub struct Shared {
     pub timing: Timing,
     pub faults: Mutex<Faults>,
     pub counts: Mutex<BTreeMap<String, u64>>,
+    /// Every API request answered (bounded): what a test checks to prove nothing mutated.
+    pub requests: Mutex<RequestLog>,
     pub token: String,
     pub user: String,
     /// Bumped to make every open watch/log stream end.
@@ -95,6 +98,12 @@ impl Shared {
     }
     pub fn counts(&self) -> MutexGuard<'_, BTreeMap<String, u64>> {
         relock(&self.counts)
+    }
+    pub fn requests(&self) -> MutexGuard<'_, RequestLog> {
+        relock(&self.requests)
+    }
+    pub fn log_request(&self, record: RequestRecord) {
+        self.requests().push(record);
     }
     pub fn metrics_enabled(&self) -> bool {
         self.faults().metrics_enabled

@@ -106,3 +106,53 @@ fn grace_period_in_the_body_is_honoured_and_wins_over_the_query() {
     assert_eq!(obj["metadata"]["deletionGracePeriodSeconds"], 30);
     assert!(obj["metadata"]["deletionTimestamp"].is_string());
 }
+
+#[test]
+fn the_request_log_tells_a_dry_run_delete_from_a_real_one() {
+    let h = sim(fast_opts());
+    let pods = pod_names(h.addr, "app%3Dkitops-backend");
+    let (code, obj) = delete(&h, &pods[0], r#"{"dryRun":["All"]}"#);
+    assert_eq!(code, 200, "{obj}");
+    let (code, text) = http(
+        h.addr,
+        "DELETE",
+        &format!("{PODS}/{}?dryRun=All", pods[1]),
+        "application/json",
+        "",
+    );
+    assert_eq!(code, 200, "{text}");
+    assert!(h.mutations().is_empty(), "{:?}", h.request_log());
+    let (code, obj) = delete(&h, &pods[2], r#"{"gracePeriodSeconds":0}"#);
+    assert_eq!(code, 200, "{obj}");
+
+    let deletes: Vec<_> = h
+        .request_log()
+        .into_iter()
+        .filter(|r| r.verb == "delete")
+        .map(|r| {
+            (
+                r.path.rsplit('/').next().unwrap_or("").to_string(),
+                r.dry_run,
+                r.status,
+            )
+        })
+        .collect();
+    assert_eq!(
+        deletes,
+        [
+            (pods[0].clone(), true, 200),
+            (pods[1].clone(), true, 200),
+            (pods[2].clone(), false, 200),
+        ]
+    );
+    let mutations = h.mutations();
+    assert_eq!(mutations.len(), 1, "{mutations:?}");
+    assert_eq!(mutations[0].method, "DELETE");
+    assert_eq!(mutations[0].path, format!("{PODS}/{}", pods[2]));
+    let admin = get_json(h.addr, "/_sim/requests");
+    assert_eq!(
+        admin["log"].as_array().map(Vec::len),
+        Some(h.request_log().len()),
+        "{admin}"
+    );
+}

@@ -87,6 +87,14 @@ impl Sim {
         (code, text)
     }
 
+    /// A kube client of the test's own (not the console's) for reading objects back.
+    pub async fn client(&self) -> kube::Client {
+        kitops_top::collect::kube::client::connect(&self.config.kube)
+            .await
+            .expect("connect to kube-sim")
+            .client
+    }
+
     pub async fn pod_fault(&self, pod: &str, fault: &str) {
         let (code, text) = self
             .admin(

@@ -69,7 +69,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
 
     moto::fake_credentials_env();
-    let aws = moto::Moto::start_tied_to_parent();
+    let aws = moto::Moto::start();
     moto::seed(&aws).await;
 
     let env = format!(

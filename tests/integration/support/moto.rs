@@ -2,7 +2,8 @@
 //! `.venv/bin/moto_server` in the repo, else `moto_server` on PATH (install:
 //! `python3 -m venv .venv && .venv/bin/pip install 'moto[server]'`). Each test starts
 //! its own server on a free port (isolated state), waits until it answers, and the
-//! server is killed on drop. Also: seeding through the SDK (elbv2, rds) and raw EC2
+//! server is killed on drop — and, whatever happens, when the process ends (see
+//! `spawn_guarded`: servers in statics, panics, SIGKILL). Also: seeding through the SDK (elbv2, rds) and raw EC2
 //! query calls for the VPC and subnets (no aws-sdk-ec2 dependency).
 #![allow(dead_code)]
 
@@ -34,8 +35,6 @@ pub struct Moto {
     child: Option<Child>,
     pub port: u16,
     env: Vec<(String, String)>,
-    /// The server gets SIGTERM when the thread that started it dies (see `start_tied_to_parent`).
-    die_with_parent: bool,
 }
 
 impl Moto {
@@ -43,19 +42,8 @@ impl Moto {
         Self::start_with(&[])
     }
 
+    /// A server with extra environment (`MOTO_*` settings).
     pub fn start_with(env: &[(&str, &str)]) -> Self {
-        Self::start_opts(env, false)
-    }
-
-    /// For long-running parents (`examples/demo_env`): the kernel kills the server when
-    /// its parent dies, even by SIGKILL, which `Drop` cannot cover. Linux ties this to the
-    /// starting *thread*, so call it from a thread that lives as long as the process
-    /// (tests start servers from short-lived threads and rely on `Drop` instead).
-    pub fn start_tied_to_parent() -> Self {
-        Self::start_opts(&[], true)
-    }
-
-    fn start_opts(env: &[(&str, &str)], die_with_parent: bool) -> Self {
         let port = free_port();
         let mut m = Moto {
             child: None,
@@ -64,7 +52,6 @@ impl Moto {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-            die_with_parent,
         };
         m.spawn();
         m
@@ -83,17 +70,12 @@ impl Moto {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        if self.die_with_parent {
-            die_with_parent(&mut command);
-        }
-        let child = command
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start {} ({e}); install it: python3 -m venv .venv && .venv/bin/pip install 'moto[server]' (or set KITOPS_MOTO_SERVER)",
-                    bin.display()
-                )
-            });
+        let child = spawn_guarded(command).unwrap_or_else(|e| {
+            panic!(
+                "cannot start {} ({e}); install it: python3 -m venv .venv && .venv/bin/pip install 'moto[server]' (or set KITOPS_MOTO_SERVER)",
+                bin.display()
+            )
+        });
         self.child = Some(child);
         self.wait_ready();
     }
@@ -120,8 +102,7 @@ impl Moto {
     /// Kills the server (the endpoint is then down; the port stays ours to reuse).
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
+            kill_group(&mut c);
         }
     }
 
@@ -214,14 +195,62 @@ impl Moto {
     }
 }
 
-/// Asks the kernel to SIGTERM the child when its parent dies.
-fn die_with_parent(command: &mut Command) {
+/// What starting a child gave.
+type Spawned = std::io::Result<Child>;
+type SpawnRequest = (Command, std::sync::mpsc::Sender<Spawned>);
+
+/// Starts `command` so that it cannot outlive this process: in a process group of its
+/// own (so [`kill_group`] takes any children it forks too), with the kernel asked to
+/// SIGKILL it when the thread that forked it ends. That thread is one spawner thread
+/// that lives as long as the process, so the signal comes exactly when the process
+/// ends — by returning, by a panic, or by SIGKILL — which also covers servers held in
+/// statics (the fault matrix's shared world), whose `Drop` never runs.
+pub fn spawn_guarded(command: Command) -> Spawned {
+    static SPAWNER: std::sync::OnceLock<std::sync::mpsc::Sender<SpawnRequest>> =
+        std::sync::OnceLock::new();
+    let spawner = SPAWNER.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<SpawnRequest>();
+        std::thread::Builder::new()
+            .name("child-spawner".into())
+            .spawn(move || {
+                for (mut command, reply) in rx {
+                    die_with_process(&mut command);
+                    let _ = reply.send(command.spawn());
+                }
+            })
+            .expect("spawner thread starts");
+        tx
+    });
+    let (reply, answer) = std::sync::mpsc::channel();
+    spawner
+        .send((command, reply))
+        .map_err(|_| std::io::Error::other("spawner thread gone"))?;
+    answer
+        .recv()
+        .map_err(|_| std::io::Error::other("spawner thread gone"))?
+}
+
+/// SIGKILLs `child`'s whole process group and reaps it.
+pub fn kill_group(child: &mut Child) {
+    if let Ok(pid) = i32::try_from(child.id()) {
+        // SAFETY: kill(2) with a negative pid signals that process group; no memory involved.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Its own process group, and SIGKILL from the kernel when the forking thread dies.
+fn die_with_process(command: &mut Command) {
     use std::os::unix::process::CommandExt;
     let parent = std::process::id();
+    command.process_group(0);
     // SAFETY: between fork and exec only async-signal-safe calls (prctl, getppid).
     unsafe {
         command.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == -1 {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
                 return Err(std::io::Error::last_os_error());
             }
             // The parent may have died before prctl took effect.

@@ -107,14 +107,16 @@ impl TestServer {
     fn try_spawn(&mut self) -> Result<(), String> {
         let log = self.log_path();
         let _ = std::fs::remove_file(&log);
-        let child = Command::new(REDIS_SERVER)
+        let mut command = Command::new(REDIS_SERVER);
+        command
             .args(&self.args)
             .arg("--logfile")
             .arg(&log)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
+            .stderr(Stdio::null());
+        // Dies with the test binary even when held in a static or the test panics.
+        let child = super::moto::spawn_guarded(command)
             .map_err(|e| format!("redis-server does not start (is it installed?): {e}"))?;
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(15);
@@ -139,8 +141,7 @@ impl TestServer {
 
     pub fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
+            super::moto::kill_group(&mut c);
         }
     }
 

@@ -77,10 +77,16 @@ fn failed(shared: &Shared, verb: &str, t: &Target) -> Option<Resp> {
         410 => "too old resource version".to_string(),
         c => format!("kube-sim injected error {c} on {verb} {res}"),
     };
-    Some(json(
-        rule.code,
-        &crate::util::status(rule.code, &reason, msg),
-    ))
+    let mut status = crate::util::status(rule.code, &reason, msg);
+    if rule.code != 429 {
+        return Some(json(rule.code, &status));
+    }
+    let wait = rule.retry_after_seconds.unwrap_or(1);
+    status["details"] = serde_json::json!({ "retryAfterSeconds": wait });
+    let mut resp = json(rule.code, &status);
+    resp.headers_mut()
+        .insert("retry-after", hyper::header::HeaderValue::from(wait));
+    Some(resp)
 }
 
 fn forbidden(shared: &Shared, verb: &str, t: &Target) -> Option<Resp> {

@@ -35,6 +35,10 @@ pub struct FailRule {
     /// The Status reason; absent: the usual one for `code` (InternalError, TooManyRequests…).
     #[serde(default)]
     pub reason: Option<String>,
+    /// For a 429: the `Retry-After` header and the Status's `details.retryAfterSeconds`,
+    /// as the API server's priority and fairness sends them; absent: 1 s.
+    #[serde(default)]
+    pub retry_after_seconds: Option<u32>,
 }
 
 impl ForbidRule {

@@ -79,6 +79,59 @@ pub async fn connect(settings: &KubeSettings) -> Result<Conn, CollectError> {
     Ok(Conn { client, context })
 }
 
+/// The watch loop's client: without kube-rs's own retry of 429, 503 and 504, which
+/// would keep a throttled API server out of sight (15 tries) while the pane says
+/// `● live`. The watchers see the error, the pane says "throttled", and the loop
+/// waits out the server's Retry-After (`throttled_for`) before the next request.
+pub async fn connect_watching(settings: &KubeSettings) -> Result<Conn, CollectError> {
+    let (mut config, context) = config(settings).await?;
+    config.default_retry = false;
+    let client = Client::try_from(config).map_err(|e| CollectError::Connect(e.to_string()))?;
+    Ok(Conn { client, context })
+}
+
+/// Without a Retry-After from the server, wait this long after a 429.
+const THROTTLE_DEFAULT: Duration = Duration::from_secs(2);
+/// A server may ask for anything; a console waits at most this long between tries.
+const THROTTLE_MAX: Duration = Duration::from_secs(60);
+
+/// How long a 429 asks the client to wait: the Status's `retryAfterSeconds` (what the
+/// API server's Retry-After header says too), 1–60 s; `None` for any other error.
+pub fn throttled_for(e: &kube::Error) -> Option<Duration> {
+    match e {
+        kube::Error::Api(s) if s.code == 429 => Some(retry_after(s)),
+        _ => None,
+    }
+}
+
+fn retry_after(s: &kube::core::Status) -> Duration {
+    s.details
+        .as_ref()
+        .map(|d| d.retry_after_seconds)
+        .filter(|&secs| secs > 0)
+        .map_or(THROTTLE_DEFAULT, |secs| {
+            Duration::from_secs(u64::from(secs))
+        })
+        .min(THROTTLE_MAX)
+}
+
+/// A watcher error's 429 wait (`throttled_for`), wherever in the watch it came.
+pub fn watch_throttled_for(e: &kube::runtime::watcher::Error) -> Option<Duration> {
+    use kube::runtime::watcher::Error as W;
+    match e {
+        W::InitialListFailed(e) | W::WatchStartFailed(e) | W::WatchFailed(e) => throttled_for(e),
+        W::WatchError(s) if s.code == 429 => Some(retry_after(s)),
+        _ => None,
+    }
+}
+
+fn throttled_line(verb: &str, resource: &str, wait: Duration) -> String {
+    format!(
+        "throttled (429) on {verb} {resource}, retrying in {}",
+        humantime::format_duration(wait)
+    )
+}
+
 /// Where an API call was aimed, for the error line.
 pub fn scope(namespace: Option<&str>) -> String {
     match namespace {
@@ -100,6 +153,7 @@ pub fn describe_error(
         }
         kube::Error::Api(s) if s.code == 401 => format!("unauthorized: {}", s.message),
         kube::Error::Api(s) if s.code == 404 => format!("{resource} not found ({})", s.message),
+        kube::Error::Api(s) if s.code == 429 => throttled_line(verb, resource, retry_after(s)),
         kube::Error::Api(s) => format!("{verb} {resource}: {} ({})", s.message, s.code),
         other => format!("{verb} {resource}: {}", short(&other.to_string())),
     }
@@ -130,6 +184,7 @@ pub fn describe_watch_error(
         W::WatchError(s) if s.code == 403 => {
             format!("forbidden: watch {resource} {}", scope(namespace))
         }
+        W::WatchError(s) if s.code == 429 => throttled_line("watch", resource, retry_after(s)),
         W::WatchError(s) if s.code == 410 => {
             format!("watch {resource}: history expired, re-listing")
         }

@@ -4,11 +4,13 @@
 
 pub mod client;
 pub mod events;
+pub mod liveness;
 pub mod logs;
 pub mod metrics;
 pub mod model;
 mod slim;
 pub mod store;
+pub mod throttle;
 pub mod watches;
 
 use std::time::Duration;
@@ -111,16 +113,17 @@ impl KubeData {
 const RECONNECT: Duration = Duration::from_secs(5);
 
 /// Starts the watches and returns the snapshot channel the panes read.
-/// `refresh` is unused: watches are live and metrics follow metrics-server's resolution.
+/// Watches are live and metrics follow metrics-server's resolution; `refresh` only sets
+/// how soon a silent API server is noticed (`liveness`).
 pub fn spawn(
     settings: KubeSettings,
-    _refresh: Duration,
+    refresh: Duration,
     controls: Controls,
 ) -> watch::Receiver<Snapshot<KubeData>> {
     let (tx, rx) = watch::channel(Snapshot::loading());
     tokio::spawn(async move {
         let conn = loop {
-            match client::connect(&settings).await {
+            match client::connect_watching(&settings).await {
                 Ok(c) => break c,
                 Err(e) => {
                     let next = tx.borrow().failed(e.to_string());
@@ -134,7 +137,7 @@ pub fn spawn(
                 }
             }
         };
-        watches::run(conn, settings, controls, tx).await;
+        watches::run(conn, settings, refresh, controls, tx).await;
     });
     rx
 }

@@ -22,8 +22,10 @@ use tokio::sync::{mpsc, watch};
 
 use super::client::{is_status, Conn};
 use super::events::{self, EventInfo};
+use super::liveness::Liveness;
 use super::metrics::{self, MetricsUpdate};
 use super::model::{self, DeploymentInfo, LivePod, NodeInfo, PodInfo, ReplicaSetInfo};
+use super::throttle::{Throttle, WatchId};
 use super::{KubeData, ListProgress, ResourceError};
 use crate::collect::{Controls, Snapshot};
 use crate::config::KubeSettings;
@@ -37,6 +39,12 @@ where
     K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
 {
     watcher(api, config).default_backoff().boxed()
+}
+
+/// Whether a watch event carries an answer of the server: everything but an error and
+/// `Init`, which a (re)started watcher yields before it has sent its LIST.
+fn from_server<K>(ev: &Result<Event<K>, watcher::Error>) -> bool {
+    matches!(ev, Ok(e) if !matches!(e, Event::Init))
 }
 
 /// All state the loop keeps.
@@ -229,10 +237,52 @@ pub fn pod_info(p: &SlimPod) -> Arc<PodInfo> {
     Arc::new(model::pod_info(p))
 }
 
-/// Runs the watches until nobody listens to `tx`.
+/// The five watches, made again when the API server stopped (or resumed) answering.
+struct Watches {
+    pods: Watch<SlimPod>,
+    deployments: Watch<Deployment>,
+    replicasets: Watch<ReplicaSet>,
+    nodes: Watch<Node>,
+    events: Watch<KubeEvent>,
+}
+
+impl Watches {
+    fn start(client: &kube::Client, settings: &KubeSettings, cluster_pods: bool) -> Self {
+        let ns = settings.namespace.as_str();
+        let pods_api: Api<SlimPod> = if cluster_pods {
+            Api::all(client.clone())
+        } else {
+            Api::namespaced(client.clone(), ns)
+        };
+        let mut pod_config = watcher::Config::default();
+        if let Some(sel) = &settings.label_selector {
+            pod_config = pod_config.labels(sel);
+        }
+        Self {
+            pods: watch(pods_api, pod_config),
+            deployments: watch(
+                Api::<Deployment>::namespaced(client.clone(), ns),
+                watcher::Config::default(),
+            ),
+            replicasets: watch(
+                Api::<ReplicaSet>::namespaced(client.clone(), ns),
+                watcher::Config::default(),
+            ),
+            nodes: watch(Api::<Node>::all(client.clone()), watcher::Config::default()),
+            events: watch(
+                Api::<KubeEvent>::namespaced(client.clone(), ns),
+                watcher::Config::default(),
+            ),
+        }
+    }
+}
+
+/// Runs the watches until nobody listens to `tx`. `refresh` sets how soon a silent
+/// API server is asked whether it still answers (`liveness`).
 pub async fn run(
     conn: Conn,
     settings: KubeSettings,
+    refresh: Duration,
     controls: Controls,
     tx: watch::Sender<Snapshot<KubeData>>,
 ) {
@@ -240,29 +290,9 @@ pub async fn run(
     let cluster_pods = scope.cluster;
     let client = conn.client.clone();
     let ns = settings.namespace.clone();
-    let pods_api: Api<SlimPod> = if cluster_pods {
-        Api::all(client.clone())
-    } else {
-        Api::namespaced(client.clone(), &ns)
-    };
-    let mut pod_config = watcher::Config::default();
-    if let Some(sel) = &settings.label_selector {
-        pod_config = pod_config.labels(sel);
-    }
-    let mut pods = watch(pods_api, pod_config);
-    let mut deployments = watch(
-        Api::<Deployment>::namespaced(client.clone(), &ns),
-        watcher::Config::default(),
-    );
-    let mut replicasets = watch(
-        Api::<ReplicaSet>::namespaced(client.clone(), &ns),
-        watcher::Config::default(),
-    );
-    let mut nodes = watch(Api::<Node>::all(client.clone()), watcher::Config::default());
-    let mut kube_events = watch(
-        Api::<KubeEvent>::namespaced(client.clone(), &ns),
-        watcher::Config::default(),
-    );
+    let mut w = Watches::start(&client, &settings, cluster_pods);
+    let (mut liveness, mut probes) = Liveness::new(refresh);
+    let mut throttle = Throttle::default();
     let (mtx, mut mrx) = mpsc::channel::<MetricsUpdate>(2);
     tokio::spawn(metrics::run(
         client.clone(),
@@ -281,20 +311,46 @@ pub async fn run(
     let mut last_trim = Instant::now();
     loop {
         tokio::select! {
-            Some(ev) = pods.next() => {
+            Some(ev) = w.pods.next(), if throttle.open(WatchId::Pods) => {
+                throttle.note(WatchId::Pods, &ev);
+                dirty |= from_server(&ev) && liveness.heard();
                 let loading = model.pods.loading().is_some();
                 // During the first LIST every page counts: the pane shows its progress.
                 dirty |= model.pods.apply(ev, pod_info) || loading;
             }
-            Some(ev) = deployments.next() => dirty |= model.deployments.apply(ev, model::deployment_info),
-            Some(ev) = replicasets.next() => dirty |= model.replicasets.apply(ev, model::replicaset_info),
-            Some(ev) = nodes.next() => dirty |= model.nodes.apply(ev, model::node_info),
-            Some(ev) = kube_events.next() => dirty |= model.events.apply(ev, events::event_info),
+            Some(ev) = w.deployments.next(), if throttle.open(WatchId::Deployments) => {
+                throttle.note(WatchId::Deployments, &ev);
+                dirty |= from_server(&ev) && liveness.heard();
+                dirty |= model.deployments.apply(ev, model::deployment_info);
+            }
+            Some(ev) = w.replicasets.next(), if throttle.open(WatchId::ReplicaSets) => {
+                throttle.note(WatchId::ReplicaSets, &ev);
+                dirty |= from_server(&ev) && liveness.heard();
+                dirty |= model.replicasets.apply(ev, model::replicaset_info);
+            }
+            Some(ev) = w.nodes.next(), if throttle.open(WatchId::Nodes) => {
+                throttle.note(WatchId::Nodes, &ev);
+                dirty |= from_server(&ev) && liveness.heard();
+                dirty |= model.nodes.apply(ev, model::node_info);
+            }
+            Some(ev) = w.events.next(), if throttle.open(WatchId::Events) => {
+                throttle.note(WatchId::Events, &ev);
+                dirty |= from_server(&ev) && liveness.heard();
+                dirty |= model.events.apply(ev, events::event_info);
+            }
             Some(m) = mrx.recv() => {
                 model.metrics = m;
                 dirty = true;
             }
+            Some(result) = probes.recv() => {
+                if liveness.answered(result) {
+                    // Hung connections never end by themselves: start the watches afresh.
+                    w = Watches::start(&client, &settings, cluster_pods);
+                    dirty = true;
+                }
+            }
             _ = tick.tick() => {
+                liveness.maybe_probe(&client);
                 let now = Instant::now();
                 for expired in [
                     model.pods.expire_error(now),
@@ -306,7 +362,10 @@ pub async fn run(
                     dirty |= expired;
                 }
                 if dirty && !*paused.borrow_and_update() && model.showable() {
-                    let next = model.snapshot(&tx.borrow());
+                    let next = match &liveness.failure {
+                        Some(why) => tx.borrow().failed(why.clone()),
+                        None => model.snapshot(&tx.borrow()),
+                    };
                     if tx.send(next).is_err() {
                         return;
                     }

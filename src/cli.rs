@@ -79,6 +79,9 @@ pub struct Opts {
     /// ASCII-only borders and symbols for old terminals
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// Presenter mode: mask SQL literals, client and target addresses, log values (`R` toggles)
+    #[arg(long, global = true)]
+    pub redact: bool,
     /// Record the session you drive to FILE (snapshots, actions, incident events) for `replay FILE`
     #[arg(long, global = true, value_name = "FILE")]
     pub record: Option<PathBuf>,

@@ -171,11 +171,14 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 if let Err(e) = require_terminal() {
                     return Ok(usage_error(e));
                 }
+                // A recording made in presenter mode replays in it (its header says so).
+                let mut cfg = cfg.into_demo();
+                cfg.redact |= recording.meta.redacted;
                 let feed = Feed::Replay {
                     recording,
                     looping: false,
                 };
-                runtime::run(cfg.into_demo(), keymap, theme, feed, None).await?;
+                runtime::run(cfg, keymap, theme, feed, None).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Some(Sub::Record { out, seconds }) => {
@@ -193,7 +196,7 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                     return Ok(usage_error(e));
                 }
                 let recorder = match &record {
-                    Some(path) => match SessionRecorder::create(path, false) {
+                    Some(path) => match SessionRecorder::create(path, cfg.redact) {
                         Ok(r) => Some(r),
                         Err(e) => {
                             let msg = format!("cannot record to {}: {e}", path.display());

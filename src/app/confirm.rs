@@ -21,6 +21,9 @@ impl ConfirmState {
         let mut spec = action::describe(&action, &ctx);
         // In production every change needs a deliberate key: enter never confirms it.
         spec.destructive |= ctx.production;
+        if state.redact {
+            redact_spec(&mut spec);
+        }
         Self {
             spec,
             dry_run: if action.has_dry_run() {
@@ -35,6 +38,21 @@ impl ConfirmState {
             error: None,
         }
     }
+}
+
+/// Presenter mode: the dialog's query through the SQL redactor, every other text
+/// through the address one. The typed confirmation stays: it is what must be typed.
+fn redact_spec(spec: &mut action::ConfirmSpec) {
+    use crate::view::redact;
+    spec.title = redact::text(&spec.title);
+    for (label, value) in &mut spec.facts {
+        *value = if label == "query" {
+            redact::sql(value)
+        } else {
+            redact::text(value)
+        };
+    }
+    spec.equivalent = redact::text(&spec.equivalent);
 }
 
 /// Opens the confirmation dialog for `action`, asking the API for its dry run.

@@ -13,7 +13,8 @@ use crate::collect::SourceStatus;
 use crate::config::keymap::Keymap;
 use crate::config::Config;
 use crate::view::attention::{self, Attention, Impact};
-use crate::view::Level;
+use crate::view::redact::Redact;
+use crate::view::{Level, SafeText};
 
 /// A confirmed action the executor has not answered yet.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +38,8 @@ pub struct State {
     pub focus: PaneId,
     pub zoomed: bool,
     pub paused: bool,
+    /// Presenter mode (`--redact`, `R`): the view masks literals and addresses.
+    pub redact: bool,
     pub panes: Vec<PaneState>,
     pub sources: Sources,
     pub modals: Vec<Modal>,
@@ -59,6 +62,7 @@ pub struct State {
 
 impl State {
     pub fn new(config: Arc<Config>, keymap: Arc<Keymap>, now: SystemTime) -> Self {
+        let redact = config.redact;
         Self {
             config,
             keymap,
@@ -66,6 +70,7 @@ impl State {
             focus: PANES[0].id,
             zoomed: false,
             paused: false,
+            redact,
             panes: PANES.iter().map(|p| PaneState::new(p.id)).collect(),
             sources: Sources::loading(),
             modals: Vec::new(),
@@ -78,6 +83,11 @@ impl State {
             conditions: Conditions::new(),
             replay: None,
         }
+    }
+
+    /// What presenter mode masks, when it is on.
+    pub fn redaction(&self) -> Redact {
+        Redact(self.redact)
     }
 
     pub fn pane(&self, id: PaneId) -> &PaneState {
@@ -129,12 +139,18 @@ impl State {
             }
         }
         out.sort_by(|a, b| attention::order(&a.1, &b.1));
+        if self.redact {
+            for (_, a) in &mut out {
+                a.text = SafeText::line(&crate::view::redact::text(a.text.as_str()));
+            }
+        }
         out
     }
 
     pub fn set_status(&mut self, text: impl Into<String>, level: Level) {
+        let text: String = text.into();
         self.status = Some(StatusMessage {
-            text: text.into(),
+            text: self.redaction().text(&text).into_owned(),
             level,
             at: self.now,
         });

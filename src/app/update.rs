@@ -176,6 +176,7 @@ pub fn rebuild(state: &mut State, id: PaneId) {
         config: &state.config,
         now: state.now,
         alt_view: state.pane(id).alt_view,
+        redact: state.redaction(),
     };
     let content = match spec.rebuild {
         Some(rebuild) => rebuild(&state.sources, &ctx, old),
@@ -195,6 +196,22 @@ pub fn rebuild(state: &mut State, id: PaneId) {
     if has_data {
         pane.attention = problems;
     }
+}
+
+/// `R`: presenter mode on or off. Every pane is built again from its snapshot (none
+/// keeps a row made the other way), so the next frame shows the change everywhere.
+fn toggle_redact(state: &mut State) {
+    state.redact = !state.redact;
+    for spec in PANES.iter() {
+        drop(state.pane_mut(spec.id).table.take_rows());
+        rebuild(state, spec.id);
+    }
+    let text = if state.redact {
+        "presenter mode on: query literals, addresses and log values are masked"
+    } else {
+        "presenter mode off: everything is shown as the servers report it"
+    };
+    state.set_status(text, Level::Ok);
 }
 
 /// `a`: focus the pane of the next item of the attention line and select its row;
@@ -310,6 +327,7 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
                 return vec![Command::Copy(text)];
             }
         }
+        K::Redact => toggle_redact(state),
         K::Down => state.pane_mut(focus).table.move_by(1),
         K::Up => state.pane_mut(focus).table.move_by(-1),
         K::PageDown => {
@@ -333,6 +351,7 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
                     config: &state.config,
                     now: state.now,
                     alt_view: state.focused().alt_view,
+                    redact: state.redaction(),
                 };
                 let fields = focus
                     .spec()

@@ -103,6 +103,7 @@ pub(crate) fn on_key(state: &mut State, action: KeyAction) -> Vec<Command> {
             };
             let text =
                 status::update_text(inc, &state.conditions, &state.config.incident, state.now);
+            let text = state.redaction().text(&text).into_owned();
             state.set_status("copied the status update", Level::Ok);
             return vec![Command::Copy(text)];
         }

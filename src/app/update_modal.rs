@@ -248,10 +248,12 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
                     logs.scroll_from_bottom = 0;
                 }
                 Some(KeyAction::WriteLogs) => {
+                    // In presenter mode the file holds what the screen shows.
+                    let redact = crate::view::redact::Redact(state.redact);
                     let lines = logs
                         .visible()
                         .iter()
-                        .map(|l| l.as_str().to_string())
+                        .map(|l| redact.log_line(l.as_str()).into_owned())
                         .collect();
                     let at: chrono::DateTime<chrono::Utc> = state.now.into();
                     let path = format!("kitops-logs-{}.log", at.format("%Y%m%d-%H%M%S"));

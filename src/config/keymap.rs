@@ -121,6 +121,7 @@ key_actions! {
     Filter => "filter", "filter", "filter rows", [Global, Logs];
     Pause => "pause", "pause", "pause / resume refresh", [Global];
     Copy => "copy", "copy", "copy selected row's text (OSC 52)", [Global];
+    Redact => "redact", "redact", "presenter mode: mask query literals, addresses, log values", [Global];
     Down => "down", "down", "move down", [Global];
     Up => "up", "up", "move up", [Global];
     PageDown => "page_down", "page", "page down", [Global];

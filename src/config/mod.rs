@@ -60,6 +60,8 @@ impl ConfigError {
 pub struct Config {
     pub refresh: Duration,
     pub readonly: bool,
+    /// Presenter mode at start (`--redact`): literals and addresses masked (`view::redact`).
+    pub redact: bool,
     pub theme: String,
     pub keymap: String,
     pub no_color: bool,
@@ -247,6 +249,7 @@ pub fn resolve(
     Ok(Config {
         refresh,
         readonly: opts.readonly || file.readonly.unwrap_or(false),
+        redact: opts.redact,
         theme: opts
             .theme
             .clone()

@@ -1,5 +1,6 @@
 //! `kitops-top record`: every snapshot the collectors publish, as a version-2
-//! recording (keyframes + changes, gzip), for `kitops-top replay FILE`.
+//! recording (keyframes + changes, gzip), for `kitops-top replay FILE`; with
+//! `--redact`, masked as presenter mode shows it (`view::redact::frame`).
 
 use std::path::Path;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use crate::config::Config;
 
 /// Records until `duration` has passed or ctrl-c; returns how many records were written.
 pub async fn run(config: &Config, out: &Path, duration: Duration) -> std::io::Result<usize> {
-    let mut writer = RecordingWriter::create(out, false)?;
+    let mut writer = RecordingWriter::create(out, config.redact)?;
     let (_pause, controls) = Controls::free_running();
     let Channels {
         mut kube,
@@ -35,6 +36,11 @@ pub async fn run(config: &Config, out: &Path, duration: Duration) -> std::io::Re
             Ok(()) = aws.changed() => Frame::Aws(Recorded::of(&aws.borrow_and_update())),
             Ok(()) = host.changed() => Frame::Host(Recorded::of(&host.borrow_and_update())),
             Ok(()) = deps.changed() => Frame::Deps(Recorded::of(&deps.borrow_and_update())),
+        };
+        let frame = if config.redact {
+            crate::view::redact::frame(&frame)
+        } else {
+            frame
         };
         writer.snapshot(&frame)?;
     }

@@ -3,7 +3,9 @@
 //! declaration, checklist stamps, notes, resolution: the whole incident as it then
 //! stood) and every threshold crossing. The runtime shows it each event and command;
 //! nothing here changes the session. Actions and incidents carry no secrets by
-//! construction (the audit log's rule), and snapshots never held one.
+//! construction (the audit log's rule), and snapshots never held one. With `--redact`
+//! the file holds what presenter mode shows: every snapshot through
+//! `view::redact::frame`, every event's strings through `view::redact::text`.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +16,7 @@ use crate::collect::replay::{Frame, Recorded};
 pub struct SessionRecorder {
     writer: Option<RecordingWriter<std::fs::File>>,
     path: PathBuf,
+    redact: bool,
 }
 
 fn frame_of(u: &SourceUpdate) -> Frame {
@@ -32,7 +35,16 @@ impl SessionRecorder {
         Ok(Self {
             writer: Some(RecordingWriter::create(path, redacted)?),
             path: path.to_path_buf(),
+            redact: redacted,
         })
+    }
+
+    /// An event's JSON as written: masked in a redacted recording.
+    fn event_json(&self, mut v: serde_json::Value) -> serde_json::Value {
+        if self.redact {
+            crate::view::redact::json_strings(&mut v);
+        }
+        v
     }
 
     /// One write; a failure stops the recording and says why (once).
@@ -53,7 +65,10 @@ impl SessionRecorder {
     pub fn event(&mut self, event: &Event) -> Option<String> {
         match event {
             Event::Source(u) => {
-                let frame = frame_of(u);
+                let mut frame = frame_of(u);
+                if self.redact {
+                    frame = crate::view::redact::frame(&frame);
+                }
                 self.write(|w| w.snapshot(&frame))
             }
             Event::Outcome { action, outcome } => {
@@ -63,6 +78,7 @@ impl SessionRecorder {
                     "action": action,
                     "outcome": outcome,
                 });
+                let v = self.event_json(v);
                 self.write(|w| w.event("action", v))
             }
             _ => None,
@@ -72,11 +88,11 @@ impl SessionRecorder {
     pub fn command(&mut self, command: &Command) -> Option<String> {
         match command {
             Command::SaveIncident(incident) => {
-                let v = serde_json::to_value(incident).ok()?;
+                let v = self.event_json(serde_json::to_value(incident).ok()?);
                 self.write(|w| w.event("incident", v))
             }
             Command::Crossings(texts) => {
-                let v = serde_json::json!({ "crossings": texts });
+                let v = self.event_json(serde_json::json!({ "crossings": texts }));
                 self.write(|w| w.event("crossing", v))
             }
             _ => None,

@@ -62,6 +62,7 @@ pub async fn collect_all(config: &Config) -> Vec<SourceResult> {
         config,
         now,
         alt_view: false,
+        redact: crate::view::redact::Redact(config.redact),
     };
     let kube = async {
         match crate::collect::kube::unconfigured_hint(&config.kube) {

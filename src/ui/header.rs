@@ -19,6 +19,10 @@ pub fn pieces(state: &State, theme: &Theme) -> Vec<(String, Option<Style>)> {
     if state.is_production() {
         out.push(("PRODUCTION".into(), Some(theme.header(true))));
     }
+    // Presenter mode is what the audience must be able to trust: it outlasts the rest.
+    if state.redact {
+        out.push(("REDACTED".into(), Some(theme.badge_readonly())));
+    }
     // Replaying, where the player stands comes before the (recorded) incident.
     if cfg.demo {
         out.push(("DEMO (recorded)".into(), Some(theme.badge_readonly())));

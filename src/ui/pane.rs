@@ -76,7 +76,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, id: Pan
     ]);
     if strip {
         let mut spans = title.spans;
-        spans.extend(strip_state(pane, theme));
+        spans.extend(strip_state(pane, theme, state.redaction()));
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
         return;
     }
@@ -102,7 +102,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, id: Pan
     frame.render_widget(block, area);
 
     let mut problem: Option<(Level, String)> = match &pane.status {
-        SourceStatus::Error(e) => Some((Level::Crit, format!("{} {e}", theme.symbol(Level::Crit)))),
+        SourceStatus::Error(e) => Some((
+            Level::Crit,
+            format!(
+                "{} {}",
+                theme.symbol(Level::Crit),
+                state.redaction().text(e)
+            ),
+        )),
         SourceStatus::Unconfigured(hint) => Some((Level::Dim, format!("not configured: {hint}"))),
         SourceStatus::Loading => Some((Level::Dim, "connecting…".into())),
         SourceStatus::Live => None,
@@ -137,7 +144,11 @@ fn title_symbol(theme: &crate::ui::theme::Theme, level: Level) -> &'static str {
 
 /// A collapsed pane's worst state: the source's error, else its most severe problem
 /// (symbol, text, how many more) in that problem's colour, else its summary, dimmed.
-fn strip_state(pane: &PaneState, theme: &Theme) -> Vec<Span<'static>> {
+fn strip_state(
+    pane: &PaneState,
+    theme: &Theme,
+    redact: crate::view::redact::Redact,
+) -> Vec<Span<'static>> {
     if let SourceStatus::Error(_) = &pane.status {
         return vec![Span::styled(strip_summary(pane), theme.level(Level::Crit))];
     }
@@ -145,7 +156,11 @@ fn strip_state(pane: &PaneState, theme: &Theme) -> Vec<Span<'static>> {
         return vec![Span::styled(strip_summary(pane), theme.level(Level::Dim))];
     };
     let mut spans = vec![Span::styled(
-        format!("{} {}", theme.symbol(worst.level), worst.text),
+        format!(
+            "{} {}",
+            theme.symbol(worst.level),
+            redact.text(worst.text.as_str())
+        ),
         theme.level(worst.level),
     )];
     if pane.attention.len() > 1 {

@@ -8,6 +8,7 @@
 pub mod attention;
 pub mod format;
 pub mod panes;
+pub mod redact;
 pub mod safe_text;
 pub mod table;
 

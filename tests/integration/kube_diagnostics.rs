@@ -21,6 +21,7 @@ fn ctx(config: &kitops_top::config::Config) -> BuildCtx<'_> {
         config,
         now: SystemTime::now(),
         alt_view: false,
+        redact: Default::default(),
     }
 }
 

@@ -44,6 +44,7 @@ mod pg_prepared;
 mod pg_render;
 mod pg_statements;
 mod pg_tls;
+mod presenter;
 mod redis_live;
 mod redis_render;
 mod reducer;

@@ -25,7 +25,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, logs: &
     let start = end.saturating_sub(height);
     let lines: Vec<Line> = visible[start..end]
         .iter()
-        .map(|l| Line::raw(l.as_str().to_string()))
+        .map(|l| Line::raw(state.redaction().log_line(l.as_str()).into_owned()))
         .collect();
     let title = format!(
         " {} {}{} ",

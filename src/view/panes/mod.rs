@@ -26,4 +26,6 @@ pub struct BuildCtx<'a> {
     pub now: SystemTime,
     /// The pane's second view is selected (PG activity → top statements).
     pub alt_view: bool,
+    /// Presenter mode: query literals, addresses and values masked (`view::redact`).
+    pub redact: crate::view::redact::Redact,
 }

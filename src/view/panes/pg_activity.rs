@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::BuildCtx;
 use crate::collect::postgres::{PgData, PgSession, Statements};
 use crate::view::format::age;
+use crate::view::redact::Redact;
 use crate::view::safe_text::SafeText;
 use crate::view::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
 
@@ -27,7 +28,7 @@ const COLUMNS: [Column; 10] = [
 
 pub fn build(data: &PgData, ctx: &BuildCtx) -> PaneContent {
     if ctx.alt_view {
-        return top_statements(data);
+        return top_statements(data, ctx.redact);
     }
     let mut summary = vec![connections(data, ctx), states(data, ctx)];
     if let Some(line) = privilege_note(data) {
@@ -202,9 +203,9 @@ fn wait(s: &PgSession) -> String {
     }
 }
 
-fn client(s: &PgSession) -> String {
+fn client(s: &PgSession, redact: Redact) -> String {
     match (&s.client_addr, s.client_port) {
-        (Some(a), _) => a.clone(),
+        (Some(a), _) => redact.address(a).into_owned(),
         (None, Some(-1)) => "local".into(),
         _ => String::new(),
     }
@@ -213,7 +214,8 @@ fn client(s: &PgSession) -> String {
 fn row(data: &PgData, s: &PgSession, ctx: &BuildCtx) -> TableRow {
     let q_age = data.age_secs(s.query_start_us);
     let x_age = data.age_secs(s.xact_start_us);
-    let query = opt(&s.query);
+    let query = &*ctx.redact.sql(opt(&s.query));
+    let client = client(s, ctx.redact);
     let mut level = idle_tx_level(data, s, ctx);
     if level == Level::Normal {
         level = long_query_level(data, s, ctx);
@@ -231,7 +233,7 @@ fn row(data: &PgData, s: &PgSession, ctx: &BuildCtx) -> TableRow {
         SafeText::line(opt(&s.user)),
         SafeText::line(opt(&s.database)),
         SafeText::line(opt(&s.application)),
-        SafeText::line(&client(s)),
+        SafeText::line(&client),
         SafeText::line(&if s.hidden() {
             "hidden".to_string()
         } else {
@@ -253,8 +255,11 @@ fn row(data: &PgData, s: &PgSession, ctx: &BuildCtx) -> TableRow {
         .detail("user", opt(&s.user))
         .detail("database", opt(&s.database))
         .detail("application_name", opt(&s.application))
-        .detail("client_addr", &client(s))
-        .detail("client_hostname", opt(&s.client_hostname))
+        .detail("client_addr", &client)
+        .detail(
+            "client_hostname",
+            &ctx.redact.address(opt(&s.client_hostname)),
+        )
         .detail("backend_type", opt(&s.backend_type))
         .detail("state", opt(&s.state))
         .detail("wait_event_type", opt(&s.wait_event_type))
@@ -312,7 +317,7 @@ fn ms(v: f64) -> String {
     }
 }
 
-fn top_statements(data: &PgData) -> PaneContent {
+fn top_statements(data: &PgData, redact: Redact) -> PaneContent {
     let mut summary = Vec::new();
     let mut rows = Vec::new();
     let mut empty = "no statements recorded yet".to_string();
@@ -329,7 +334,7 @@ fn top_statements(data: &PgData) -> PaneContent {
                 Level::Normal,
             ));
             for (i, t) in top.iter().enumerate() {
-                let query = t.query.as_deref().unwrap_or("");
+                let query = &*redact.sql(t.query.as_deref().unwrap_or(""));
                 let cells = vec![
                     SafeText::line(&t.calls.to_string()),
                     SafeText::line(&ms(t.total_ms)),

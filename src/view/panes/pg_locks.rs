@@ -1,6 +1,7 @@
 //! PG locks pane: blocker → blocked trees (chains of any depth, several victims per
 //! blocker), root blockers first by how many sessions they block.
 
+use crate::view::redact::Redact;
 use super::pg_activity::{dur, short_state};
 use super::BuildCtx;
 use crate::collect::postgres::{LockNode, PgData};
@@ -19,7 +20,7 @@ const COLUMNS: [Column; 8] = [
     Column::text("QUERY", 20, 400, 6),
 ];
 
-pub fn build(data: &PgData, _ctx: &BuildCtx) -> PaneContent {
+pub fn build(data: &PgData, ctx: &BuildCtx) -> PaneContent {
     let roots = data.lock_tree.iter().filter(|n| n.depth == 0).count();
     let blocked: std::collections::BTreeSet<i32> = data
         .lock_tree
@@ -50,7 +51,7 @@ pub fn build(data: &PgData, _ctx: &BuildCtx) -> PaneContent {
         .map(|n| {
             path.truncate(n.depth as usize);
             path.push(n.pid);
-            row(data, n, &path)
+            row(data, n, &path, ctx.redact)
         })
         .collect();
     PaneContent {
@@ -71,7 +72,7 @@ fn waited(data: &PgData, n: &LockNode) -> Option<f64> {
     data.age_secs(start)
 }
 
-fn row(data: &PgData, n: &LockNode, path: &[i32]) -> TableRow {
+fn row(data: &PgData, n: &LockNode, path: &[i32], redact: Redact) -> TableRow {
     let key = format!(
         "lock:{}",
         path.iter()
@@ -115,7 +116,7 @@ fn row(data: &PgData, n: &LockNode, path: &[i32]) -> TableRow {
     let s = data.session_by_pid(n.pid);
     let user = s.and_then(|s| s.user.as_deref()).unwrap_or("");
     let state = s.and_then(|s| s.state.as_deref());
-    let query = s.and_then(|s| s.query.as_deref()).unwrap_or("");
+    let query = &*redact.sql(s.and_then(|s| s.query.as_deref()).unwrap_or(""));
     let (mode, object) = match &n.waiting {
         Some(w) => (w.mode.clone(), w.object.clone()),
         None if !n.held_modes.is_empty() => (n.held_modes.join(","), "(holds)".to_string()),

@@ -3,6 +3,7 @@
 //! own group: status in the header, the latest snapshots and the last hour of events
 //! as rows. The summary lines say the same in one glance.
 
+use crate::view::redact::Redact;
 use std::time::{Duration, SystemTime};
 
 use super::BuildCtx;
@@ -85,7 +86,7 @@ pub fn build(data: &AwsData, ctx: &BuildCtx) -> PaneContent {
         summary.push(SummaryItem::text(&format!("ALB: {e}"), Level::Crit));
     }
     for g in &data.target_groups {
-        group_rows(g, &mut rows);
+        group_rows(g, &mut rows, ctx.redact);
     }
     match (&data.rds, &data.rds_error) {
         (Some(r), _) => {
@@ -213,7 +214,7 @@ fn health_check_text(g: &TargetGroupInfo) -> String {
     s
 }
 
-fn group_rows(g: &TargetGroupInfo, rows: &mut Vec<TableRow>) {
+fn group_rows(g: &TargetGroupInfo, rows: &mut Vec<TableRow>, redact: Redact) {
     let c = counts(&g.targets);
     let healthy = c
         .iter()
@@ -261,17 +262,22 @@ fn group_rows(g: &TargetGroupInfo, rows: &mut Vec<TableRow>) {
     }
     rows.push(header);
     for t in &g.targets {
-        let port = t.port.map(|p| p.to_string()).unwrap_or_default();
+        // The key and the target keep the real address: presenter mode hides it only
+        // from what is shown, and an action still aims at the target itself.
+        let real_port = t.port.map(|p| p.to_string()).unwrap_or_default();
+        let port = redact.port(&real_port).into_owned();
+        let shown_id = redact.text(&t.id).into_owned();
         let why = match (&t.reason, &t.description) {
             (Some(r), Some(d)) => format!("{r}: {d}"),
             (Some(r), None) => r.clone(),
             (None, Some(d)) => d.clone(),
             (None, None) => String::new(),
         };
+        let why = redact.text(&why).into_owned();
         let mut row = TableRow::new(
-            format!("target:{}:{}:{port}", g.arn, t.id),
+            format!("target:{}:{}:{real_port}", g.arn, t.id),
             cells([
-                &t.id,
+                &shown_id,
                 &port,
                 t.availability_zone.as_deref().unwrap_or("-"),
                 &t.state,
@@ -280,8 +286,8 @@ fn group_rows(g: &TargetGroupInfo, rows: &mut Vec<TableRow>) {
         )
         .depth(1)
         .level(target_level(&t.state))
-        .copy(t.id.clone())
-        .detail("target", &t.id)
+        .copy(shown_id.clone())
+        .detail("target", &shown_id)
         .detail("port", &port)
         .detail("state", &t.state)
         .detail("reason", &why)
@@ -291,7 +297,7 @@ fn group_rows(g: &TargetGroupInfo, rows: &mut Vec<TableRow>) {
             id: t.id.clone(),
             port: t.port,
         });
-        if let Some(p) = t.port {
+        if let Some(p) = t.port.filter(|_| !redact.0) {
             row = row.sort_key(1, p as f64);
         }
         rows.push(row);

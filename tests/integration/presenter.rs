@@ -31,29 +31,47 @@ const PG_SECRETS: [&str; 2] = ["10.0.3.17", "WHERE id = 42"];
 #[test]
 fn pg_activity_masks_literals_and_client_addresses_80x24_and_200x60() {
     let mut st = state_with(sample(), '3');
+    // Zoomed, the 200-column pane has room for the CLIENT column.
+    key(&mut st, 'z');
     let plain = render_to_string(&st, 200, 60);
     for s in PG_SECRETS {
-        assert!(plain.contains(s), "the fixture shows {s} without presenter mode");
+        assert!(
+            plain.contains(s),
+            "the fixture shows {s} without presenter mode"
+        );
     }
     key(&mut st, 'R');
-    let small = render_to_string(&st, 80, 24);
     let big = render_to_string(&st, 200, 60);
+    key(&mut st, 'z');
+    let small = render_to_string(&st, 80, 24);
     for screen in [&small, &big] {
-        assert!(screen.lines().next().unwrap().contains("REDACTED"), "{screen}");
+        assert!(
+            screen.lines().next().unwrap().contains("REDACTED"),
+            "{screen}"
+        );
         for s in PG_SECRETS {
-            assert!(!screen.contains(s), "{s} shown in presenter mode:\n{screen}");
+            assert!(
+                !screen.contains(s),
+                "{s} shown in presenter mode:\n{screen}"
+            );
         }
     }
     assert!(big.contains("x.x.x.x"), "{big}");
     assert!(big.contains("WHERE id = ?"), "{big}");
     insta::assert_snapshot!("presenter_pg_activity_80x24", small);
-    insta::assert_snapshot!("presenter_pg_activity_200x60", big);
+    insta::assert_snapshot!("presenter_pg_activity_zoomed_200x60", big);
 }
 
 #[test]
 fn the_toggle_key_flips_the_header_and_the_rows() {
     let mut st = state_with(sample(), '3');
-    let header = |st: &State| render_to_string(st, 80, 24).lines().next().unwrap().to_string();
+    let header = |st: &State| {
+        render_to_string(st, 80, 24)
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
     assert!(!header(&st).contains("REDACTED"));
     key(&mut st, 'R');
     assert!(header(&st).contains("REDACTED"), "{}", header(&st));
@@ -62,7 +80,11 @@ fn the_toggle_key_flips_the_header_and_the_rows() {
     key(&mut st, 'R');
     assert!(!header(&st).contains("REDACTED"));
     let rows = &st.pane(PaneId::PgActivity).table.content.rows;
-    assert!(rows[0].copy_text.contains("id = 42"), "{}", rows[0].copy_text);
+    assert!(
+        rows[0].copy_text.contains("id = 42"),
+        "{}",
+        rows[0].copy_text
+    );
 }
 
 #[test]
@@ -77,7 +99,10 @@ fn copy_details_and_the_cancel_dialog_carry_the_masked_query() {
             _ => None,
         })
         .expect("y copies");
-    assert!(text.contains("balance - ?") && text.contains("id = ?"), "{text}");
+    assert!(
+        text.contains("balance - ?") && text.contains("id = ?"),
+        "{text}"
+    );
     update(
         &mut st,
         Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
@@ -129,11 +154,21 @@ fn targets_mask_ips_and_ports_but_actions_keep_the_target() {
     }
     assert!(big.contains("x.x.x.x"), "{big}");
     assert!(big.contains("kitops-api"), "names stay:\n{big}");
-    let target = st.pane(PaneId::Targets).table.content.rows.iter().find_map(|r| match &r.target {
-        Some(kitops_top::view::Target::LbTarget { id, .. }) => Some(id.clone()),
-        _ => None,
-    });
-    assert_eq!(target.as_deref(), Some("10.0.1.15"), "the action aims at the real target");
+    let target = st
+        .pane(PaneId::Targets)
+        .table
+        .content
+        .rows
+        .iter()
+        .find_map(|r| match &r.target {
+            Some(kitops_top::view::Target::LbTarget { id, .. }) => Some(id.clone()),
+            _ => None,
+        });
+    assert_eq!(
+        target.as_deref(),
+        Some("10.0.1.15"),
+        "the action aims at the real target"
+    );
     insta::assert_snapshot!("presenter_targets_80x24", small);
     insta::assert_snapshot!("presenter_targets_200x60", big);
 }
@@ -141,6 +176,8 @@ fn targets_mask_ips_and_ports_but_actions_keep_the_target() {
 #[test]
 fn logs_view_masks_values_and_keeps_names() {
     let mut st = state_with(sample(), '1');
+    let mut plain_st = st.clone();
+    key(&mut st, 'R');
     st.modals.push(Modal::Logs(LogsState {
         title: "logs pod/kitops-backend-7d9f-xk2 -n kitops".into(),
         lines: Default::default(),
@@ -149,21 +186,28 @@ fn logs_view_masks_values_and_keeps_names() {
         editing_filter: false,
         scroll_from_bottom: 0,
     }));
-    update(
-        &mut st,
-        Event::LogLines(vec![
+    let lines = vec![
             "2026-05-28T20:26:40Z level=info GET /api/v1/users/48213 200 12ms from 10.0.7.9".into(),
             "2026-05-28T20:26:41Z level=error charge failed for alice@example.com card=\"4242 4242\" amount=129.99".into(),
             r#"{"msg":"login","user":"bob","token":"Bearer eyJhbGciOi.abc"}"#.into(),
-        ]),
-    );
-    let plain = render_to_string(&st, 200, 60);
-    assert!(plain.contains("alice@example.com"));
-    key(&mut st, 'R');
+        ];
+    plain_st.modals = st.modals.clone();
+    update(&mut st, Event::LogLines(lines.clone()));
+    update(&mut plain_st, Event::LogLines(lines));
+    let plain = render_to_string(&plain_st, 200, 60);
+    assert!(plain.contains("alice@example.com"), "{plain}");
     let small = render_to_string(&st, 80, 24);
     let big = render_to_string(&st, 200, 60);
     for screen in [&small, &big] {
-        for s in ["48213", "10.0.7.9", "alice@example.com", "4242", "129.99", "bob", "eyJhbGciOi"] {
+        for s in [
+            "48213",
+            "10.0.7.9",
+            "alice@example.com",
+            "4242",
+            "129.99",
+            "bob",
+            "eyJhbGciOi",
+        ] {
             assert!(!screen.contains(s), "{s} in the logs view:\n{screen}");
         }
     }
@@ -240,11 +284,16 @@ fn record_redact_against_postgres_leaves_no_literal_in_the_file() {
     assert!(status.success());
     let text = decompressed(&out);
     assert!(!text.contains(CANARY_TEXT), "a string literal in the file");
-    assert!(!text.contains(CANARY_NUMBER), "a number literal in the file");
+    assert!(
+        !text.contains(CANARY_NUMBER),
+        "a number literal in the file"
+    );
     assert!(!text.contains("127.0.0.1"), "a client address in the file");
     let queries = recorded_queries(&out);
     assert!(
-        queries.iter().any(|q| q.contains("pg_sleep(?), ? AS s, ? AS n")),
+        queries
+            .iter()
+            .any(|q| q.contains("pg_sleep(?), ? AS s, ? AS n")),
         "the session was recorded, masked: {queries:?}"
     );
 }

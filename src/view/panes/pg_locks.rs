@@ -1,10 +1,10 @@
 //! PG locks pane: blocker → blocked trees (chains of any depth, several victims per
 //! blocker), root blockers first by how many sessions they block.
 
-use crate::view::redact::Redact;
 use super::pg_activity::{dur, short_state};
 use super::BuildCtx;
 use crate::collect::postgres::{LockNode, PgData};
+use crate::view::redact::Redact;
 use crate::view::safe_text::SafeText;
 use crate::view::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
 

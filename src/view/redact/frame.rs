@@ -6,8 +6,8 @@ use crate::collect::aws::AwsData;
 use crate::collect::postgres::{PgData, Statements};
 use crate::collect::replay::Frame;
 
-use super::text::{address_field, text};
 use super::sql;
+use super::text::{address_field, text};
 
 /// `frame` with what presenter mode hides masked, in the same shape (it replays).
 pub fn frame(frame: &Frame) -> Frame {

@@ -23,8 +23,7 @@ pub fn sql(raw: &str) -> String {
             }
             '/' if chars.get(i + 1) == Some(&'*') => {
                 let end = block_comment_end(&chars, i);
-                let inner_end = if end >= i + 4 && chars[end - 2] == '*' && chars[end - 1] == '/'
-                {
+                let inner_end = if end >= i + 4 && chars[end - 2] == '*' && chars[end - 1] == '/' {
                     end - 2
                 } else {
                     end
@@ -214,7 +213,9 @@ fn starts_number(chars: &[char], i: usize) -> bool {
     c.is_ascii_digit() && !prev_is_dot
         || c == '.'
             && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())
-            && !i.checked_sub(1).is_some_and(|p| is_ident_char(chars[p]) || chars[p] == '"')
+            && !i
+                .checked_sub(1)
+                .is_some_and(|p| is_ident_char(chars[p]) || chars[p] == '"')
 }
 
 /// The index after a numeric constant: digits, `_` separators, one `.`, an exponent,

@@ -75,7 +75,8 @@ fn next_scheme(s: &str) -> Option<(usize, usize)> {
             from = at + scheme.len();
             let starts_word = !s[..at].chars().next_back().is_some_and(is_word);
             let spaces = s[from..].len() - s[from..].trim_start_matches([' ', '\t']).len();
-            let token_follows = spaces > 0 && s[from + spaces..].starts_with(|c: char| !c.is_whitespace());
+            let token_follows =
+                spaces > 0 && s[from + spaces..].starts_with(|c: char| !c.is_whitespace());
             if starts_word && token_follows {
                 if best.is_none_or(|(b, _)| at < b) {
                     best = Some((at, scheme.len() + spaces));
@@ -98,7 +99,9 @@ fn emails(raw: &str) -> String {
             let ok = !local.is_empty()
                 && domain.contains('.')
                 && !domain.contains('@')
-                && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+                && domain
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
             ok.then(|| "?@?".to_string())
         },
     )
@@ -183,8 +186,7 @@ fn quoted(raw: &str) -> String {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        let opens =
-            (c == '"' || c == '\'') && !i.checked_sub(1).is_some_and(|p| is_word(chars[p]));
+        let opens = (c == '"' || c == '\'') && !i.checked_sub(1).is_some_and(|p| is_word(chars[p]));
         if !opens {
             out.push(c);
             i += 1;
@@ -281,7 +283,9 @@ fn numbers(raw: &str) -> String {
         let lead = token.len() - token.trim_start_matches(['.', ',', ':']).len();
         let body = token[lead..].trim_end_matches(['.', ',', ':']);
         let numeric = body.chars().any(|c| c.is_ascii_digit())
-            && body.chars().all(|c| c.is_ascii_digit() || "_.,:-+".contains(c));
+            && body
+                .chars()
+                .all(|c| c.is_ascii_digit() || "_.,:-+".contains(c));
         if numeric && !(is_first && keep_first) {
             out.push_str(&token[..lead]);
             out.push('?');
@@ -298,7 +302,9 @@ fn numbers(raw: &str) -> String {
 /// `2024-05-01T12:00:00.123Z`, `2024-05-01`, `12:00:01`: a date or a time of day.
 fn is_timestamp(word: &str) -> bool {
     let digits = word.chars().filter(char::is_ascii_digit).count();
-    let date = word.len() >= 10 && word.as_bytes().get(4) == Some(&b'-') && word.as_bytes().get(7) == Some(&b'-');
+    let date = word.len() >= 10
+        && word.as_bytes().get(4) == Some(&b'-')
+        && word.as_bytes().get(7) == Some(&b'-');
     let time = word.as_bytes().get(2) == Some(&b':') && word.as_bytes().get(5) == Some(&b':');
     digits >= 6 && (date || time)
 }

@@ -128,6 +128,7 @@ fn main() {
         config: &st.config,
         now,
         alt_view: false,
+        redact: Default::default(),
     };
     time(&format!("targets::build ({rows} rows)"), 500, || {
         std::hint::black_box(targets::build(&data, &ctx));

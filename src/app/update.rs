@@ -200,7 +200,7 @@ pub fn rebuild(state: &mut State, id: PaneId) {
 
 /// `R`: presenter mode on or off. Every pane is built again from its snapshot (none
 /// keeps a row made the other way), so the next frame shows the change everywhere.
-fn toggle_redact(state: &mut State) {
+pub(crate) fn toggle_redact(state: &mut State) {
     state.redact = !state.redact;
     for spec in PANES.iter() {
         drop(state.pane_mut(spec.id).table.take_rows());

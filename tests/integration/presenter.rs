@@ -177,7 +177,6 @@ fn targets_mask_ips_and_ports_but_actions_keep_the_target() {
 fn logs_view_masks_values_and_keeps_names() {
     let mut st = state_with(sample(), '1');
     let mut plain_st = st.clone();
-    key(&mut st, 'R');
     st.modals.push(Modal::Logs(LogsState {
         title: "logs pod/kitops-backend-7d9f-xk2 -n kitops".into(),
         lines: Default::default(),
@@ -193,6 +192,9 @@ fn logs_view_masks_values_and_keeps_names() {
         ];
     plain_st.modals = st.modals.clone();
     update(&mut st, Event::LogLines(lines.clone()));
+    // Turned on over the open logs view, as a presenter would.
+    key(&mut st, 'R');
+    assert!(matches!(st.modals.last(), Some(Modal::Logs(_))));
     update(&mut plain_st, Event::LogLines(lines));
     let plain = render_to_string(&plain_st, 200, 60);
     assert!(plain.contains("alice@example.com"), "{plain}");

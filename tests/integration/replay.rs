@@ -37,7 +37,7 @@ fn a_written_recording_reads_back_snapshot_by_snapshot() {
     let (a, b) = (original.lines(), back.lines());
     // Unchanged snapshots are not written again; every change is, in order.
     let changed: Vec<String> = {
-        let mut last: [Option<String>; 5] = Default::default();
+        let mut last: [Option<String>; replay::SOURCES] = Default::default();
         a.iter()
             .filter_map(|l| {
                 let j = json(&l.frame);

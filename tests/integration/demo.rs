@@ -183,12 +183,14 @@ fn the_demo_incident_fills_the_attention_line_at_80x24() {
         "{texts:?}"
     );
     assert!(
-        texts.iter().any(|t| t.starts_with("Redis hit 3")),
+        texts.iter().any(|t| t.starts_with("Redis hit 4")),
         "{texts:?}"
     );
-    // Most severe first: three sessions blocked lead one crash-looping pod.
+    // Most severe first: what users feel (5xx, p95, the failing health check), then what
+    // is stuck — three sessions blocked before one crash-looping pod.
+    let at = |prefix: &str| texts.iter().position(|t| t.starts_with(prefix));
     assert!(
-        texts[0].starts_with("PG: 3 blocked") && texts[1].contains("CrashLoopBackOff"),
+        at("ALB errors") < at("PG: 3 blocked") && at("PG: 3 blocked") < at("pod kitops-backend"),
         "{texts:?}"
     );
     assert!(

@@ -137,11 +137,12 @@ async fn the_demo_opens_dialogs_but_runs_and_audits_nothing() {
     );
 }
 
-/// The built-in demo at 80x24 (the README's screen): its incident reaches the
+/// The built-in demo at 80x24 before its first action: its incident reaches the
 /// attention line, most severe first, and the strips show their panes' worst state.
 #[test]
 fn the_demo_incident_fills_the_attention_line_at_80x24() {
     let recording = Recording::parse(replay::BUILT_IN).expect("built-in recording");
+    let until = crate::incident::before_first_action(&recording);
     let config = kitops_top::config::resolve(
         &kitops_top::cli::Opts::default(),
         &|_| None,
@@ -150,7 +151,7 @@ fn the_demo_incident_fills_the_attention_line_at_80x24() {
     .expect("defaults")
     .into_demo();
     let mut st = State::with_config(config, SystemTime::now());
-    for line in recording.lines() {
+    for line in recording.lines().into_iter().filter(|l| l.at_ms < until) {
         let ev = match &line.frame {
             Frame::Kube(r) => SourceUpdate::Kube(live(r)),
             Frame::Postgres(r) => SourceUpdate::Postgres(live(r)),
@@ -182,12 +183,14 @@ fn the_demo_incident_fills_the_attention_line_at_80x24() {
         "{texts:?}"
     );
     assert!(
-        texts.iter().any(|t| t.starts_with("Redis hit 3")),
+        texts.iter().any(|t| t.starts_with("Redis hit 4")),
         "{texts:?}"
     );
-    // Most severe first: three sessions blocked lead one crash-looping pod.
+    // Most severe first: what users feel (5xx, p95, the failing health check), then what
+    // is stuck — three sessions blocked before one crash-looping pod.
+    let at = |prefix: &str| texts.iter().position(|t| t.starts_with(prefix));
     assert!(
-        texts[0].starts_with("PG: 3 blocked") && texts[1].contains("CrashLoopBackOff"),
+        at("ALB errors") < at("PG: 3 blocked") && at("PG: 3 blocked") < at("pod kitops-backend"),
         "{texts:?}"
     );
     assert!(

@@ -29,11 +29,22 @@ fn typed(st: &mut State, text: &str) {
     }
 }
 
-/// Every source's last frame of the built-in recording, stamped `now`: a crash-looping
-/// pod, a node under memory pressure, a lock chain, a 40 % Redis hit rate.
+/// Offset of the built-in recording's first action: until then its incident is at its
+/// worst (the lock chain's root not yet terminated, the pod still crash-looping).
+pub fn before_first_action(rec: &Recording) -> u64 {
+    rec.events()
+        .find(|(_, kind, _)| *kind == "action")
+        .map(|(r, _, _)| r.at_ms)
+        .expect("the demo acts")
+}
+
+/// Every source's last frame of the built-in recording before its first action, stamped
+/// `now`: a crash-looping pod, a node under memory pressure, a lock chain, a 40 % Redis
+/// hit rate, 5xx and p95 up, the backend's health check failing.
 pub fn demo_sources(st: &mut State, now: SystemTime) {
     let rec = Recording::parse(replay::BUILT_IN).expect("built-in");
-    for line in rec.lines() {
+    let until = before_first_action(&rec);
+    for line in rec.lines().into_iter().filter(|l| l.at_ms < until) {
         let u = match &line.frame {
             Frame::Kube(r) => r
                 .data

@@ -18,6 +18,7 @@ mod config_fixtures;
 mod config_precedence;
 mod demo;
 mod demo_env_cleanup;
+mod demo_story;
 mod deps_checks;
 mod dialogs_mutate_nothing;
 mod e2e_tmux;

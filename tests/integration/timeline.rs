@@ -21,10 +21,17 @@ fn key(st: &mut State, code: KeyCode) -> Vec<Command> {
     update(st, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
-/// The scripted incident's `SaveIncident`s, in order.
-fn scripted() -> Vec<Command> {
+/// The scripted incident's `SaveIncident`s, in order, and the lock chain's root pid.
+fn scripted() -> (Vec<Command>, i32) {
     let mut st = State::for_tests(t0());
     demo_sources(&mut st, t0());
+    let root = st
+        .sources
+        .pg
+        .data
+        .as_ref()
+        .and_then(|pg| pg.lock_tree.iter().find(|n| n.depth == 0).map(|n| n.pid))
+        .expect("the demo's lock chain");
     let mut saved = declare(&mut st, 1, "checkout errors");
     update(&mut st, Event::Tick(t0() + Duration::from_secs(90)));
     key(&mut st, KeyCode::Char('i'));
@@ -32,13 +39,13 @@ fn scripted() -> Vec<Command> {
     key(&mut st, KeyCode::Esc);
     st.now = t0() + Duration::from_secs(300);
     key(&mut st, KeyCode::Char('N'));
-    for c in "root: the migration's open transaction | pid 3274".chars() {
+    for c in format!("root: the migration's open transaction | pid {root}").chars() {
         key(&mut st, KeyCode::Char(c));
     }
     saved.extend(key(&mut st, KeyCode::Enter));
     st.now = t0() + Duration::from_secs(420);
     let action = Action::Pg(PgAction::Terminate(PgBackendRef {
-        pid: 3274,
+        pid: root,
         backend_start_us: 1,
         query_start_us: None,
         user: "postgres".into(),
@@ -71,10 +78,11 @@ fn scripted() -> Vec<Command> {
     st.now = t0() + Duration::from_secs(1800);
     key(&mut st, KeyCode::Char('I'));
     saved.extend(key(&mut st, KeyCode::Char('y')));
-    saved
+    let saved = saved
         .into_iter()
         .filter(|c| matches!(c, Command::SaveIncident(_)))
-        .collect()
+        .collect();
+    (saved, root)
 }
 
 #[test]
@@ -82,7 +90,8 @@ fn the_postmortem_timeline_of_a_scripted_incident() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("session.rec");
     let mut w = RecordingWriter::create(&file, false).expect("writer");
-    for c in scripted() {
+    let (saved, root) = scripted();
+    for c in saved {
         let Command::SaveIncident(inc) = c else {
             continue;
         };
@@ -104,7 +113,9 @@ fn the_postmortem_timeline_of_a_scripted_incident() {
     };
     let md = run("markdown");
     assert!(
-        md.contains("| +00:07:05 | crossing | cleared: blocking chain: root pid 3274"),
+        md.contains(&format!(
+            "| +00:07:05 | crossing | cleared: blocking chain: root pid {root}"
+        )),
         "{md}"
     );
     insta::assert_snapshot!("timeline_markdown", md);

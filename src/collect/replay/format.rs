@@ -254,12 +254,22 @@ mod tests {
             read(b"{\"format\":\"other\",\"version\":1,\"started_ms\":0}\n").map(|_| ()),
             Err(RecordingError::NotARecording)
         );
-        let err = read(
-            super::super::BUILT_IN
-                .replacen('\n', "\n{\"at_ms\": 1}\n", 1)
-                .as_bytes(),
-        )
-        .expect_err("bad second line");
+        let err = read(format!("{V1_HOST}\n{{\"at_ms\": 1}}\n{V1_HOST}\n").as_bytes())
+            .expect_err("bad second line");
         assert!(err.to_string().starts_with("recording line 2:"), "{err}");
+    }
+
+    /// One line of a version-1 recording (the built-in demo before it was re-recorded).
+    const V1_HOST: &str = r#"{"at_ms":26,"wall":{"secs_since_epoch":1795696918,"nanos_since_epoch":411648826},"frame":{"host":{"data":{"hostname":"bastion","load_1m":0.41,"cpus":2,"mem_used_bytes":1522118656,"mem_total_bytes":25325268992},"fetched_at":{"secs_since_epoch":1795696918,"nanos_since_epoch":405838464},"status":{"state":"live"}}}}"#;
+
+    #[test]
+    fn version_1_files_still_play() {
+        let rec = read(format!("{V1_HOST}\n").as_bytes()).expect("a v1 line reads");
+        assert_eq!(rec.meta.version, 1);
+        let lines = rec.lines();
+        assert_eq!(lines.len(), 1);
+        assert!(
+            matches!(&lines[0].frame, super::super::Frame::Host(r) if r.data.as_ref().is_some_and(|h| h.hostname == "bastion"))
+        );
     }
 }

@@ -25,8 +25,9 @@ use super::{Snapshot, SourceStatus};
 
 pub use format::RecordingError;
 
-/// The recording `kitops-top demo` plays when given no file.
-pub const BUILT_IN: &str = include_str!("../../../assets/demo/incident.jsonl");
+/// The recording `kitops-top demo` plays when given no file (version 2: gzip), made by
+/// `scripts/record-demo`.
+pub const BUILT_IN: &[u8] = include_bytes!("../../../assets/demo/incident.jsonl.gz");
 
 /// One snapshot as stored: the data itself, not the `Arc` around it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -233,7 +234,17 @@ mod tests {
         ));
         assert!(has(|f| matches!(f, Frame::Postgres(r) if r.data.is_some())));
         assert!(has(|f| matches!(f, Frame::Redis(r) if r.data.is_some())));
-        assert!(has(|f| matches!(f, Frame::Aws(r) if r.data.is_some())));
+        assert!(has(
+            |f| matches!(f, Frame::Aws(r) if r.data.as_ref().is_some_and(|d| d.signals.is_some()))
+        ));
+        assert!(has(
+            |f| matches!(f, Frame::Deps(r) if r.data.as_ref().is_some_and(|d| d.checks.len() >= 3))
+        ));
         assert!(rec.length() > Duration::from_secs(30));
+        assert_eq!(rec.meta.version, 2, "a --record session");
+        let kinds: Vec<&str> = rec.events().map(|(_, k, _)| k).collect();
+        for kind in ["incident", "action", "crossing"] {
+            assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+        }
     }
 }

@@ -1,20 +1,29 @@
-//! The simulated platform behind `scripts/run`: kube-sim (the `kitops` namespace,
-//! kitops-backend ×5, kitops-frontend ×3, one pod crash-looping, one node under
-//! memory pressure) and moto seeded with the ALB, its target groups and the RDS
-//! instance. Writes `DIR/env` (shell exports for the console) and runs until SIGINT,
-//! SIGTERM or SIGHUP (`scripts/run` quitting, a dropped SSH session), then stops moto;
-//! moto also dies with this process if it is SIGKILLed. kube-sim runs in-process.
+//! The simulated platform behind `scripts/run` and `scripts/record-demo`: kube-sim
+//! (the `kitops` namespace, kitops-backend ×5, kitops-frontend ×3, one pod
+//! crash-looping, one node under memory pressure) and moto seeded with the ALB, its
+//! target groups and the RDS instance, with an hour of their CloudWatch golden signals
+//! in which an incident is under way (`signals.rs`), behind a front that lets moto
+//! answer the p95 (`front.rs`); and the backend's health endpoint for a dependency
+//! check. Creating `DIR/recovered` ends the incident: the signals fall back and the
+//! health check answers 200. Writes `DIR/env` (shell exports for the console) and runs
+//! until SIGINT, SIGTERM or SIGHUP (`scripts/run` quitting, a dropped SSH session), then
+//! stops moto; moto also dies with this process if it is SIGKILLed. kube-sim runs
+//! in-process.
 //!
 //! `cargo run --example demo_env -- DIR`
 
 // A benchmark: a setup step that fails should stop it loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/integration/support/moto.rs"]
+mod front;
+#[path = "../../tests/integration/support/moto.rs"]
 mod moto;
+mod signals;
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
+
+use kitops_top::collect::aws::cloudwatch::{lb_dimension, tg_dimension};
 
 /// One plain HTTP/1.1 request to kube-sim; returns the response body.
 fn http(addr: std::net::SocketAddr, method: &str, path: &str, token: &str, body: &str) -> String {
@@ -70,14 +79,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     moto::fake_credentials_env();
     let aws = moto::Moto::start();
-    moto::seed(&aws).await;
+    let seeded = moto::seed(&aws).await;
+    let recovered = dir.join("recovered");
+    let dims = signals::Dimensions {
+        load_balancer: lb_dimension(&seeded.lb_arn).ok_or("ALB ARN without loadbalancer/")?,
+        target_groups: [(&seeded.api_tg, 2.0), (&seeded.web_tg, 1.0)]
+            .into_iter()
+            .filter_map(|(arn, healthy)| tg_dimension(arn).map(|d| (d, healthy)))
+            .collect(),
+    };
+    tokio::spawn(signals::feed(aws.cloudwatch(), dims, recovered.clone()));
+    let aws_front = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let aws_url = format!("http://{}", aws_front.local_addr()?);
+    tokio::spawn(front::aws_front(aws_front, aws.port));
+    let health = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let health_url = format!("http://{}/api/v1/health", health.local_addr()?);
+    tokio::spawn(front::health(health, recovered));
 
     let env = format!(
         "export KUBECONFIG={kc}\nexport AWS_ENDPOINT_URL={url}\nexport AWS_REGION={region}\n\
          export AWS_ACCESS_KEY_ID={key}\nexport AWS_SECRET_ACCESS_KEY={key}\n\
-         export KITOPS_DEMO_TARGET_GROUPS='--target-group kitops-api --target-group kitops-web'\n",
+         export KITOPS_DEMO_TARGET_GROUPS='--target-group kitops-api --target-group kitops-web'\n\
+         export KITOPS_DEMO_HEALTH_URL={health_url}\n",
         kc = kubeconfig.display(),
-        url = aws.url(),
+        url = aws_url,
         region = moto::REGION,
         key = moto::KEY,
     );
@@ -86,7 +111,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(&tmp, env)?;
     std::fs::rename(&tmp, dir.join("env"))?;
     eprintln!(
-        "demo environment ready: kube-sim at {}, moto at {}",
+        "demo environment ready: kube-sim at {}, moto at {} (front {aws_url}), health {health_url}",
         kube.url(),
         aws.url()
     );

@@ -120,7 +120,7 @@ fn a_newer_version_or_not_a_recording_is_one_line_and_exit_2() {
 }
 
 /// What the runtime does with a player step, done by hand.
-fn feed(st: &mut State, p: &Player, out: Output) {
+pub fn feed(st: &mut State, p: &Player, out: Output) {
     for f in out.frames {
         let u = match f {
             Frame::Kube(r) => SourceUpdate::Kube(r.snapshot()),

@@ -76,9 +76,14 @@ impl ActionQueues {
         }
     }
 
-    /// Queues a confirmed action (audited under `incident`, the open incident's id);
-    /// gives it back when its source's queue is full.
-    pub fn run(&self, action: Action, incident: Option<String>) -> Result<(), Box<Action>> {
+    /// Queues a confirmed action with no incident open; gives it back when its
+    /// source's queue is full.
+    pub fn run(&self, action: Action) -> Result<(), Box<Action>> {
+        self.run_during(action, None)
+    }
+
+    /// `run`, audited under `incident` (the id of the incident open when it was confirmed).
+    pub fn run_during(&self, action: Action, incident: Option<String>) -> Result<(), Box<Action>> {
         self.queue(&action)
             .try_send(Job::Run(action, incident))
             .map_err(|e| Box::new(e.into_inner().into_action()))

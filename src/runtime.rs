@@ -205,7 +205,7 @@ pub async fn run(
                         // Confirmed in this very state: its open incident is the one
                         // the action is audited under.
                         let incident = state.open_incident().map(|i| i.id.clone());
-                        if let Err(action) = actions.run(action, incident) {
+                        if let Err(action) = actions.run_during(action, incident) {
                             follow_ups.push(Event::ExecutorBusy(*action));
                         }
                     }

@@ -12,17 +12,17 @@ use super::replay_bar;
 use crate::app::State;
 use crate::view::safe_text::SafeText;
 
+/// A header piece: its text and, when it has one, its own style.
+type Piece = (String, Option<Style>);
+
 /// Header pieces in priority order: when the screen is narrow the last ones go first.
-pub fn pieces(state: &State, theme: &Theme) -> Vec<(String, Option<Style>)> {
+pub fn pieces(state: &State, theme: &Theme) -> Vec<Piece> {
     pieces_with_player(state, theme).0
 }
 
 /// The pieces, the index of the player's (the timeline bar follows it on screen) and
 /// of the last piece that outranks the bar (the recorded incident, or the player).
-fn pieces_with_player(
-    state: &State,
-    theme: &Theme,
-) -> (Vec<(String, Option<Style>)>, Option<(usize, usize)>) {
+fn pieces_with_player(state: &State, theme: &Theme) -> (Vec<Piece>, Option<(usize, usize)>) {
     let cfg = &state.config;
     let mut out: Vec<(String, Option<Style>)> = Vec::new();
     let mut player = None;
@@ -187,11 +187,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         used += extra + text.width();
         fitting = i + 1;
-        if player.is_some_and(|(_, outranks)| outranks == i) {
-            if used + bar_min <= width {
-                used += bar_min;
-                bar = true;
-            }
+        if player.is_some_and(|(_, outranks)| outranks == i) && used + bar_min <= width {
+            used += bar_min;
+            bar = true;
         }
     }
     // A piece that outranks the bar did not fit (a long incident title at 80 columns):

@@ -8,7 +8,12 @@
 //! server clock and a third of the sessions to a new state / query start / wait event
 //! (a busy pool); Redis counters and host load change every refresh.
 //!
-//! `cargo run --example recording_size [-- --minutes 60]`
+//! The session's events go in too: an incident declared at minute 5 and saved whole at
+//! every change (a note and a crossing each minute), an action every two minutes. A
+//! seek is measured twice: the player alone, and the player plus the reducer taking
+//! its output plus a 200x60 render — what the screen needs to show the new position.
+//!
+//! `cargo run --release --example recording_size [-- --minutes 60]`
 
 // A benchmark: a setup step that fails should stop it loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -16,6 +21,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use kitops_top::app::incident::{EntryKind, Incident, Severity};
+use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::collect::replay::player::{Control, Player};
 use kitops_top::collect::replay::writer::RecordingWriter;
 use kitops_top::collect::replay::{self, Frame, Recording};
@@ -79,6 +86,7 @@ fn main() {
     let mut w = RecordingWriter::new(Vec::new(), false).expect("writer");
     let t0 = SystemTime::now();
     let rounds = minutes * 60 / 2;
+    let mut incident: Option<Incident> = None;
     let mut seed: u64 = 42;
     let mut rand = move || {
         seed ^= seed << 13;
@@ -138,6 +146,35 @@ fn main() {
             w.snapshot_at(&Frame::Aws(aws.clone()), offset, wall)
                 .unwrap();
         }
+        // The session's events: an incident declared at minute 5 and saved (whole) at
+        // every change — a note or a crossing each minute — an action every 2 minutes.
+        if round == 150 {
+            incident = Some(Incident::declare(Severity::Sev1, "checkout errors", wall));
+        }
+        if let Some(inc) = incident.as_mut().filter(|_| round % 30 == 0) {
+            inc.push(
+                wall,
+                EntryKind::Note,
+                format!("note at round {round}"),
+                None,
+            );
+            w.event_at(
+                "incident",
+                serde_json::to_value(&*inc).unwrap(),
+                offset,
+                wall,
+            )
+            .unwrap();
+            let crossing = serde_json::json!({ "crossings": [format!("DB connections {round}")] });
+            w.event_at("crossing", crossing, offset, wall).unwrap();
+        }
+        if round % 60 == 0 {
+            let action = serde_json::json!({"verb": "scale",
+                "object": "deployment/kitops-backend -n kitops",
+                "target": "kubernetes context kube-sim",
+                "outcome": {"result": "done", "message": "scaled"}});
+            w.event_at("action", action, offset, wall).unwrap();
+        }
     }
     let records = w.records;
     let bytes = w.finish().unwrap();
@@ -153,22 +190,55 @@ fn main() {
         rec.records.len()
     );
     let mut player = Player::new(Arc::new(rec), false, vec![]);
-    let mut worst = Duration::ZERO;
-    let mut total = Duration::ZERO;
+    // What a seek costs the player (each source rebuilt from its last keyframe), and
+    // what the screen costs after it: the reducer taking every frame and event
+    // (panes rebuilt, incident and audit trail restored) and a 200x60 render.
+    let mut state = State::for_tests(t0);
+    let mut seek_ms = Vec::new();
+    let mut screen_ms = Vec::new();
     let n = 40;
     for i in 0..n {
         let to = (rand() % (minutes * 60_000)) as i64;
         player.control(Control::Start);
         let at = Instant::now();
         let out = player.control(Control::SeekBy(to));
-        let took = at.elapsed();
+        let seeked = at.elapsed();
         assert!(!out.frames.is_empty(), "seek {i}");
-        worst = worst.max(took);
-        total += took;
+        for f in out.frames {
+            let u = match f {
+                Frame::Kube(r) => SourceUpdate::Kube(r.snapshot()),
+                Frame::Postgres(r) => SourceUpdate::Postgres(r.snapshot()),
+                Frame::Redis(r) => SourceUpdate::Redis(r.snapshot()),
+                Frame::Aws(r) => SourceUpdate::Aws(r.snapshot()),
+                Frame::Host(r) => SourceUpdate::Host(r.snapshot()),
+                Frame::Deps(r) => SourceUpdate::Deps(r.snapshot()),
+            };
+            update(&mut state, Event::Source(u));
+        }
+        update(
+            &mut state,
+            Event::Recorded {
+                reset: out.reset,
+                events: out.events,
+            },
+        );
+        update(&mut state, Event::ReplayStatus(player.status()));
+        let screen = kitops_top::ui::render_to_string(&state, 200, 60);
+        assert!(screen.contains("kitops-top"));
+        seek_ms.push(seeked.as_secs_f64() * 1000.0);
+        screen_ms.push(at.elapsed().as_secs_f64() * 1000.0);
     }
+    let stats = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        (mean, v[v.len() * 95 / 100], v[v.len() - 1])
+    };
+    let (mean, p95, worst) = stats(&mut seek_ms);
     println!(
-        "seek to a random point: mean {:.1} ms, worst {:.1} ms ({n} seeks)",
-        total.as_secs_f64() * 1000.0 / n as f64,
-        worst.as_secs_f64() * 1000.0
+        "seek to a random point ({n} seeks), player: mean {mean:.1} ms, p95 {p95:.1} ms, worst {worst:.1} ms"
+    );
+    let (mean, p95, worst) = stats(&mut screen_ms);
+    println!(
+        "seek to a random point, player + reducer + 200x60 render: mean {mean:.1} ms, p95 {p95:.1} ms, worst {worst:.1} ms"
     );
 }

@@ -11,14 +11,15 @@ use crate::config::Config;
 
 /// What an executor task is asked to do.
 enum Job {
-    Run(Action),
+    /// A confirmed action, and the id of the incident open when it was confirmed.
+    Run(Action, Option<String>),
     Validate(Action),
 }
 
 impl Job {
     fn into_action(self) -> Action {
         match self {
-            Job::Run(a) | Job::Validate(a) => a,
+            Job::Run(a, _) | Job::Validate(a) => a,
         }
     }
 }
@@ -39,8 +40,8 @@ fn spawn_one(config: &Config, events: mpsc::Sender<Event>) -> mpsc::Sender<Job> 
     tokio::spawn(async move {
         while let Some(job) = rx.recv().await {
             let event = match job {
-                Job::Run(action) => {
-                    let outcome = executor.run(&action).await;
+                Job::Run(action, incident) => {
+                    let outcome = executor.run_during(&action, incident.as_deref()).await;
                     Event::Outcome { action, outcome }
                 }
                 Job::Validate(action) => {
@@ -75,10 +76,16 @@ impl ActionQueues {
         }
     }
 
-    /// Queues a confirmed action; gives it back when its source's queue is full.
+    /// Queues a confirmed action with no incident open; gives it back when its
+    /// source's queue is full.
     pub fn run(&self, action: Action) -> Result<(), Box<Action>> {
+        self.run_during(action, None)
+    }
+
+    /// `run`, audited under `incident` (the id of the incident open when it was confirmed).
+    pub fn run_during(&self, action: Action, incident: Option<String>) -> Result<(), Box<Action>> {
         self.queue(&action)
-            .try_send(Job::Run(action))
+            .try_send(Job::Run(action, incident))
             .map_err(|e| Box::new(e.into_inner().into_action()))
     }
 

@@ -12,6 +12,23 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
+/// This process's session id (`20261126-121500-3f2a`: its start, UTC, and 16 random
+/// bits), made once: the log's start line, every audit entry and the recording header
+/// name it, so one console's actions can be told from another's. It lives in this
+/// lowest layer because all three of them use it.
+pub fn session_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        // RandomState is seeded from the OS's randomness once per process.
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        let random = h.finish() as u16;
+        let now = chrono::Utc::now();
+        format!("{}-{random:04x}", now.format("%Y%m%d-%H%M%S"))
+    })
+}
+
 /// Keep the returned guard alive: dropping it flushes and stops the writer.
 pub fn init(path: &Path) -> io::Result<tracing_appender::non_blocking::WorkerGuard> {
     let (subscriber, guard) = file_subscriber(path)?;
@@ -115,6 +132,17 @@ impl<W: Write> Drop for EscapingWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_session_id_is_made_once_and_is_short() {
+        let id = session_id();
+        assert_eq!(id, session_id(), "one id per process");
+        assert_eq!(id.len(), "20261126-121500-3f2a".len(), "{id}");
+        assert!(
+            id.chars().all(|c| c.is_ascii_hexdigit() || c == '-'),
+            "{id}"
+        );
+    }
 
     #[test]
     fn a_line_is_escaped_and_keeps_its_final_newline() {

@@ -127,6 +127,12 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             ))))
         }
     };
+    // The log's start line: which session's audit entries and recording these lines go with.
+    tracing::info!(
+        session = logging::session_id(),
+        version = env!("CARGO_PKG_VERSION"),
+        "kitops-top started"
+    );
     let record = cli.opts.record.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

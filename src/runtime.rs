@@ -202,7 +202,10 @@ pub async fn run(
                     Command::Quit => break 'run,
                     Command::Validate(action) => actions.validate(action),
                     Command::Execute(action) => {
-                        if let Err(action) = actions.run(action) {
+                        // Confirmed in this very state: its open incident is the one
+                        // the action is audited under.
+                        let incident = state.open_incident().map(|i| i.id.clone());
+                        if let Err(action) = actions.run_during(action, incident) {
                             follow_ups.push(Event::ExecutorBusy(*action));
                         }
                     }
@@ -213,6 +216,7 @@ pub async fn run(
                             verb: r.op,
                             object: r.object.clone(),
                             target: &r.target,
+                            incident: r.incident.as_deref(),
                             action: None,
                             outcome: Some(&outcome),
                         };
@@ -270,7 +274,7 @@ pub async fn run(
                             let _ = c.try_send(control);
                         }
                     }
-                    Command::Crossings(_) => {}
+                    Command::Crossings(_) | Command::Audited(_) => {}
                     Command::SaveIncident(incident) => {
                         if persist_incident {
                             let result = incident_store::save(&config.incident, &incident)

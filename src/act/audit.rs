@@ -23,6 +23,11 @@ struct Entry<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     sudo_user: Option<String>,
     host: String,
+    /// This console process (`logging::session_id`): one console's actions, together.
+    session: &'a str,
+    /// The incident open when the action was confirmed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    incident: Option<&'a str>,
     phase: &'a str,
     verb: &'a str,
     object: String,
@@ -32,6 +37,48 @@ struct Entry<'a> {
     action: Option<&'a Action>,
     #[serde(skip_serializing_if = "Option::is_none")]
     outcome: Option<&'a Outcome>,
+}
+
+/// Who acted, where from, and when: what the process knows, not what the action says.
+struct Stamp {
+    ts: String,
+    user: String,
+    sudo_user: Option<String>,
+    host: String,
+    session: &'static str,
+}
+
+impl Stamp {
+    fn now() -> Self {
+        Self {
+            ts: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            user: os_user(),
+            sudo_user: std::env::var("SUDO_USER").ok().filter(|u| !u.is_empty()),
+            host: sysinfo::System::host_name().unwrap_or_default(),
+            session: crate::logging::session_id(),
+        }
+    }
+}
+
+/// One audit line, newline included.
+fn line(stamp: Stamp, r: &Record) -> std::io::Result<String> {
+    let entry = Entry {
+        ts: stamp.ts,
+        user: stamp.user,
+        sudo_user: stamp.sudo_user,
+        host: stamp.host,
+        session: stamp.session,
+        incident: r.incident,
+        phase: r.phase,
+        verb: r.verb,
+        object: r.object.clone(),
+        target: r.target,
+        action: r.action,
+        outcome: r.outcome,
+    };
+    let mut line = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
+    line.push('\n');
+    Ok(line)
 }
 
 /// One audit line as read back (`AuditLog::entries`). `action` and `outcome` stay JSON:
@@ -44,6 +91,10 @@ pub struct AuditEntry {
     pub sudo_user: Option<String>,
     #[serde(default)]
     pub host: String,
+    #[serde(default)]
+    pub session: String,
+    #[serde(default)]
+    pub incident: Option<String>,
     pub phase: String,
     pub verb: String,
     pub object: String,
@@ -61,6 +112,8 @@ pub struct Record<'a> {
     pub verb: &'a str,
     pub object: String,
     pub target: &'a str,
+    /// The id of the incident open when it was asked for, if one was.
+    pub incident: Option<&'a str>,
     pub action: Option<&'a Action>,
     pub outcome: Option<&'a Outcome>,
 }
@@ -100,6 +153,7 @@ impl AuditLog {
         phase: &str,
         action: &Action,
         target: &str,
+        incident: Option<&str>,
         outcome: Option<&Outcome>,
     ) -> std::io::Result<()> {
         self.append(&Record {
@@ -107,6 +161,7 @@ impl AuditLog {
             verb: action.verb(),
             object: action.object(),
             target,
+            incident,
             action: Some(action),
             outcome,
         })
@@ -115,20 +170,7 @@ impl AuditLog {
     /// Appends one line and syncs it to disk: the entry exists before anyone is told
     /// the outcome.
     pub fn append(&self, r: &Record) -> std::io::Result<()> {
-        let entry = Entry {
-            ts: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            user: os_user(),
-            sudo_user: std::env::var("SUDO_USER").ok().filter(|u| !u.is_empty()),
-            host: sysinfo::System::host_name().unwrap_or_default(),
-            phase: r.phase,
-            verb: r.verb,
-            object: r.object.clone(),
-            target: r.target,
-            action: r.action,
-            outcome: r.outcome,
-        };
-        let mut line = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
-        line.push('\n');
+        let mut line = line(Stamp::now(), r)?;
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -188,6 +230,7 @@ mod tests {
             verb: "scale",
             object: object.into(),
             target: "kube-sim",
+            incident: None,
             action: None,
             outcome: Some(&Outcome::Refused("read-only".into())),
         })
@@ -226,8 +269,60 @@ mod tests {
         let read: Vec<&str> = entries.iter().map(|e| e.object.as_str()).collect();
         assert_eq!(read, ["deploy/a", "deploy/b", "deploy/c"]);
         assert_eq!(entries[2].phase, "refused");
+        assert_eq!(entries[2].session, crate::logging::session_id());
         assert_eq!(entries[2].verb, "scale");
         assert!(entries[2].outcome.is_some());
+    }
+
+    /// The audit line's JSON, field by field: postmortem tooling reads it.
+    #[test]
+    fn an_audit_line_names_who_where_the_session_and_the_incident() {
+        let action = Action::Kube(crate::app::action::KubeAction::Scale {
+            namespace: "kitops".into(),
+            deployment: "web".into(),
+            from: 3,
+            to: 5,
+        });
+        let stamp = || Stamp {
+            ts: "2026-11-26T12:15:00.000Z".into(),
+            user: "oncall".into(),
+            sudo_user: Some("alice".into()),
+            host: "bastion-1".into(),
+            session: "20261126-121500-3f2a",
+        };
+        let outcome = Outcome::Done("scaled".into());
+        let record = Record {
+            phase: "result",
+            verb: action.verb(),
+            object: action.object(),
+            target: "kubernetes context prod",
+            incident: Some("INC-20261126-121000"),
+            action: Some(&action),
+            outcome: Some(&outcome),
+        };
+        assert_eq!(
+            line(stamp(), &record).expect("serializes"),
+            concat!(
+                r#"{"ts":"2026-11-26T12:15:00.000Z","user":"oncall","sudo_user":"alice","#,
+                r#""host":"bastion-1","session":"20261126-121500-3f2a","#,
+                r#""incident":"INC-20261126-121000","phase":"result","verb":"scale","#,
+                r#""object":"deployment/web -n kitops","target":"kubernetes context prod","#,
+                r#""action":{"kind":"scale","namespace":"kitops","deployment":"web","from":3,"to":5},"#,
+                r#""outcome":{"result":"done","message":"scaled"}}"#,
+                "\n"
+            )
+        );
+        // No incident open: the field is left out, and reads back as none.
+        let refused = Record {
+            incident: None,
+            action: None,
+            ..record
+        };
+        let text = line(stamp(), &refused).expect("serializes");
+        assert!(!text.contains("incident"), "{text}");
+        let back: AuditEntry = serde_json::from_str(&text).expect("reads back");
+        assert_eq!(back.session, "20261126-121500-3f2a");
+        assert_eq!(back.incident, None);
     }
 
     #[test]

@@ -56,13 +56,23 @@ impl Executor {
         }
     }
 
+    /// Runs `action` with no incident open.
     pub async fn run(&mut self, action: &Action) -> Outcome {
+        self.run_during(action, None).await
+    }
+
+    /// Runs `action`, confirmed while `incident` (its id) was open: both audit lines
+    /// name it, so the incident's record of actions is the audit log itself.
+    pub async fn run_during(&mut self, action: &Action, incident: Option<&str>) -> Outcome {
         if self.demo {
             // Nothing was attempted against anything: not an audit event.
             return Outcome::Refused("demo recording: not run".into());
         }
         let target = action.audit_target(&self.config);
-        if let Err(e) = self.audit.record("attempt", action, &target, None) {
+        if let Err(e) = self
+            .audit
+            .record("attempt", action, &target, incident, None)
+        {
             // An action that cannot be audited does not run.
             return Outcome::Refused(format!(
                 "audit log {} not writable: {e}",
@@ -86,7 +96,10 @@ impl Executor {
                 }
             }
         };
-        if let Err(e) = self.audit.record("result", action, &target, Some(&outcome)) {
+        if let Err(e) = self
+            .audit
+            .record("result", action, &target, incident, Some(&outcome))
+        {
             tracing::error!(error = %e, "audit log write failed after the action ran");
         }
         outcome

@@ -98,7 +98,10 @@ pub(crate) fn request(state: &mut State, op: Op) -> Vec<Command> {
                 object,
                 target: op.audit_target(&state.config),
                 reason: why.clone(),
+                incident: state.open_incident().map(|i| i.id.clone()),
             };
+            // On the trail too; the session recording keeps it from the command.
+            let _ = state.audited(refusal.audited());
             state.set_status(why, Level::Warn);
             vec![Command::AuditRefusal(refusal)]
         }

@@ -62,10 +62,10 @@ pub enum Event {
     IncidentSaved(Result<(), String>),
     /// The replay player moved (position, speed, pause, its clock).
     ReplayStatus(crate::collect::replay::player::Status),
-    /// Session events the player passed, `(kind, json)`; `reset` after a seek.
+    /// Session events the player passed; `reset` after a seek.
     Recorded {
         reset: bool,
-        events: Vec<(String, String)>,
+        events: Vec<crate::collect::replay::player::SessionEvent>,
     },
 }
 
@@ -77,6 +77,21 @@ pub struct Refusal {
     pub object: String,
     pub target: String,
     pub reason: String,
+    /// The id of the incident open when it was refused.
+    pub incident: Option<String>,
+}
+
+impl Refusal {
+    /// As the audit trail (and a recording) lists it.
+    pub fn audited(&self) -> super::audit::AuditedAction {
+        super::audit::AuditedAction {
+            verb: self.op.to_string(),
+            object: self.object.clone(),
+            target: self.target.clone(),
+            outcome: Outcome::Refused(self.reason.clone()),
+            dry_run: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,4 +127,7 @@ pub enum Command {
     Replay(crate::collect::replay::player::Control),
     /// Thresholds crossed just now: the session recording keeps them as events.
     Crossings(Vec<String>),
+    /// An action's outcome went on the session's audit trail: the session recording
+    /// keeps it (and a refusal, from `AuditRefusal`), so a replay's overlay lists it too.
+    Audited(super::audit::AuditedAction),
 }

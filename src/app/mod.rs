@@ -2,6 +2,7 @@
 //! `update` does no I/O; side effects leave as `Command`s.
 
 pub mod action;
+pub mod audit;
 mod confirm;
 pub mod event;
 pub mod incident;

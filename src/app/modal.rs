@@ -11,6 +11,7 @@ pub const HELP_LEGEND: &[&str] = &[
     "  └  member of the group above (pods of a deployment, targets of a group)",
     "  line 2: what is wrong now, most severe first (✖ before ▲; then blind, users,",
     "  stuck, capacity, hygiene; then how many are affected)",
+    "  replay bar: ┃ position  ━ played  ◆ incident  ■ action  ▲ threshold crossed",
 ];
 
 /// Lines of the help overlay (legend, its heading and blank, the keys of every context),
@@ -49,6 +50,10 @@ pub enum Modal {
     },
     /// "Resolve the open incident?"
     ResolveIncident,
+    /// This session's audit trail, newest first; `scroll` rows down from the newest.
+    Audit {
+        scroll: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

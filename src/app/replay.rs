@@ -1,14 +1,15 @@
 //! The reducer's replay half: the player's position and clock, the recorded session
-//! events it passes (the incident as it stood), and the event marks of a recording
+//! events it passes (the incident as it stood, the actions taken), and the event marks of a recording
 //! that has none of its own (version 1), computed from its snapshots.
 
 use std::time::Duration;
 
+use super::audit::{AuditRow, AuditedAction};
 use super::incident::conditions::{self, Conditions};
 use super::incident::Incident;
 use super::sources::{SourceId, Sources};
 use super::state::State;
-use crate::collect::replay::player::Status;
+use crate::collect::replay::player::{SessionEvent, Status};
 use crate::collect::replay::{Frame, Recording};
 use crate::config::Config;
 
@@ -17,16 +18,30 @@ pub(crate) fn on_status(state: &mut State, status: Status) {
     state.replay = Some(status);
 }
 
-/// Recorded events: the last incident record is the incident at this point.
-pub(crate) fn on_events(state: &mut State, reset: bool, events: Vec<(String, String)>) {
+/// Recorded events: the last incident record is the incident at this point; every
+/// action record goes on the audit trail. After a seek (`reset`) the player sends every
+/// event up to the new position again.
+pub(crate) fn on_events(state: &mut State, reset: bool, events: Vec<SessionEvent>) {
     if reset {
         state.incident = None;
+        state.audit.drop_recorded();
     }
-    for (kind, json) in events {
-        if kind == "incident" {
-            if let Ok(inc) = serde_json::from_str::<Incident>(&json) {
-                state.incident = Some(inc);
+    // Only the last incident record counts: after a seek into an hour-long incident
+    // there may be hundreds, each the whole incident as it then stood.
+    let last_incident = events.iter().rposition(|e| e.kind == "incident");
+    for (i, e) in events.iter().enumerate() {
+        match e.kind.as_str() {
+            "incident" if Some(i) == last_incident => {
+                if let Ok(inc) = serde_json::from_str::<Incident>(&e.json) {
+                    state.incident = Some(inc);
+                }
             }
+            "action" => {
+                if let Ok(action) = serde_json::from_str::<AuditedAction>(&e.json) {
+                    state.audit.push(AuditRow { at: e.wall, action });
+                }
+            }
+            _ => {}
         }
     }
 }

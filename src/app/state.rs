@@ -4,6 +4,8 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::action::Action;
+use super::audit::{AuditRow, AuditTrail, AuditedAction};
+use super::event::Command;
 use super::incident::conditions::Conditions;
 use super::incident::Incident;
 use super::modal::Modal;
@@ -58,6 +60,8 @@ pub struct State {
     pub conditions: Conditions,
     /// Playing a recording: the player's position, speed and clock.
     pub replay: Option<crate::collect::replay::player::Status>,
+    /// This session's action attempts (a replay's: the recorded ones): the `A` overlay.
+    pub audit: AuditTrail,
 }
 
 impl State {
@@ -82,6 +86,7 @@ impl State {
             incident: None,
             conditions: Conditions::new(),
             replay: None,
+            audit: AuditTrail::default(),
         }
     }
 
@@ -145,6 +150,16 @@ impl State {
             }
         }
         out
+    }
+
+    /// Puts an attempt on the session's audit trail, stamped `now`; the command lets
+    /// the session recording keep it.
+    pub fn audited(&mut self, action: AuditedAction) -> Command {
+        self.audit.push(AuditRow {
+            at: self.now,
+            action: action.clone(),
+        });
+        Command::Audited(action)
     }
 
     pub fn set_status(&mut self, text: impl Into<String>, level: Level) {

@@ -3,6 +3,7 @@
 use crossterm::event::KeyEvent;
 
 use super::action::Op;
+use super::audit::AuditedAction;
 use super::confirm::request;
 use super::event::{Command, Event, SourceUpdate};
 use super::incident::conditions::ALL_SOURCES;
@@ -76,6 +77,14 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
             );
             state.dirty = true;
             let mut commands = update_incident::on_outcome(state, &action, &outcome);
+            commands.push(state.audited(AuditedAction {
+                verb: action.verb().to_string(),
+                object: action.object(),
+                target: action.audit_target(&state.config),
+                outcome,
+                // The demo's executor shows the dialog and runs nothing.
+                dry_run: state.config.demo,
+            }));
             commands.push(Command::RefreshNow);
             commands
         }
@@ -401,6 +410,7 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
                 return request(state, op);
             }
         }
+        K::AuditOverlay => state.modals.push(Modal::Audit { scroll: 0 }),
         K::Incident | K::IncidentOverlay | K::IncidentNote | K::StatusUpdate => {
             return update_incident::on_key(state, action)
         }

@@ -241,6 +241,24 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
             return super::update_incident::on_overlay_key(state, action);
         }
         Modal::ResolveIncident => return super::update_incident::on_resolve_key(state, dialog),
+        Modal::Audit { scroll } => {
+            let last = state.audit.len().saturating_sub(1);
+            match global {
+                Some(KeyAction::Down) => *scroll = (*scroll + 1).min(last),
+                Some(KeyAction::Up) => *scroll = scroll.saturating_sub(1),
+                Some(KeyAction::PageDown) => *scroll = (*scroll + 10).min(last),
+                Some(KeyAction::PageUp) => *scroll = scroll.saturating_sub(10),
+                Some(KeyAction::Top) => *scroll = 0,
+                Some(KeyAction::Bottom) => *scroll = last,
+                Some(KeyAction::Back | KeyAction::AuditOverlay | KeyAction::Quit) => {
+                    state.modals.pop();
+                }
+                _ if dialog == Some(KeyAction::Cancel) => {
+                    state.modals.pop();
+                }
+                _ => {}
+            }
+        }
         Modal::Logs(logs) => {
             if logs.editing_filter {
                 match edit_text(input, &ev, &mut logs.filter) {

@@ -158,6 +158,7 @@ key_actions! {
     IncidentOverlay => "incident_overlay", "checklist", "incident overlay: checklist and timeline", [Global, Incident];
     IncidentNote => "incident_note", "note", "add a note to the incident timeline", [Global, Incident];
     StatusUpdate => "status_update", "status", "copy the incident status update (OSC 52)", [Global, Incident];
+    AuditOverlay => "audit_overlay", "audit", "this session's audit entries, newest first (a replay's: the recorded ones)", [Global];
     ReplayPause => "replay_pause", "pause", "pause / play the recording", [Replay];
     ReplayFaster => "replay_faster", "faster", "play faster (up to 60×)", [Replay];
     ReplaySlower => "replay_slower", "slower", "play slower (down to 0.5×)", [Replay];

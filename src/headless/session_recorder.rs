@@ -1,5 +1,6 @@
 //! `--record FILE`: the session being driven, as a version-2 recording — every snapshot
-//! the console received, every action with its outcome, each incident change (its
+//! the console received, every action attempt with its outcome and where it was aimed
+//! (refusals too), each incident change (its
 //! declaration, checklist stamps, notes, resolution: the whole incident as it then
 //! stood) and every threshold crossing. The runtime shows it each event and command;
 //! nothing here changes the session. Actions and incidents carry no secrets by
@@ -9,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::app::audit::AuditedAction;
 use crate::app::{Command, Event, SourceUpdate};
 use crate::collect::replay::writer::RecordingWriter;
 use crate::collect::replay::{Frame, Recorded};
@@ -71,16 +73,6 @@ impl SessionRecorder {
                 }
                 self.write(|w| w.snapshot(&frame))
             }
-            Event::Outcome { action, outcome } => {
-                let v = serde_json::json!({
-                    "verb": action.verb(),
-                    "object": action.object(),
-                    "action": action,
-                    "outcome": outcome,
-                });
-                let v = self.event_json(v);
-                self.write(|w| w.event("action", v))
-            }
             _ => None,
         }
     }
@@ -91,12 +83,21 @@ impl SessionRecorder {
                 let v = self.event_json(serde_json::to_value(incident).ok()?);
                 self.write(|w| w.event("incident", v))
             }
+            // An action's outcome or a refusal, as the audit trail holds it (verb,
+            // object, where, outcome): the replay's `A` overlay and `timeline` read it.
+            Command::Audited(action) => self.action(action),
+            Command::AuditRefusal(refusal) => self.action(&refusal.audited()),
             Command::Crossings(texts) => {
                 let v = self.event_json(serde_json::json!({ "crossings": texts }));
                 self.write(|w| w.event("crossing", v))
             }
             _ => None,
         }
+    }
+
+    fn action(&mut self, action: &AuditedAction) -> Option<String> {
+        let v = self.event_json(serde_json::to_value(action).ok()?);
+        self.write(|w| w.event("action", v))
     }
 
     /// Ends the file cleanly (a crash leaves it readable anyway).

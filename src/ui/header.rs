@@ -8,13 +8,24 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
+use super::replay_bar;
 use crate::app::State;
 use crate::view::safe_text::SafeText;
 
+/// A header piece: its text and, when it has one, its own style.
+type Piece = (String, Option<Style>);
+
 /// Header pieces in priority order: when the screen is narrow the last ones go first.
-pub fn pieces(state: &State, theme: &Theme) -> Vec<(String, Option<Style>)> {
+pub fn pieces(state: &State, theme: &Theme) -> Vec<Piece> {
+    pieces_with_player(state, theme).0
+}
+
+/// The pieces, the index of the player's (the timeline bar follows it on screen) and
+/// of the last piece that outranks the bar (the recorded incident, or the player).
+fn pieces_with_player(state: &State, theme: &Theme) -> (Vec<Piece>, Option<(usize, usize)>) {
     let cfg = &state.config;
     let mut out: Vec<(String, Option<Style>)> = Vec::new();
+    let mut player = None;
     out.push((" kitops-top".into(), None));
     if state.is_production() {
         out.push(("PRODUCTION".into(), Some(theme.header(true))));
@@ -29,10 +40,12 @@ pub fn pieces(state: &State, theme: &Theme) -> Vec<(String, Option<Style>)> {
     }
     if let Some(r) = &state.replay {
         out.push((replay_piece(r), Some(theme.badge_readonly())));
+        player = Some((out.len() - 1, out.len() - 1));
     }
     // The open incident next: at 80 columns it must outlast everything after it.
     if let Some(piece) = incident_piece(state, theme) {
         out.push(piece);
+        player = player.map(|(at, _)| (at, out.len() - 1));
     }
     if !cfg.demo && cfg.readonly {
         out.push(("READ-ONLY".into(), Some(theme.badge_readonly())));
@@ -53,7 +66,7 @@ pub fn pieces(state: &State, theme: &Theme) -> Vec<(String, Option<Style>)> {
     ));
     if cfg.demo {
         // The recording's endpoints are not the config's; the panes say what was recorded.
-        return out;
+        return (out, player);
     }
     let db = cfg
         .postgres
@@ -81,7 +94,7 @@ pub fn pieces(state: &State, theme: &Theme) -> Vec<(String, Option<Style>)> {
             None,
         ));
     }
-    out
+    (out, player)
 }
 
 /// The player: `▶2× 01:23/05:00 ◆1/3` (events passed / all) or `PAUSED 01:23/05:00 ◆1/3`.
@@ -99,7 +112,7 @@ fn replay_piece(r: &crate::collect::replay::player::Status) -> String {
     } else {
         format!("▶{}×", r.speed)
     };
-    let next = r.marks.iter().filter(|m| **m > r.position).count();
+    let next = r.marks.iter().filter(|m| m.at > r.position).count();
     format!(
         "{state} {}/{} ◆{}/{}",
         mmss(r.position),
@@ -163,21 +176,52 @@ fn short_endpoint(redacted: &str) -> String {
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let base = theme.header(state.is_production());
     let sep = if theme.ascii { " | " } else { " │ " };
-    let mut spans = Vec::new();
+    let (pieces, player) = pieces_with_player(state, theme);
+    let width = area.width as usize;
+    // Which pieces fit, in priority order; the timeline bar (a space and at least
+    // MIN_WIDTH cells) right after the pieces that outrank it.
+    let bar_min = replay_bar::MIN_WIDTH + 1;
     let mut used = 0usize;
-    for (i, (text, style)) in pieces(state, theme).into_iter().enumerate() {
+    let mut fitting = 0usize;
+    let mut bar = false;
+    for (i, (text, _)) in pieces.iter().enumerate() {
         let extra = if i == 0 { 0 } else { sep.width() };
-        if used + extra + text.width() > area.width as usize {
+        if used + extra + text.width() > width {
             break;
         }
+        used += extra + text.width();
+        fitting = i + 1;
+        if player.is_some_and(|(_, outranks)| outranks == i) && used + bar_min <= width {
+            used += bar_min;
+            bar = true;
+        }
+    }
+    // A piece that outranks the bar did not fit (a long incident title at 80 columns):
+    // the bar still follows the player when there is room.
+    if !bar && player.is_some_and(|(at, _)| at < fitting) && used + bar_min <= width {
+        used += bar_min;
+        bar = true;
+    }
+    // The bar takes what room is left, up to its widest.
+    let bar_width = replay_bar::MIN_WIDTH
+        + width
+            .saturating_sub(used)
+            .min(replay_bar::MAX_WIDTH - replay_bar::MIN_WIDTH);
+    let mut spans = Vec::new();
+    for (i, (text, style)) in pieces.into_iter().take(fitting).enumerate() {
         if i > 0 {
             spans.push(Span::raw(sep));
         }
-        used += extra + text.width();
         spans.push(match style {
             Some(s) => Span::styled(text, s),
             None => Span::raw(text),
         });
+        if let (true, Some((at, _)), Some(r)) = (bar, player, &state.replay) {
+            if at == i {
+                spans.push(Span::raw(" "));
+                spans.extend(replay_bar::spans(r, bar_width, theme, base));
+            }
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
 }

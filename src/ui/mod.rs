@@ -8,6 +8,7 @@ pub mod header;
 pub mod layout;
 pub mod modal;
 pub mod pane;
+pub mod replay_bar;
 pub mod table;
 pub mod theme;
 
@@ -56,6 +57,7 @@ fn asciify(buf: &mut ratatui::buffer::Buffer) {
             "✖" => "x",
             "○" => "o",
             "◆" => "*",
+            "■" => "#",
             _ => "?",
         };
         cell.set_symbol(replacement);

@@ -8,6 +8,7 @@
 mod support;
 
 mod action_deadlines;
+mod audit_trail;
 mod aws_iam;
 mod aws_moto;
 mod aws_render;

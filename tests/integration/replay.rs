@@ -120,7 +120,7 @@ fn a_newer_version_or_not_a_recording_is_one_line_and_exit_2() {
 }
 
 /// What the runtime does with a player step, done by hand.
-fn feed(st: &mut State, p: &Player, out: Output) {
+pub fn feed(st: &mut State, p: &Player, out: Output) {
     for f in out.frames {
         let u = match f {
             Frame::Kube(r) => SourceUpdate::Kube(r.snapshot()),
@@ -259,8 +259,8 @@ fn seek_and_speed_on_a_fake_clock() {
         .status()
         .marks
         .iter()
-        .find(|m| **m > Duration::from_secs(2))
-        .copied();
+        .map(|m| m.at)
+        .find(|at| *at > Duration::from_secs(2));
     p.control(Control::NextEvent);
     assert_eq!(Some(p.status().position), next, "the next event's offset");
     let out = p.control(Control::End);

@@ -94,7 +94,7 @@ pub struct ConfirmSpec {
 }
 
 /// The result of running an action, shown to the user and written to the audit log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "result", content = "message", rename_all = "snake_case")]
 pub enum Outcome {
     Done(String),

@@ -36,6 +36,10 @@ pub struct Header {
     pub started_ms: u64,
     #[serde(default)]
     pub redacted: bool,
+    /// The recording console's session id (`logging::session_id`), as its audit
+    /// entries name it; absent in recordings from before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
 }
 
 /// One record as a line of a version-2 file.
@@ -163,6 +167,7 @@ fn read_text(text: &str) -> Result<Recording, RecordingError> {
             meta: Meta {
                 version: header.version,
                 redacted: header.redacted,
+                session: header.session,
             },
             records,
             truncated,
@@ -210,6 +215,7 @@ fn read_text(text: &str) -> Result<Recording, RecordingError> {
         meta: Meta {
             version: 1,
             redacted: false,
+            session: None,
         },
         records,
         truncated,
@@ -222,7 +228,10 @@ fn parse_raw(raw: &str) -> Result<Record, String> {
     let body = match (r.key, r.patch, r.event) {
         (Some(source), None, None) if source < super::SOURCES => Body::Key { source, json },
         (None, Some(source), None) if source < super::SOURCES => Body::Patch { source, json },
-        (None, None, Some(kind)) => Body::Event { kind, json },
+        (None, None, Some(kind)) => Body::Event {
+            kind,
+            json: json.into(),
+        },
         _ => return Err("a record is one of key, patch or event".into()),
     };
     let wall = from_unix_ms(r.w)?;

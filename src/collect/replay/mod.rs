@@ -119,9 +119,10 @@ pub enum Body {
         json: String,
     },
     /// A session event, opaque here (the app layer reads it): `{"kind": …, …}`.
+    /// Shared, so a seek hands every earlier event to the app without copying it.
     Event {
         kind: String,
-        json: String,
+        json: Arc<str>,
     },
 }
 
@@ -138,6 +139,8 @@ pub struct Meta {
     pub version: u32,
     /// Recorded with `--redact`: query literals and addresses were masked in the file.
     pub redacted: bool,
+    /// The session id of the console that recorded it (its audit entries say the same).
+    pub session: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -174,7 +177,7 @@ impl Recording {
     /// The session events, in order: `(offset, kind, json)`.
     pub fn events(&self) -> impl Iterator<Item = (&Record, &str, &str)> {
         self.records.iter().filter_map(|r| match &r.body {
-            Body::Event { kind, json } => Some((r, kind.as_str(), json.as_str())),
+            Body::Event { kind, json } => Some((r, kind.as_str(), &**json)),
             _ => None,
         })
     }

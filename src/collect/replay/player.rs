@@ -35,6 +35,35 @@ impl Control {
     pub const FORWARD: Control = Control::SeekBy(SEEK_STEP_MS);
 }
 
+/// What an event mark on the timeline stands for; in drawing priority (one cell, one mark).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MarkKind {
+    /// The incident: declared, a checklist stamp, a note, resolved.
+    Incident,
+    /// An action attempt and its outcome.
+    Action,
+    /// A threshold crossed (or cleared).
+    Crossing,
+}
+
+impl MarkKind {
+    /// The mark of a recorded event of `kind`; other session events count as the incident's.
+    pub fn of_event(kind: &str) -> MarkKind {
+        match kind {
+            "action" => MarkKind::Action,
+            "crossing" => MarkKind::Crossing,
+            _ => MarkKind::Incident,
+        }
+    }
+}
+
+/// One event mark: where in the recording, and what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Mark {
+    pub at: Duration,
+    pub kind: MarkKind,
+}
+
 /// Where the player is: the header's timeline and the console's clock.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Status {
@@ -44,16 +73,24 @@ pub struct Status {
     pub length: Duration,
     pub speed: f64,
     pub paused: bool,
-    /// Offsets of the recording's events (`[`/`]` jump between them).
-    pub marks: Arc<Vec<Duration>>,
+    /// The recording's events, in time order (`[`/`]` jump between them).
+    pub marks: Arc<Vec<Mark>>,
+}
+
+/// A session event the player passed: when it was recorded, its kind and its JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionEvent {
+    pub wall: SystemTime,
+    pub kind: String,
+    pub json: Arc<str>,
 }
 
 /// What a step of the player publishes.
 #[derive(Debug, Default)]
 pub struct Output {
     pub frames: Vec<Frame>,
-    /// Events passed, `(kind, json)`, in order.
-    pub events: Vec<(String, String)>,
+    /// Events passed, in order.
+    pub events: Vec<SessionEvent>,
     /// A seek: the app drops what it derived from events (the incident) before these.
     pub reset: bool,
 }
@@ -67,17 +104,54 @@ pub struct Player {
     /// Index of the next record to apply.
     cursor: usize,
     current: [Option<serde_json::Value>; SOURCES],
-    marks: Arc<Vec<Duration>>,
+    marks: Arc<Vec<Mark>>,
+    /// Per source, the indices of its keyframes; and the indices of the events: a seek
+    /// finds where to start by binary search instead of walking the records.
+    keyframes: [Vec<usize>; SOURCES],
+    events: Vec<usize>,
+}
+
+/// The session event of record `r`, if it is one.
+fn session_event(r: &super::Record) -> Option<SessionEvent> {
+    match &r.body {
+        Body::Event { kind, json } => Some(SessionEvent {
+            wall: r.wall,
+            kind: kind.clone(),
+            json: json.clone(),
+        }),
+        Body::Key { .. } | Body::Patch { .. } => None,
+    }
+}
+
+/// A source's current JSON as the snapshot it holds, decoded without copying the tree.
+fn decode(v: &serde_json::Value) -> Option<Frame> {
+    use serde::Deserialize;
+    Frame::deserialize(v).ok()
 }
 
 impl Player {
     /// `extra_marks`: offsets the caller found worth a mark (crossings in an old file).
     pub fn new(rec: Arc<Recording>, looping: bool, extra_marks: Vec<Duration>) -> Self {
-        let mut marks: Vec<Duration> = rec
-            .events()
-            .map(|(r, _, _)| Duration::from_millis(r.at_ms))
-            .chain(extra_marks)
-            .collect();
+        let mut keyframes: [Vec<usize>; SOURCES] = Default::default();
+        let mut events = Vec::new();
+        let mut marks = Vec::new();
+        for (i, r) in rec.records.iter().enumerate() {
+            match &r.body {
+                Body::Key { source, .. } => keyframes[*source].push(i),
+                Body::Event { kind, .. } => {
+                    events.push(i);
+                    marks.push(Mark {
+                        at: Duration::from_millis(r.at_ms),
+                        kind: MarkKind::of_event(kind),
+                    });
+                }
+                Body::Patch { .. } => {}
+            }
+        }
+        marks.extend(extra_marks.into_iter().map(|at| Mark {
+            at,
+            kind: MarkKind::Crossing,
+        }));
         marks.sort();
         marks.dedup();
         Self {
@@ -89,6 +163,8 @@ impl Player {
             cursor: 0,
             current: Default::default(),
             marks: Arc::new(marks),
+            keyframes,
+            events,
         }
     }
 
@@ -116,7 +192,7 @@ impl Player {
                 break;
             }
             match &r.body {
-                Body::Event { kind, json } => out.events.push((kind.clone(), json.clone())),
+                Body::Event { .. } => out.events.extend(session_event(r)),
                 body @ (Body::Key { source, .. } | Body::Patch { source, .. }) => {
                     let s = *source;
                     match body {
@@ -134,9 +210,7 @@ impl Player {
         }
         for (s, t) in touched.iter().enumerate() {
             if let (true, Some(v)) = (t, &self.current[s]) {
-                if let Ok(frame) = serde_json::from_value(v.clone()) {
-                    out.frames.push(frame);
-                }
+                out.frames.extend(decode(v));
             }
         }
     }
@@ -159,36 +233,48 @@ impl Player {
         out
     }
 
-    /// Jumps to `ms`: the sources' state there, rebuilt from their last keyframes.
+    /// Jumps to `ms`: each source's state there, rebuilt from its own last keyframe
+    /// before it and that source's patches since (at most `KEYFRAME_EVERY` of them), so
+    /// a seek costs the same anywhere in a recording of any length.
     fn seek_to(&mut self, ms: f64) -> Output {
         self.pos_ms = ms.clamp(0.0, self.length_ms());
-        // Replaying from the start is simplest and correct; keyframes bound the work
-        // per source to the patches since its last keyframe before the position.
-        let end = self
-            .rec
-            .records
-            .partition_point(|r| r.at_ms as f64 <= self.pos_ms);
-        let mut start = end;
-        let mut keyed = [false; SOURCES];
-        while start > 0 && keyed.iter().any(|k| !k) {
-            start -= 1;
-            if let Body::Key { source, .. } = self.rec.records[start].body {
-                keyed[source] = true;
-            }
-        }
-        self.current = Default::default();
+        let records = &self.rec.records;
+        let end = records.partition_point(|r| r.at_ms as f64 <= self.pos_ms);
         let mut out = Output {
             reset: true,
             ..Output::default()
         };
-        // Events before `start` still matter (the incident declared an hour ago).
-        for r in &self.rec.records[..start] {
-            if let Body::Event { kind, json } = &r.body {
-                out.events.push((kind.clone(), json.clone()));
+        for s in 0..SOURCES {
+            let keys = &self.keyframes[s];
+            let Some(&key) = keys[..keys.partition_point(|&i| i < end)].last() else {
+                // Not recorded yet at this point (or never): nothing to show for it.
+                self.current[s] = None;
+                continue;
+            };
+            self.current[s] = None;
+            for r in &records[key..end] {
+                match &r.body {
+                    Body::Key { source, json } if *source == s => {
+                        self.current[s] = serde_json::from_str(json).ok();
+                    }
+                    body @ Body::Patch { source, .. } if *source == s => {
+                        apply(&mut self.current, body);
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(v) = &self.current[s] {
+                out.frames.extend(decode(v));
             }
         }
-        self.cursor = start;
-        self.catch_up(&mut out);
+        // Every event up to here still matters (the incident declared an hour ago, the
+        // actions taken since): shared, not copied.
+        let passed = self.events.partition_point(|&i| i < end);
+        out.events = self.events[..passed]
+            .iter()
+            .filter_map(|&i| session_event(&records[i]))
+            .collect();
+        self.cursor = end;
         out
     }
 
@@ -216,8 +302,8 @@ impl Player {
             Control::End => self.seek_to(self.length_ms()),
             Control::NextEvent => {
                 let here = self.pos_ms as u64 + 1;
-                match self.marks.iter().find(|m| m.as_millis() as u64 > here) {
-                    Some(m) => self.seek_to(m.as_millis() as f64),
+                match self.marks.iter().find(|m| m.at.as_millis() as u64 > here) {
+                    Some(m) => self.seek_to(m.at.as_millis() as f64),
                     None => Output::default(),
                 }
             }
@@ -228,9 +314,9 @@ impl Player {
                     .marks
                     .iter()
                     .rev()
-                    .find(|m| (m.as_millis() as u64) < here)
+                    .find(|m| (m.at.as_millis() as u64) < here)
                 {
-                    Some(m) => self.seek_to(m.as_millis() as f64),
+                    Some(m) => self.seek_to(m.at.as_millis() as f64),
                     None => self.seek_to(0.0),
                 }
             }
@@ -329,6 +415,41 @@ mod tests {
         Player::new(Arc::new(rec), false, vec![Duration::from_secs(20)])
     }
 
+    /// A seek rebuilds each source from its own keyframe and patches: what it shows is
+    /// exactly what playing from the start up to there shows, anywhere.
+    #[test]
+    fn a_seek_shows_what_playing_up_to_there_shows() {
+        let built_in = Recording::parse(super::super::BUILT_IN).expect("built-in");
+        let mut w = super::super::writer::RecordingWriter::new(Vec::new(), false).expect("w");
+        for l in built_in.lines() {
+            let offset = Duration::from_millis(l.at_ms);
+            w.snapshot_at(&l.frame, offset, l.wall).expect("write");
+        }
+        let rec = Recording::parse(w.finish().expect("finish")).expect("reads back");
+        assert!(
+            rec.records
+                .iter()
+                .any(|r| matches!(r.body, Body::Patch { .. })),
+            "the file has patches to apply"
+        );
+        let lines = rec.lines();
+        let mut p = Player::new(Arc::new(rec.clone()), false, vec![]);
+        let json = |f: &Frame| serde_json::to_string(f).expect("json");
+        for pos in (0..=rec.length().as_millis() as u64).step_by(1_500) {
+            p.control(Control::Start);
+            let out = p.control(Control::SeekBy(pos as i64));
+            let mut expected: [Option<String>; SOURCES] = Default::default();
+            for l in lines.iter().filter(|l| l.at_ms <= pos) {
+                expected[l.frame.source()] = Some(json(&l.frame));
+            }
+            let mut got: [Option<String>; SOURCES] = Default::default();
+            for f in &out.frames {
+                got[f.source()] = Some(json(f));
+            }
+            assert!(got == expected, "seek to {pos} ms");
+        }
+    }
+
     #[test]
     fn paused_nothing_moves_and_speed_scales_real_time() {
         let mut p = player();
@@ -371,7 +492,7 @@ mod tests {
         p.control(Control::BACK);
         assert_eq!(p.status().position, Duration::ZERO, "clamped at the start");
         // The marks: the recorded events and the extra one at 20 s.
-        let marks = p.status().marks.clone();
+        let marks: Vec<Duration> = p.status().marks.iter().map(|m| m.at).collect();
         assert!(marks.contains(&Duration::from_secs(20)), "{marks:?}");
         let (first, last) = (marks[0], marks[marks.len() - 1]);
         p.control(Control::NextEvent);

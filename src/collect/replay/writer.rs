@@ -43,6 +43,7 @@ impl<W: Write> RecordingWriter<W> {
             version: VERSION,
             started_ms: unix_ms(SystemTime::now()),
             redacted,
+            session: Some(crate::logging::session_id().to_string()),
         };
         w.line(&header)?;
         Ok(w)
@@ -109,9 +110,21 @@ impl<W: Write> RecordingWriter<W> {
 
     /// A session event (`kind`: action, incident, crossing…) with its JSON.
     pub fn event(&mut self, kind: &str, value: serde_json::Value) -> std::io::Result<()> {
+        let offset = Duration::from_millis(self.offset_ms());
+        self.event_at(kind, value, offset, SystemTime::now())
+    }
+
+    /// `event` at a given offset and wall clock: for simulations of long sessions.
+    pub fn event_at(
+        &mut self,
+        kind: &str,
+        value: serde_json::Value,
+        offset: Duration,
+        wall: SystemTime,
+    ) -> std::io::Result<()> {
         let raw = RawRecord {
-            t: self.offset_ms(),
-            w: unix_ms(SystemTime::now()),
+            t: offset.as_millis() as u64,
+            w: unix_ms(wall),
             key: None,
             patch: None,
             event: Some(kind.into()),

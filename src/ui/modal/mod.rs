@@ -1,5 +1,6 @@
 //! Dialogs drawn over the panes; only the top of the stack is drawn on top.
 
+mod audit;
 mod confirm;
 mod help;
 mod incident;
@@ -31,6 +32,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Modal::Logs(l) => logs::draw(frame, area, state, theme, l),
             Modal::Incident { selected } => incident::draw(frame, area, state, theme, *selected),
             Modal::ResolveIncident => incident::draw_resolve(frame, area, state, theme),
+            Modal::Audit { scroll } => audit::draw(frame, area, state, theme, *scroll),
         }
     }
 }

@@ -37,6 +37,8 @@ pub enum Event {
     /// The clock moved: ages and the header clock need a redraw.
     Tick(SystemTime),
     Source(SourceUpdate),
+    /// A snapshot with its panes already built off the UI task (`app::prebuild`).
+    Built(Box<super::prebuild::Built>),
     Outcome {
         action: Action,
         outcome: Outcome,

@@ -7,6 +7,7 @@ pub mod event;
 pub mod incident;
 pub mod modal;
 pub mod pane;
+pub mod prebuild;
 pub mod replay;
 pub mod sources;
 pub mod state;

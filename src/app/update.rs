@@ -5,12 +5,15 @@ use crossterm::event::KeyEvent;
 use super::action::Op;
 use super::confirm::request;
 use super::event::{Command, Event, SourceUpdate};
-use super::incident::conditions::ALL_SOURCES;
+use super::incident::conditions::{self, ALL_SOURCES};
 use super::modal::{DryRun, Modal};
 use super::pane::{PaneId, SourceId, PANES};
+use super::prebuild::Built;
 use super::state::State;
 use super::update_incident;
+use crate::collect::kube::KubeData;
 use crate::collect::replay::player::Control;
+use crate::collect::Snapshot;
 use crate::config::keymap::{Context, Key, KeyAction};
 use crate::view::panes::BuildCtx;
 use crate::view::safe_text::SafeText;
@@ -35,11 +38,15 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
             state.now = now;
             state.dirty = true;
             // Staleness is a matter of time, not of a new snapshot.
-            update_incident::on_snapshots(state, &ALL_SOURCES, None)
+            update_incident::on_snapshots(state, &ALL_SOURCES, Vec::new())
         }
         Event::Source(update) => {
             state.dirty = true;
             on_source(state, update)
+        }
+        Event::Built(built) => {
+            state.dirty = true;
+            on_built(state, *built)
         }
         Event::ReplayStatus(status) => {
             super::replay::on_status(state, status);
@@ -128,6 +135,38 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
 }
 
 fn on_source(state: &mut State, update: SourceUpdate) -> Vec<Command> {
+    let (source, kube_before) = store(state, update);
+    for spec in PANES.iter().filter(|p| p.source == source) {
+        rebuild(state, spec.id);
+    }
+    let restarts = kube_before
+        .map(|before| conditions::restarts(&before, &state.sources.kube))
+        .unwrap_or_default();
+    update_incident::on_snapshots(state, &[source], restarts)
+}
+
+/// A snapshot whose panes were built off the UI task (`prebuild`): swapped in, each
+/// table keeping its selection (and refiltered here only if the filter or sort changed
+/// while it was built).
+fn on_built(state: &mut State, built: Built) -> Vec<Command> {
+    let (source, _) = store(state, built.update);
+    let (status, fetched_at, has_data) = state.sources.status(source);
+    for pane in built.panes {
+        let p = state.pane_mut(pane.id);
+        p.status = status.clone();
+        p.fetched_at = fetched_at;
+        if let Some(table) = pane.table {
+            p.table.adopt(table);
+        }
+        if has_data {
+            p.attention = pane.attention;
+        }
+    }
+    update_incident::on_snapshots(state, &[source], built.restarts)
+}
+
+/// Keeps the snapshot; the Kubernetes one it replaces comes back (restarts are a diff).
+fn store(state: &mut State, update: SourceUpdate) -> (SourceId, Option<Snapshot<KubeData>>) {
     let mut kube_before = None;
     let source = match update {
         SourceUpdate::Kube(s) => {
@@ -155,10 +194,7 @@ fn on_source(state: &mut State, update: SourceUpdate) -> Vec<Command> {
             SourceId::Deps
         }
     };
-    for spec in PANES.iter().filter(|p| p.source == source) {
-        rebuild(state, spec.id);
-    }
-    update_incident::on_snapshots(state, &[source], kube_before.as_ref())
+    (source, kube_before)
 }
 
 /// Rebuilds one pane's rows from its source's latest snapshot.
@@ -170,7 +206,7 @@ pub fn rebuild(state: &mut State, id: PaneId) {
     let old = if has_data {
         state.panes[id.index()].table.take_rows()
     } else {
-        Vec::new()
+        Default::default()
     };
     let ctx = BuildCtx {
         config: &state.config,

@@ -71,6 +71,10 @@ impl SessionRecorder {
                 }
                 self.write(|w| w.snapshot(&frame))
             }
+            Event::Built(b) => {
+                let frame = frame_of(&b.update);
+                self.write(|w| w.snapshot(&frame))
+            }
             Event::Outcome { action, outcome } => {
                 let v = serde_json::json!({
                     "verb": action.verb(),

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::event::SourceUpdate;
+pub use super::event::{Built, BuiltPane};
 use super::incident::conditions;
 use super::pane::{PaneId, SourceId, PANES};
 use super::sources::Sources;
@@ -17,7 +18,7 @@ use super::table::TableState;
 use crate::collect::kube::KubeData;
 use crate::collect::Snapshot;
 use crate::config::Config;
-use crate::view::attention::{self, Attention};
+use crate::view::attention;
 use crate::view::panes::BuildCtx;
 use crate::view::table::{OldRows, PaneContent};
 
@@ -51,24 +52,6 @@ impl ViewPrefs {
                 .collect(),
         }
     }
-}
-
-/// One pane made from a snapshot: its table filtered and sorted as the prefs said
-/// (`None`: the source has no data yet) and its problems, in order.
-#[derive(Debug, Clone)]
-pub struct BuiltPane {
-    pub id: PaneId,
-    pub table: Option<TableState>,
-    pub attention: Vec<Attention>,
-}
-
-/// A snapshot with its panes ready: what `Event::Built` carries.
-#[derive(Debug, Clone)]
-pub struct Built {
-    pub update: SourceUpdate,
-    pub panes: Vec<BuiltPane>,
-    /// Pods whose restart count went up since the last Kubernetes snapshot built.
-    pub restarts: Vec<String>,
 }
 
 /// Keeps the latest snapshot of every source and the last table of every pane it

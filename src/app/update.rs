@@ -4,11 +4,10 @@ use crossterm::event::KeyEvent;
 
 use super::action::Op;
 use super::confirm::request;
-use super::event::{Command, Event, SourceUpdate};
+use super::event::{Built, Command, Event, SourceUpdate};
 use super::incident::conditions::{self, ALL_SOURCES};
 use super::modal::{DryRun, Modal};
 use super::pane::{PaneId, SourceId, PANES};
-use super::prebuild::Built;
 use super::state::State;
 use super::update_incident;
 use crate::collect::kube::KubeData;

@@ -27,6 +27,8 @@ use crate::view::table::{OldRows, PaneContent};
 #[derive(Debug, Clone, PartialEq)]
 pub struct ViewPrefs {
     pub now: SystemTime,
+    /// Presenter mode: a row kept from a build made the other way would show through.
+    redact: bool,
     panes: Vec<PanePrefs>,
 }
 
@@ -41,6 +43,7 @@ impl ViewPrefs {
     pub fn of(state: &State) -> Self {
         Self {
             now: state.now,
+            redact: state.redact,
             panes: state
                 .panes
                 .iter()
@@ -60,6 +63,8 @@ pub struct Prebuilder {
     config: Arc<Config>,
     sources: Sources,
     last: Vec<Option<Arc<PaneContent>>>,
+    /// The presenter mode `last` was built in.
+    last_redact: bool,
 }
 
 impl Prebuilder {
@@ -68,11 +73,17 @@ impl Prebuilder {
             config,
             sources: Sources::loading(),
             last: PANES.iter().map(|_| None).collect(),
+            last_redact: false,
         }
     }
 
     /// The panes of `update`'s source, built from it.
     pub fn build(&mut self, update: SourceUpdate, prefs: &ViewPrefs) -> Built {
+        if prefs.redact != self.last_redact {
+            // No row made the other way may be kept (`update::toggle_redact`).
+            self.last.iter_mut().for_each(|l| *l = None);
+            self.last_redact = prefs.redact;
+        }
         let (source, kube_before) = self.store(update.clone());
         let restarts = kube_before
             .map(|before| conditions::restarts(&before, &self.sources.kube))
@@ -123,6 +134,7 @@ impl Prebuilder {
             config: &self.config,
             now: prefs.now,
             alt_view: mine.alt_view,
+            redact: crate::view::redact::Redact(prefs.redact),
         };
         // The table on screen keeps its rows until the reducer swaps this one in;
         // the rows kept from it share their text with it.

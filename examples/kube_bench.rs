@@ -22,6 +22,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::act::kube::KubeActions;
 use kitops_top::app::action::KubeAction;
+use kitops_top::app::prebuild::{Built, Prebuilder, ViewPrefs};
 use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::collect::{Controls, SourceStatus};
 
@@ -166,6 +167,71 @@ fn script() -> Vec<KeyEvent> {
     ]
 }
 
+/// The console's pane builder (`view_task`): snapshots in, built panes out, on a
+/// thread of its own; how long each build took. `BENCH_SYNC_UI=1` measures the
+/// reducer building the panes itself instead (the code before the builder).
+struct Builder {
+    tx: std::sync::mpsc::Sender<(SourceUpdate, ViewPrefs)>,
+    rx: std::sync::mpsc::Receiver<(Built, Duration)>,
+}
+
+impl Builder {
+    fn spawn(config: std::sync::Arc<kitops_top::config::Config>) -> Self {
+        let (tx, in_rx) = std::sync::mpsc::channel::<(SourceUpdate, ViewPrefs)>();
+        let (out_tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut b = Prebuilder::new(config);
+            while let Ok((u, prefs)) = in_rx.recv() {
+                let t = Instant::now();
+                let built = b.build(u, &prefs);
+                if out_tx.send((built, t.elapsed())).is_err() {
+                    return;
+                }
+            }
+        });
+        Self { tx, rx }
+    }
+}
+
+/// A snapshot into the UI: through the builder thread and `Event::Built` (pressing
+/// keys while it builds), or through the reducer itself with `BENCH_SYNC_UI`. Returns
+/// the UI task's time for it (the swap or the whole build, plus a frame), the build
+/// time, and the keystrokes pressed meanwhile.
+fn deliver(
+    st: &mut State,
+    snap: kitops_top::collect::Snapshot<kitops_top::collect::kube::KubeData>,
+    builder: &Builder,
+    keys: &mut dyn FnMut(&mut State) -> Option<Duration>,
+    key_ui: &mut Vec<Duration>,
+) -> (Duration, Duration) {
+    st.now = SystemTime::now();
+    if std::env::var_os("BENCH_SYNC_UI").is_some() {
+        let t = Instant::now();
+        update(st, Event::Source(SourceUpdate::Kube(snap)));
+        std::hint::black_box(kitops_top::ui::render_to_string(st, 200, 60));
+        return (t.elapsed(), t.elapsed());
+    }
+    let _ = builder
+        .tx
+        .send((SourceUpdate::Kube(snap), ViewPrefs::of(st)));
+    let (built, took) = loop {
+        match builder.rx.recv_timeout(Duration::from_millis(20)) {
+            Ok(b) => break b,
+            // The UI stays free while the builder works: keys are answered meanwhile.
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if let Some(d) = keys(st) {
+                    key_ui.push(d);
+                }
+            }
+            Err(e) => panic!("builder gone: {e}"),
+        }
+    };
+    let t = Instant::now();
+    update(st, Event::Built(Box::new(built)));
+    std::hint::black_box(kitops_top::ui::render_to_string(st, 200, 60));
+    (t.elapsed(), took)
+}
+
 /// One keystroke through the reducer and a frame; how long the UI was busy with it.
 fn press(st: &mut State, key: KeyEvent) -> Duration {
     let t = Instant::now();
@@ -240,6 +306,8 @@ fn main() {
         let (_pause, controls) = Controls::free_running();
         let mut rx = kitops_top::collect::kube::spawn(config.kube.clone(), Duration::from_secs(2), controls);
         let mut st = State::with_config(config.clone(), SystemTime::now());
+        let builder = Builder::spawn(st.config.clone());
+        let mut sync_build: Vec<Duration> = Vec::new();
         // Initial sync: until every pod is listed. Partial snapshots (the first LIST
         // still paging) go through the reducer and a frame too, as in the UI.
         let mut first_rows: Option<(f64, usize)> = None;
@@ -261,11 +329,10 @@ fn main() {
             let done = snap.status == SourceStatus::Live && loading.is_none() && n as u64 >= pods;
             let status = snap.status.clone();
             if !no_ui {
-                st.now = SystemTime::now();
-                let t = Instant::now();
-                update(&mut st, Event::Source(SourceUpdate::Kube(snap)));
+                let (ui, took) = deliver(&mut st, snap, &builder, &mut |_| None, &mut Vec::new());
+                sync_ui.push(ui);
+                sync_build.push(took);
                 let frame = kitops_top::ui::render_to_string(&st, 200, 60);
-                sync_ui.push(t.elapsed());
                 if partial == 1 && loading.is_some() {
                     if let Some(l) = frame.lines().find(|l| l.contains("loading pods")) {
                         eprintln!("first partial frame: {}", l.trim());
@@ -293,6 +360,9 @@ fn main() {
         let mut rebuild = Duration::ZERO;
         let mut snapshot_ui: Vec<Duration> = Vec::new();
         let mut key_ui: Vec<Duration> = Vec::new();
+        // Keys pressed while a snapshot was being built (the builder thread busy).
+        let mut key_during: Vec<Duration> = Vec::new();
+        let mut builds: Vec<Duration> = Vec::new();
         let keys = script();
         let mut next_key = 0usize;
         // RSS sampled about once a second: it swings with each pane rebuild and trim.
@@ -320,15 +390,17 @@ fn main() {
             match tokio::time::timeout(left.min(Duration::from_millis(500)), rx.changed()).await {
                 Ok(Ok(())) => {
                     let snap = rx.borrow_and_update().clone();
-                    let t = Instant::now();
                     if !no_ui {
-                        st.now = SystemTime::now();
-                        update(&mut st, Event::Source(SourceUpdate::Kube(snap)));
-                        let frame = kitops_top::ui::render_to_string(&st, 200, 60);
-                        std::hint::black_box(frame);
+                        let mut during = |st: &mut State| {
+                            let d = press(st, keys[next_key % keys.len()]);
+                            next_key += 1;
+                            Some(d)
+                        };
+                        let (ui, took) = deliver(&mut st, snap, &builder, &mut during, &mut key_during);
+                        rebuild += took;
+                        snapshot_ui.push(ui);
+                        builds.push(took);
                     }
-                    rebuild += t.elapsed();
-                    snapshot_ui.push(t.elapsed());
                     refreshes += 1;
                 }
                 Ok(Err(_)) => break,
@@ -349,9 +421,14 @@ fn main() {
                 "first rows: {at:.2} s after start ({n} pods); {partial} partial snapshots while paging"
             );
         }
+        let mode = if std::env::var_os("BENCH_SYNC_UI").is_some() { "reducer builds (BENCH_SYNC_UI)" } else { "builder thread" };
+        println!("panes built by: {mode}");
         println!("UI per snapshot during the sync (reducer + 200x60 frame): {}", spread(sync_ui));
+        println!("pane build per snapshot during the sync: {}", spread(sync_build));
         println!("UI per snapshot after the sync: {}", spread(snapshot_ui));
+        println!("pane build per snapshot after the sync: {}", spread(builds));
         println!("UI per keystroke (reducer + frame; filter, sort, scroll, focus): {}", spread(key_ui));
+        println!("UI per keystroke pressed while a snapshot was building: {}", spread(key_during));
         println!(
             "RSS: start {} MB, after sync {} MB (peak so far {} MB), end {} MB, peak {} MB",
             rss_start / 1024,

@@ -15,3 +15,4 @@ pub mod runtime;
 pub mod terminal;
 pub mod ui;
 pub mod view;
+pub mod view_task;

@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, watch};
 use crate::act::audit::{AuditLog, Record};
 use crate::act::incident_store;
 use crate::app::action::Outcome;
+use crate::app::prebuild::ViewPrefs;
 use crate::app::{update, Command, Event, SourceUpdate, State};
 use crate::collect::replay::{player, Recording};
 use crate::collect::sources::{spawn_all, Channels};
@@ -23,19 +24,21 @@ use crate::headless::session_recorder::SessionRecorder;
 use crate::jobs::ActionQueues;
 use crate::ui::theme::Theme;
 use crate::view::Level;
+use crate::view_task::ViewTask;
 use crate::{terminal, ui};
 
-/// Forwards a snapshot channel into the event queue: its current value first, then
-/// each change. A slow UI makes this wait, and it then reads only the latest value.
+/// Forwards a snapshot channel to the pane builder (`view_task`), whose built panes
+/// come back as events: its current value first, then each change. A slow builder
+/// makes this wait, and it then reads only the latest value.
 fn forward<T: Send + Sync + 'static>(
     mut rx: watch::Receiver<Snapshot<T>>,
-    tx: mpsc::Sender<Event>,
+    tx: mpsc::Sender<SourceUpdate>,
     wrap: fn(Snapshot<T>) -> SourceUpdate,
 ) {
     tokio::spawn(async move {
         loop {
             let snap = rx.borrow_and_update().clone();
-            if tx.send(Event::Source(wrap(snap))).await.is_err() {
+            if tx.send(wrap(snap)).await.is_err() {
                 return;
             }
             if rx.changed().await.is_err() {
@@ -135,16 +138,18 @@ pub async fn run(
         host,
         deps,
     } = channels;
-    forward(kube, event_tx.clone(), SourceUpdate::Kube);
-    forward(pg, event_tx.clone(), SourceUpdate::Postgres);
-    forward(redis, event_tx.clone(), SourceUpdate::Redis);
-    forward(aws, event_tx.clone(), SourceUpdate::Aws);
-    forward(host, event_tx.clone(), SourceUpdate::Host);
-    forward(deps, event_tx.clone(), SourceUpdate::Deps);
     let actions = ActionQueues::spawn(&config, &event_tx);
     let audit = AuditLog::new(config.audit_log.clone());
 
     let mut state = State::new(config.clone(), Arc::new(keymap), clock());
+    let builder = ViewTask::spawn(config.clone(), ViewPrefs::of(&state), event_tx.clone())?;
+    let to_builder = &builder.snapshots;
+    forward(kube, to_builder.clone(), SourceUpdate::Kube);
+    forward(pg, to_builder.clone(), SourceUpdate::Postgres);
+    forward(redis, to_builder.clone(), SourceUpdate::Redis);
+    forward(aws, to_builder.clone(), SourceUpdate::Aws);
+    forward(host, to_builder.clone(), SourceUpdate::Host);
+    forward(deps, to_builder.clone(), SourceUpdate::Deps);
     if persist_incident {
         match incident_store::load(&config.incident) {
             Ok(incident) => state.incident = incident,
@@ -295,6 +300,7 @@ pub async fn run(
             }
             pending.extend(follow_ups);
         }
+        builder.set_prefs(ViewPrefs::of(&state));
     }
     if let Some(r) = recorder {
         if let Err(e) = r.finish() {

@@ -6,6 +6,8 @@ use crossterm::event::KeyEvent;
 
 use super::action::{Action, Outcome};
 use super::incident::Incident;
+use super::pane::PaneId;
+use super::table::TableState;
 use crate::collect::aws::AwsData;
 use crate::collect::deps::DepsData;
 use crate::collect::host::HostData;
@@ -13,6 +15,7 @@ use crate::collect::kube::KubeData;
 use crate::collect::postgres::PgData;
 use crate::collect::redis::RedisData;
 use crate::collect::Snapshot;
+use crate::view::attention::Attention;
 
 #[derive(Debug, Clone)]
 pub enum SourceUpdate {
@@ -37,6 +40,8 @@ pub enum Event {
     /// The clock moved: ages and the header clock need a redraw.
     Tick(SystemTime),
     Source(SourceUpdate),
+    /// A snapshot with its panes already built off the UI task (`app::prebuild`).
+    Built(Box<Built>),
     Outcome {
         action: Action,
         outcome: Outcome,
@@ -130,4 +135,22 @@ pub enum Command {
     /// An action's outcome went on the session's audit trail: the session recording
     /// keeps it (and a refusal, from `AuditRefusal`), so a replay's overlay lists it too.
     Audited(super::audit::AuditedAction),
+}
+
+/// One pane made from a snapshot: its table filtered and sorted as the prefs said
+/// (`None`: the source has no data yet) and its problems, in order.
+#[derive(Debug, Clone)]
+pub struct BuiltPane {
+    pub id: PaneId,
+    pub table: Option<TableState>,
+    pub attention: Vec<Attention>,
+}
+
+/// A snapshot with its panes ready: what `Event::Built` carries.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub update: SourceUpdate,
+    pub panes: Vec<BuiltPane>,
+    /// Pods whose restart count went up since the last Kubernetes snapshot built.
+    pub restarts: Vec<String>,
 }

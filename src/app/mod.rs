@@ -8,6 +8,8 @@ pub mod event;
 pub mod incident;
 pub mod modal;
 pub mod pane;
+pub mod prebuild;
+mod rebuild;
 pub mod replay;
 pub mod sources;
 pub mod state;

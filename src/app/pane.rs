@@ -12,7 +12,8 @@ use crate::collect::SourceStatus;
 use crate::config::keymap::{Context, KeyAction};
 use crate::view::attention::{self, Attention};
 use crate::view::panes::{self, BuildCtx};
-use crate::view::{PaneContent, SafeText, TableRow, Target};
+use crate::view::table::OldRows;
+use crate::view::{PaneContent, SafeText, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PaneId {
@@ -27,7 +28,7 @@ pub enum PaneId {
 }
 
 /// A pane's build from the latest snapshots given its current rows (see `PaneSpec::rebuild`).
-pub type RebuildFn = fn(&Sources, &BuildCtx, Vec<TableRow>) -> Option<PaneContent>;
+pub type RebuildFn = fn(&Sources, &BuildCtx, OldRows) -> Option<PaneContent>;
 
 /// The `enter` fields of the row aimed at a target, built on demand from the snapshot
 /// (the big tables do not carry them on every row); `None`: use the row's own.

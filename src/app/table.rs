@@ -1,13 +1,16 @@
 //! Selection, filter, sort and scrolling of a pane's table, once for every pane; the
 //! selection is held by row identity so refreshes never move it.
 
+use std::sync::Arc;
+
 use crate::view::safe_text::SafeText;
-use crate::view::table::{PaneContent, TableRow};
+use crate::view::table::{OldRows, PaneContent, TableRow};
 
 /// Selection, filter, sort and scroll of one pane's table.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TableState {
-    pub content: PaneContent,
+    /// Shared with the task that builds the next one from it (`OldRows::shared`).
+    pub content: Arc<PaneContent>,
     /// Rows after filter and sort, as indices into `content.rows`.
     pub visible: Vec<usize>,
     pub selected_key: Option<String>,
@@ -21,18 +24,59 @@ pub struct TableState {
 }
 
 impl TableState {
-    pub fn set_content(&mut self, content: PaneContent) {
-        self.content = content;
+    pub fn set_content(&mut self, content: impl Into<Arc<PaneContent>>) {
+        self.content = content.into();
         self.matched_for = None;
         self.recompute();
     }
 
-    /// The rows, leaving the table empty (for a rebuild that reuses them).
-    pub fn take_rows(&mut self) -> Vec<crate::view::table::TableRow> {
+    /// The rows for a rebuild that reuses them: moved out when this table is their
+    /// only holder (so old and new rows never both exist), shared otherwise.
+    pub fn take_rows(&mut self) -> OldRows {
         self.visible = Vec::new();
         self.matched = Vec::new();
         self.matched_for = None;
-        std::mem::take(&mut self.content.rows)
+        let content = std::mem::take(&mut self.content);
+        match Arc::try_unwrap(content) {
+            Ok(mut content) => {
+                let rows = std::mem::take(&mut content.rows);
+                self.content = Arc::new(content);
+                OldRows::new(rows)
+            }
+            Err(shared) => {
+                let old = OldRows::shared(shared.clone());
+                self.content = shared;
+                old
+            }
+        }
+    }
+
+    /// `content` filtered and sorted for `filter` and `sort`, made away from the UI
+    /// (a 100,000-row sort): the table to hand to `adopt`.
+    pub fn prepared(content: Arc<PaneContent>, filter: &str, sort: Option<(usize, bool)>) -> Self {
+        let mut t = Self {
+            content,
+            filter: filter.to_string(),
+            sort,
+            ..Self::default()
+        };
+        t.recompute_rows();
+        t
+    }
+
+    /// Takes the content of a table from `prepared`: its filtered and sorted rows as
+    /// they are when it was made for this filter and sort, else filtered and sorted
+    /// here. The selection stays on its row.
+    pub fn adopt(&mut self, built: TableState) {
+        if built.filter == self.filter && built.sort == self.sort {
+            self.content = built.content;
+            self.visible = built.visible;
+            self.matched = built.matched;
+            self.matched_for = built.matched_for;
+            self.keep_selection();
+        } else {
+            self.set_content(built.content);
+        }
     }
 
     pub fn set_filter(&mut self, filter: String) {
@@ -56,6 +100,12 @@ impl TableState {
     }
 
     fn recompute(&mut self) {
+        self.recompute_rows();
+        self.keep_selection();
+    }
+
+    /// `visible` (and the filter's matches) for the current filter and sort.
+    fn recompute_rows(&mut self) {
         let needle = self.filter.to_lowercase();
         let rows = &self.content.rows;
         let candidates: Vec<usize> = match self.matched_for.as_deref() {
@@ -93,6 +143,11 @@ impl TableState {
             visible = drop_empty_groups(rows, visible, &needle);
         }
         self.visible = visible;
+    }
+
+    /// The selection on the same row if it is still visible, else on the first one.
+    fn keep_selection(&mut self) {
+        let rows = &self.content.rows;
         let still_there = self
             .selected_key
             .as_ref()
@@ -243,6 +298,33 @@ mod tests {
             .map(|&i| t.content.rows[i].key.as_str())
             .collect();
         assert_eq!(order, ["c", "a", "b"]);
+    }
+
+    #[test]
+    fn a_table_prepared_elsewhere_is_taken_as_is_or_refiltered() {
+        let c = Arc::new(content(vec![
+            row("a", "alpha", 1.0),
+            row("b", "beta", 2.0),
+            row("c", "alphabet", 3.0),
+        ]));
+        let keys = |t: &TableState| -> Vec<String> {
+            t.visible
+                .iter()
+                .map(|&i| t.content.rows[i].key.clone())
+                .collect()
+        };
+        let mut t = TableState::default();
+        t.set_content(c.clone());
+        t.select_last();
+        t.sort = Some((1, true));
+        t.set_filter("alpha".into());
+        t.adopt(TableState::prepared(c.clone(), "alpha", Some((1, true))));
+        assert_eq!(keys(&t), ["c", "a"]);
+        assert_eq!(t.selected().map(|r| r.key.as_str()), Some("c"));
+        // Made before the filter was typed: filtered and sorted again on arrival.
+        t.adopt(TableState::prepared(c, "", None));
+        assert_eq!(keys(&t), ["c", "a"]);
+        assert_eq!(t.selected().map(|r| r.key.as_str()), Some("c"));
     }
 
     #[test]

@@ -5,13 +5,16 @@ use crossterm::event::KeyEvent;
 use super::action::Op;
 use super::audit::AuditedAction;
 use super::confirm::request;
-use super::event::{Command, Event, SourceUpdate};
-use super::incident::conditions::ALL_SOURCES;
+use super::event::{Built, Command, Event, SourceUpdate};
+use super::incident::conditions::{self, ALL_SOURCES};
 use super::modal::{DryRun, Modal};
 use super::pane::{PaneId, SourceId, PANES};
+use super::rebuild::{rebuild, toggle_redact};
 use super::state::State;
 use super::update_incident;
+use crate::collect::kube::KubeData;
 use crate::collect::replay::player::Control;
+use crate::collect::Snapshot;
 use crate::config::keymap::{Context, Key, KeyAction};
 use crate::view::panes::BuildCtx;
 use crate::view::safe_text::SafeText;
@@ -36,11 +39,15 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
             state.now = now;
             state.dirty = true;
             // Staleness is a matter of time, not of a new snapshot.
-            update_incident::on_snapshots(state, &ALL_SOURCES, None)
+            update_incident::on_snapshots(state, &ALL_SOURCES, Vec::new())
         }
         Event::Source(update) => {
             state.dirty = true;
             on_source(state, update)
+        }
+        Event::Built(built) => {
+            state.dirty = true;
+            on_built(state, *built)
         }
         Event::ReplayStatus(status) => {
             super::replay::on_status(state, status);
@@ -137,6 +144,38 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
 }
 
 fn on_source(state: &mut State, update: SourceUpdate) -> Vec<Command> {
+    let (source, kube_before) = store(state, update);
+    for spec in PANES.iter().filter(|p| p.source == source) {
+        rebuild(state, spec.id);
+    }
+    let restarts = kube_before
+        .map(|before| conditions::restarts(&before, &state.sources.kube))
+        .unwrap_or_default();
+    update_incident::on_snapshots(state, &[source], restarts)
+}
+
+/// A snapshot whose panes were built off the UI task (`prebuild`): swapped in, each
+/// table keeping its selection (and refiltered here only if the filter or sort changed
+/// while it was built).
+fn on_built(state: &mut State, built: Built) -> Vec<Command> {
+    let (source, _) = store(state, built.update);
+    let (status, fetched_at, has_data) = state.sources.status(source);
+    for pane in built.panes {
+        let p = state.pane_mut(pane.id);
+        p.status = status.clone();
+        p.fetched_at = fetched_at;
+        if let Some(table) = pane.table {
+            p.table.adopt(table);
+        }
+        if has_data {
+            p.attention = pane.attention;
+        }
+    }
+    update_incident::on_snapshots(state, &[source], built.restarts)
+}
+
+/// Keeps the snapshot; the Kubernetes one it replaces comes back (restarts are a diff).
+fn store(state: &mut State, update: SourceUpdate) -> (SourceId, Option<Snapshot<KubeData>>) {
     let mut kube_before = None;
     let source = match update {
         SourceUpdate::Kube(s) => {
@@ -164,63 +203,7 @@ fn on_source(state: &mut State, update: SourceUpdate) -> Vec<Command> {
             SourceId::Deps
         }
     };
-    for spec in PANES.iter().filter(|p| p.source == source) {
-        rebuild(state, spec.id);
-    }
-    update_incident::on_snapshots(state, &[source], kube_before.as_ref())
-}
-
-/// Rebuilds one pane's rows from its source's latest snapshot.
-pub fn rebuild(state: &mut State, id: PaneId) {
-    let spec = id.spec();
-    let (status, fetched_at, has_data) = state.sources.status(spec.source);
-    // A 100,000-row pane must not hold its old and new rows at once: the old ones are
-    // handed to the builder (which keeps those whose object did not change) or dropped.
-    let old = if has_data {
-        state.panes[id.index()].table.take_rows()
-    } else {
-        Vec::new()
-    };
-    let ctx = BuildCtx {
-        config: &state.config,
-        now: state.now,
-        alt_view: state.pane(id).alt_view,
-        redact: state.redaction(),
-    };
-    let content = match spec.rebuild {
-        Some(rebuild) => rebuild(&state.sources, &ctx, old),
-        None => {
-            drop(old);
-            (spec.build)(&state.sources, &ctx)
-        }
-    };
-    let mut problems = (spec.attention)(&state.sources, &ctx);
-    problems.sort_by(crate::view::attention::order);
-    let pane = state.pane_mut(id);
-    pane.status = status;
-    pane.fetched_at = fetched_at;
-    if let Some(c) = content {
-        pane.table.set_content(c);
-    }
-    if has_data {
-        pane.attention = problems;
-    }
-}
-
-/// `R`: presenter mode on or off. Every pane is built again from its snapshot (none
-/// keeps a row made the other way), so the next frame shows the change everywhere.
-pub(crate) fn toggle_redact(state: &mut State) {
-    state.redact = !state.redact;
-    for spec in PANES.iter() {
-        drop(state.pane_mut(spec.id).table.take_rows());
-        rebuild(state, spec.id);
-    }
-    let text = if state.redact {
-        "presenter mode on: query literals, addresses and log values are masked"
-    } else {
-        "presenter mode off: everything is shown as the servers report it"
-    };
-    state.set_status(text, Level::Ok);
+    (source, kube_before)
 }
 
 /// `a`: focus the pane of the next item of the attention line and select its row;

@@ -10,8 +10,6 @@ use super::incident::{self, status, EntryKind, Incident, Severity};
 use super::modal::{InputState, Modal};
 use super::sources::SourceId;
 use super::state::State;
-use crate::collect::kube::KubeData;
-use crate::collect::Snapshot;
 use crate::config::keymap::{Context, KeyAction};
 use crate::view::Level;
 
@@ -252,12 +250,10 @@ pub(crate) fn on_outcome(
 pub(crate) fn on_snapshots(
     state: &mut State,
     sources: &[SourceId],
-    kube_before: Option<&Snapshot<KubeData>>,
+    restarts: Vec<String>,
 ) -> Vec<Command> {
-    let mut events = Vec::new();
-    if let Some(before) = kube_before {
-        events.extend(conditions::restarts(before, &state.sources.kube));
-    }
+    // Pods restarted since the last Kubernetes snapshot (`conditions::restarts`).
+    let mut events = restarts;
     for &source in sources {
         let old: Conditions = conditions::subset(&state.conditions, source);
         let new = conditions::of_source(source, &state.sources, &state.config, state.now);

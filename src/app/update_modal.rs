@@ -84,7 +84,7 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
         _ => false,
     };
     if reading && global == Some(KeyAction::Redact) {
-        super::update::toggle_redact(state);
+        super::rebuild::toggle_redact(state);
         return vec![];
     }
     let Some(top) = state.modals.last_mut() else {

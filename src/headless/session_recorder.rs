@@ -64,15 +64,19 @@ impl SessionRecorder {
         }
     }
 
+    fn snapshot(&mut self, update: &SourceUpdate) -> Option<String> {
+        let mut frame = frame_of(update);
+        if self.redact {
+            frame = crate::view::redact::frame(&frame);
+        }
+        self.write(|w| w.snapshot(&frame))
+    }
+
     pub fn event(&mut self, event: &Event) -> Option<String> {
         match event {
-            Event::Source(u) => {
-                let mut frame = frame_of(u);
-                if self.redact {
-                    frame = crate::view::redact::frame(&frame);
-                }
-                self.write(|w| w.snapshot(&frame))
-            }
+            Event::Source(u) => self.snapshot(u),
+            // Panes built off the UI task carry the snapshot they were built from.
+            Event::Built(b) => self.snapshot(&b.update),
             _ => None,
         }
     }

@@ -166,20 +166,19 @@ impl PartialEq for RowSource {
     }
 }
 
+/// What a row shows and is about that does not change while its object does not:
+/// shared behind an `Arc`, so a rebuild that keeps a row (a metrics round, another
+/// thread building the next table while this one is drawn) copies a pointer, not its
+/// strings. Read through `TableRow` (it derefs to this).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct TableRow {
+pub struct RowText {
     /// Stable identity (pod UID, backend pid+start, target id): the selection follows it.
     pub key: String,
     /// Column texts; a column in `live` has an empty placeholder here.
     pub cells: Vec<SafeText>,
-    /// Cells made when drawn (see `LiveCell`), by column.
-    pub live: Vec<(usize, LiveCell)>,
     /// The text cells lower-cased and joined, made once per row for the filter.
     pub haystack: String,
     pub source: Option<RowSource>,
-    /// Per-column numeric sort keys; `None` falls back to the cell text.
-    pub sort_keys: Vec<Option<f64>>,
-    pub level: Level,
     /// Indentation for trees (lock chains) and groups (pods under a deployment).
     pub depth: u8,
     /// Group headers are shown but never sorted away from their members.
@@ -191,22 +190,41 @@ pub struct TableRow {
     pub target: Option<Target>,
 }
 
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TableRow {
+    text: Arc<RowText>,
+    /// Cells made when drawn (see `LiveCell`), by column.
+    pub live: Vec<(usize, LiveCell)>,
+    /// Per-column numeric sort keys; `None` falls back to the cell text.
+    pub sort_keys: Vec<Option<f64>>,
+    pub level: Level,
+}
+
+impl std::ops::Deref for TableRow {
+    type Target = RowText;
+    fn deref(&self) -> &RowText {
+        &self.text
+    }
+}
+
 impl TableRow {
     pub fn new(key: impl Into<String>, cells: Vec<SafeText>) -> Self {
         Self {
-            key: key.into(),
             sort_keys: vec![None; cells.len()],
-            haystack: haystack(&cells),
-            cells,
+            text: Arc::new(RowText {
+                key: key.into(),
+                haystack: haystack(&cells),
+                cells,
+                ..Default::default()
+            }),
             live: Vec::new(),
-            source: None,
             level: Level::Normal,
-            depth: 0,
-            is_group_header: false,
-            copy_text: String::new(),
-            details: Vec::new(),
-            target: None,
         }
+    }
+
+    /// The shared text, to change while building (a fresh row owns it: no copy).
+    fn text_mut(&mut self) -> &mut RowText {
+        Arc::make_mut(&mut self.text)
     }
 
     /// The text of column `col` at `now` (unix seconds).
@@ -233,14 +251,14 @@ impl TableRow {
     /// Turns the live cells into text at `now`: for output made once (headless tables).
     pub fn resolve(&mut self, now: i64) {
         for (col, cell) in std::mem::take(&mut self.live) {
-            if let Some(slot) = self.cells.get_mut(col) {
+            if let Some(slot) = self.text_mut().cells.get_mut(col) {
                 *slot = SafeText::line(&cell.text(now));
             }
         }
     }
 
     pub fn source(mut self, source: Arc<dyn Any + Send + Sync>) -> Self {
-        self.source = Some(RowSource(source));
+        self.text_mut().source = Some(RowSource(source));
         self
     }
 
@@ -250,27 +268,29 @@ impl TableRow {
     }
 
     pub fn depth(mut self, depth: u8) -> Self {
-        self.depth = depth;
+        self.text_mut().depth = depth;
         self
     }
 
     pub fn group_header(mut self) -> Self {
-        self.is_group_header = true;
+        self.text_mut().is_group_header = true;
         self
     }
 
     pub fn copy(mut self, text: impl Into<String>) -> Self {
-        self.copy_text = text.into();
+        self.text_mut().copy_text = text.into();
         self
     }
 
     pub fn detail(mut self, name: impl Into<String>, value: &str) -> Self {
-        self.details.push((name.into(), SafeText::block(value)));
+        self.text_mut()
+            .details
+            .push((name.into(), SafeText::block(value)));
         self
     }
 
     pub fn target(mut self, target: Target) -> Self {
-        self.target = Some(target);
+        self.text_mut().target = Some(target);
         self
     }
 
@@ -299,18 +319,41 @@ fn haystack(cells: &[SafeText]) -> String {
     h
 }
 
+/// Where the rows of the last build are: moved in (the only copy: each row is moved
+/// out once) or shared with the table on screen (a build on another thread: a kept
+/// row is a copy of its pointer to the shared text and of its live cells).
+enum Pool {
+    Owned(Vec<Option<TableRow>>),
+    Shared(Arc<PaneContent>),
+}
+
 /// The rows of the last build, found by key: in order first (a metrics round keeps
 /// every row where it was), through an index built on the first miss otherwise.
 pub struct OldRows {
-    rows: Vec<TableRow>,
+    pool: Pool,
     next: usize,
     index: Option<std::collections::HashMap<u64, usize>>,
 }
 
+impl Default for OldRows {
+    fn default() -> Self {
+        Self::new(Vec::new())
+    }
+}
+
 impl OldRows {
     pub fn new(rows: Vec<TableRow>) -> Self {
+        Self::of(Pool::Owned(rows.into_iter().map(Some).collect()))
+    }
+
+    /// The rows of a table that stays on screen while the next one is built.
+    pub fn shared(content: Arc<PaneContent>) -> Self {
+        Self::of(Pool::Shared(content))
+    }
+
+    fn of(pool: Pool) -> Self {
         Self {
-            rows,
+            pool,
             next: 0,
             index: None,
         }
@@ -321,26 +364,46 @@ impl OldRows {
         BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
     }
 
-    /// The old row with this key, moved out (each row is found once).
-    pub fn take(&mut self, key: &str) -> Option<TableRow> {
-        if self.rows.get(self.next).is_some_and(|r| r.key == key) {
-            self.next += 1;
-            return Some(std::mem::take(&mut self.rows[self.next - 1]));
+    fn key_at(&self, i: usize) -> Option<&str> {
+        match &self.pool {
+            Pool::Owned(rows) => rows.get(i)?.as_ref().map(|r| r.key.as_str()),
+            Pool::Shared(c) => c.rows.get(i).map(|r| r.key.as_str()),
         }
-        let rows = &self.rows;
-        let index = self.index.get_or_insert_with(|| {
-            rows.iter()
-                .enumerate()
-                .filter(|(_, r)| !r.key.is_empty())
-                .map(|(i, r)| (Self::hash(&r.key), i))
-                .collect()
-        });
-        let i = *index.get(&Self::hash(key))?;
-        if self.rows[i].key != key {
+    }
+
+    fn len(&self) -> usize {
+        match &self.pool {
+            Pool::Owned(rows) => rows.len(),
+            Pool::Shared(c) => c.rows.len(),
+        }
+    }
+
+    fn take_at(&mut self, i: usize) -> Option<TableRow> {
+        self.next = i + 1;
+        match &mut self.pool {
+            Pool::Owned(rows) => rows.get_mut(i)?.take(),
+            Pool::Shared(c) => c.rows.get(i).cloned(),
+        }
+    }
+
+    /// The old row with this key (each row is found once).
+    pub fn take(&mut self, key: &str) -> Option<TableRow> {
+        if self.key_at(self.next) == Some(key) {
+            return self.take_at(self.next);
+        }
+        if self.index.is_none() {
+            let index = (0..self.len())
+                .filter_map(|i| Some((i, self.key_at(i)?)))
+                .filter(|(_, k)| !k.is_empty())
+                .map(|(i, k)| (Self::hash(k), i))
+                .collect();
+            self.index = Some(index);
+        }
+        let i = *self.index.as_ref()?.get(&Self::hash(key))?;
+        if self.key_at(i) != Some(key) {
             return None;
         }
-        self.next = i + 1;
-        Some(std::mem::take(&mut self.rows[i]))
+        self.take_at(i)
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use kitops_top::app::pane::PaneId;
+use kitops_top::app::prebuild::{Prebuilder, ViewPrefs};
 use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::collect::kube::{
     KubeData, ListProgress, LivePod, MetricsStatus, PodInfo, Resources, Usage,
@@ -201,4 +202,54 @@ fn typing_a_filter_narrows_to_what_a_fresh_filter_finds() {
     assert_eq!(typed, fresh);
     // Group headers kept only over matching members: "p012" hits p01200..p01299.
     assert_eq!(typed[3].len(), 100 + 2);
+}
+
+fn kube_update(pods: Vec<LivePod>) -> SourceUpdate {
+    SourceUpdate::Kube(Snapshot::live(data(pods, None), clock()))
+}
+
+#[test]
+fn panes_built_off_the_ui_task_are_what_the_reducer_builds() {
+    let shared: Vec<Arc<PodInfo>> = (0..2000).map(|i| Arc::new(info(i))).collect();
+    let mut direct = State::for_tests(clock());
+    feed(&mut direct, data(with_usage(&shared, 100.0), None));
+
+    let mut st = State::for_tests(clock());
+    let mut builder = Prebuilder::new(st.config.clone());
+    let built = builder.build(kube_update(with_usage(&shared, 100.0)), &ViewPrefs::of(&st));
+    assert!(built.restarts.is_empty());
+    update(&mut st, Event::Built(Box::new(built)));
+    assert_eq!(
+        render_to_string(&st, 200, 60),
+        render_to_string(&direct, 200, 60)
+    );
+    let before = name_addresses(&st);
+
+    // A metrics round and one pod restarted, built while the user types a filter the
+    // build did not know of: the rows are kept, and the filter applies on arrival.
+    let prefs = ViewPrefs::of(&st);
+    let mut next = shared.clone();
+    let mut restarted = info(3);
+    restarted.restarts = 1;
+    next[3] = Arc::new(restarted);
+    let built = builder.build(kube_update(with_usage(&next, 240.0)), &prefs);
+    assert_eq!(built.restarts.len(), 1, "{:?}", built.restarts);
+    assert!(built.restarts[0].contains("p00003 restarted"));
+    st.pane_mut(PaneId::Pods).table.set_filter("p0004".into());
+    update(&mut st, Event::Built(Box::new(built)));
+    let kept = name_addresses(&st)
+        .into_iter()
+        .filter(|k| before.contains(k))
+        .count();
+    assert_eq!(kept, 1999, "all but the restarted pod's row");
+    let table = &st.pane(PaneId::Pods).table;
+    let keys: Vec<&str> = table
+        .visible
+        .iter()
+        .map(|&i| table.content.rows[i].key.as_str())
+        .filter(|k| k.starts_with("uid-"))
+        .collect();
+    assert_eq!(keys.len(), 10, "p00040..p00049: {keys:?}");
+    let screen = render_to_string(&st, 200, 60);
+    assert!(screen.contains("240Mi"), "{screen}");
 }

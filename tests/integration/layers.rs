@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Top to bottom; a file may import its own layer and those after it in this list.
 const LAYERS: &[&[&str]] = &[
-    &["main", "runtime", "jobs", "headless"],
+    &["main", "runtime", "jobs", "headless", "view_task"],
     &["terminal"],
     &["ui"],
     &["act"],

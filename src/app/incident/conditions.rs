@@ -175,19 +175,32 @@ pub fn diff(old: &Conditions, new: &Conditions) -> Vec<String> {
 }
 
 /// Pods (by UID, so a recreated pod is not a restart) whose restart count went up.
+/// A pod at the same place in both lists is compared there (the lists are sorted and
+/// a snapshot moves few pods), so 100,000 pods need no map unless they moved.
 pub fn restarts(old: &Snapshot<KubeData>, new: &Snapshot<KubeData>) -> Vec<String> {
     let (Some(old), Some(new)) = (old.data.as_deref(), new.data.as_deref()) else {
         return vec![];
     };
-    let before: BTreeMap<&str, u32> = old
-        .pods
-        .iter()
-        .map(|p| (p.uid.as_str(), p.restarts))
-        .collect();
+    let mut by_uid: Option<BTreeMap<&str, u32>> = None;
+    let mut before = |i: usize, uid: &str| -> Option<u32> {
+        match old.pods.get(i) {
+            Some(o) if o.uid == uid => Some(o.restarts),
+            _ => by_uid
+                .get_or_insert_with(|| {
+                    old.pods
+                        .iter()
+                        .map(|p| (p.uid.as_str(), p.restarts))
+                        .collect()
+                })
+                .get(uid)
+                .copied(),
+        }
+    };
     new.pods
         .iter()
-        .filter(|p| before.get(p.uid.as_str()).is_some_and(|r| p.restarts > *r))
-        .map(|p| {
+        .enumerate()
+        .filter(|(i, p)| before(*i, &p.uid).is_some_and(|r| p.restarts > r))
+        .map(|(_, p)| {
             let oom = p.last_termination.as_deref() == Some("OOMKilled");
             format!(
                 "pod {} {} (restarts {}, last termination {})",

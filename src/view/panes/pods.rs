@@ -343,12 +343,12 @@ fn deployment_lines(data: &KubeData, ctx: &BuildCtx) -> Vec<SummaryItem> {
 }
 
 pub fn build(data: &KubeData, ctx: &BuildCtx) -> PaneContent {
-    build_reusing(data, ctx, Vec::new())
+    build_reusing(data, ctx, OldRows::default())
 }
 
 /// `build`, keeping the rows of the last build (`old`) whose pod did not change: a
 /// metrics round or a watch event about one pod then costs no new strings per row.
-pub fn build_reusing(data: &KubeData, ctx: &BuildCtx, old: Vec<TableRow>) -> PaneContent {
+pub fn build_reusing(data: &KubeData, ctx: &BuildCtx, mut old: OldRows) -> PaneContent {
     let now = unix(ctx.now);
     let owners = owner_map(data);
     let pods: Vec<&LivePod> = data.namespace_pods().collect();
@@ -408,7 +408,6 @@ pub fn build_reusing(data: &KubeData, ctx: &BuildCtx, old: Vec<TableRow>) -> Pan
             groups.entry(d.name.as_str()).or_default();
         }
     }
-    let mut old = OldRows::new(old);
     let metrics = &data.pod_metrics;
     let mut rows = Vec::with_capacity(pods.len() + groups.len());
     for (name, members) in &groups {

@@ -5,6 +5,7 @@ pub mod action;
 mod confirm;
 pub mod event;
 pub mod incident;
+pub mod logs;
 pub mod modal;
 pub mod pane;
 pub mod replay;

@@ -27,15 +27,15 @@ pub const COL_MEM_PCT: usize = 8;
 pub const COL_NODE: usize = 9;
 
 /// Fixed widths but NAME's (the generic table picks columns by priority and draws
-/// them at max width): NAME is 30 wide (a `deployment-rs-hash` name), as narrow as 22
+/// them at max width): NAME is 31 wide (a `deployment-rs-hash` name), as narrow as 22
 /// to keep READY, STATUS and MEM (at 120x36, a 58-column pane), and as wide as the
 /// room left (zoomed). At 80x24: NAME, READY, STATUS, RESTARTS and MEM fit exactly.
 fn columns() -> Vec<Column> {
     vec![
-        Column::text("NAME", 22, 63, 10).flex(30, 8),
+        Column::text("NAME", 22, 63, 10).flex(31, 8),
         Column::num("READY", 5, 8),
         Column::text("STATUS", 21, 21, 9),
-        Column::text("RESTARTS", 11, 11, 7),
+        Column::text("RESTARTS", 10, 10, 7),
         Column::num("AGE", 6, 5),
         Column::num("CPU", 5, 4),
         Column::text("CPU%R/L", 9, 9, 2),

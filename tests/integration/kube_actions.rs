@@ -424,7 +424,7 @@ async fn logs_of_a_pod_and_of_a_deployment_with_prefixes() {
     let task = kitops_top::collect::kube::spawn_logs(
         sim.config.kube.clone(),
         kitops_top::collect::kube::LogRequest {
-            namespace: namespace,
+            namespace,
             pod: None,
             deployment: Some("kitops-frontend".into()),
             follow: false,

@@ -230,7 +230,9 @@ pub async fn run(
                         }
                     }
                     Command::Copy(text) => {
-                        let result = terminal::copy(&text).map_err(|e| e.to_string());
+                        let result = terminal::copy(&text)
+                            .map(|path| path.describe().to_string())
+                            .map_err(|e| e.to_string());
                         follow_ups.push(Event::Copied(result));
                     }
                     Command::SetPaused(p) => {
@@ -241,21 +243,10 @@ pub async fn run(
                         terminal::suspend(&mut guard)?;
                         follow_ups.push(Event::Resumed);
                     }
-                    Command::StartLogs {
-                        namespace,
-                        pod,
-                        deployment,
-                        follow,
-                    } => {
+                    Command::StartLogs(request) => {
                         let (tx, mut rx) = mpsc::channel::<Vec<String>>(16);
-                        let task = crate::collect::kube::spawn_logs(
-                            config.kube.clone(),
-                            namespace,
-                            pod,
-                            deployment,
-                            follow,
-                            tx,
-                        );
+                        let task =
+                            crate::collect::kube::spawn_logs(config.kube.clone(), request, tx);
                         let events = event_tx.clone();
                         let relay = tokio::spawn(async move {
                             while let Some(lines) = rx.recv().await {
@@ -288,10 +279,9 @@ pub async fn run(
                         }
                     }
                     Command::WriteLogs { path, lines } => {
-                        let result = std::fs::write(&path, lines.join("\n") + "\n")
-                            .map_err(|e| e.to_string());
+                        let (path, result) = write_logs(&path, &lines);
                         follow_ups.push(Event::LogsWritten {
-                            path,
+                            path: path.display().to_string(),
                             lines: lines.len(),
                             result,
                         });
@@ -308,4 +298,31 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// Writes the logs view's lines to `path` (its directory created, owner-only: logs can
+/// hold what the application printed), answering with the absolute path it used.
+fn write_logs(
+    path: &std::path::Path,
+    lines: &[String],
+) -> (std::path::PathBuf, Result<(), String>) {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let result = (|| {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)?;
+        for line in lines {
+            writeln!(file, "{line}")?;
+        }
+        file.sync_all()
+    })()
+    .map_err(|e: std::io::Error| e.to_string());
+    (path, result)
 }

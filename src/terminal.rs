@@ -74,25 +74,139 @@ pub fn report(line: &str) {
     let _ = writeln!(io::stderr(), "{line}");
 }
 
-/// The OSC 52 sequence that asks the terminal to copy `text`; wrapped for tmux
-/// passthrough when running inside tmux so it reaches the outer terminal over SSH.
-/// `text` passes the sanitizer's clipboard rule here, at the one exit every copy
-/// takes: a copied query must not be able to end bracketed paste and run a command.
-pub fn osc52(text: &str, in_tmux: bool) -> String {
+/// The OSC 52 sequence that asks the terminal to copy `text`; wrapped in tmux's DCS
+/// passthrough when `passthrough` (reaches the outer terminal only with tmux's
+/// `allow-passthrough on`, off by default). `text` passes the sanitizer's clipboard
+/// rule here, at the one exit every copy takes: a copied query must not be able to end
+/// bracketed paste and run a command.
+pub fn osc52(text: &str, passthrough: bool) -> String {
     let clean = crate::view::safe_text::clipboard(text);
     let b64 = base64::engine::general_purpose::STANDARD.encode(clean.as_bytes());
     let seq = format!("\x1b]52;c;{b64}\x07");
-    if in_tmux {
+    if passthrough {
         format!("\x1bPtmux;{}\x1b\\", seq.replace('\x1b', "\x1b\x1b"))
     } else {
         seq
     }
 }
 
-pub fn copy(text: &str) -> io::Result<()> {
+/// How a copy went to the clipboard: the footer names it, so a copy that cannot reach
+/// the user's clipboard (tmux with `set-clipboard off`) says where it went instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyPath {
+    /// Plain OSC 52 to the terminal (no tmux).
+    Osc52,
+    /// Plain OSC 52, which tmux with `set-clipboard on` stores and forwards.
+    TmuxOsc52,
+    /// tmux's default `set-clipboard external` ignores an application's OSC 52, so the
+    /// text goes in with `tmux load-buffer -w`: a tmux buffer, and tmux's own OSC 52 to
+    /// the outer terminal.
+    TmuxLoadBuffer,
+    /// OSC 52 in tmux's passthrough wrapping (`allow-passthrough on`).
+    TmuxPassthrough,
+    /// `set-clipboard off`: only a tmux buffer (prefix ] pastes it).
+    TmuxBufferOnly,
+}
+
+impl CopyPath {
+    pub fn describe(self) -> &'static str {
+        match self {
+            CopyPath::Osc52 => "via OSC 52",
+            CopyPath::TmuxOsc52 => "via OSC 52 through tmux (set-clipboard on)",
+            CopyPath::TmuxLoadBuffer => "via tmux load-buffer -w (set-clipboard external)",
+            CopyPath::TmuxPassthrough => "via OSC 52 in tmux passthrough (allow-passthrough on)",
+            CopyPath::TmuxBufferOnly => {
+                "into a tmux buffer only: set-clipboard is off (prefix ] pastes it)"
+            }
+        }
+    }
+
+    /// The path for tmux's `set-clipboard` and `allow-passthrough` values.
+    pub fn for_tmux(set_clipboard: Option<&str>, allow_passthrough: Option<&str>) -> Self {
+        match set_clipboard {
+            Some("on") => CopyPath::TmuxOsc52,
+            Some("external") => CopyPath::TmuxLoadBuffer,
+            // tmux did not answer: the wrapping that works without asking it.
+            None => CopyPath::TmuxPassthrough,
+            _ if matches!(allow_passthrough, Some("on" | "all")) => CopyPath::TmuxPassthrough,
+            _ => CopyPath::TmuxBufferOnly,
+        }
+    }
+}
+
+/// How long a `tmux` command may take before the copy gives up on it.
+const TMUX_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Runs `tmux args` (the server of `$TMUX`) with `input` on stdin, bounded in time.
+fn tmux(args: &[&str], input: Option<&str>) -> io::Result<String> {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("tmux")
+        .args(args)
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    if let (Some(text), Some(mut stdin)) = (input, child.stdin.take()) {
+        stdin.write_all(text.as_bytes())?;
+    }
+    let deadline = std::time::Instant::now() + TMUX_TIMEOUT;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            let mut out = String::new();
+            if let Some(mut stdout) = child.stdout.take() {
+                io::Read::read_to_string(&mut stdout, &mut out)?;
+            }
+            return if status.success() {
+                Ok(out.trim().to_string())
+            } else {
+                Err(io::Error::other(format!("tmux {} failed", args.join(" "))))
+            };
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(io::Error::other(format!(
+                "tmux {} timed out",
+                args.join(" ")
+            )));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// Copies `text` to the user's clipboard the way that works where we run: plain OSC 52
+/// outside tmux; inside tmux, by what its options let through.
+pub fn copy(text: &str) -> io::Result<CopyPath> {
     let mut out = io::stdout();
-    out.write_all(osc52(text, std::env::var_os("TMUX").is_some()).as_bytes())?;
-    out.flush()
+    if std::env::var_os("TMUX").is_none() {
+        out.write_all(osc52(text, false).as_bytes())?;
+        out.flush()?;
+        return Ok(CopyPath::Osc52);
+    }
+    let option = |name: &str| tmux(&["show-options", "-gsv", name], None).ok();
+    let option_w = |name: &str| tmux(&["show-options", "-gwv", name], None).ok();
+    let path = CopyPath::for_tmux(
+        option("set-clipboard").as_deref(),
+        option_w("allow-passthrough").as_deref(),
+    );
+    let clean = crate::view::safe_text::clipboard(text);
+    match path {
+        CopyPath::TmuxLoadBuffer => tmux(&["load-buffer", "-w", "-"], Some(&clean))
+            .map(|_| ())
+            .or_else(|_| {
+                // tmux older than 3.2 has no -w: the passthrough wrapping is all that is left.
+                out.write_all(osc52(text, true).as_bytes())
+            })?,
+        CopyPath::TmuxBufferOnly => tmux(&["load-buffer", "-"], Some(&clean)).map(|_| ())?,
+        CopyPath::TmuxOsc52 | CopyPath::Osc52 => out.write_all(osc52(text, false).as_bytes())?,
+        CopyPath::TmuxPassthrough => out.write_all(osc52(text, true).as_bytes())?,
+    }
+    out.flush()?;
+    Ok(path)
 }
 
 /// ctrl-z: give the terminal back, stop, and take it again when resumed.
@@ -116,6 +230,25 @@ pub fn suspend(guard: &mut Guard) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tmux_options_choose_the_path() {
+        assert_eq!(CopyPath::for_tmux(Some("on"), None), CopyPath::TmuxOsc52);
+        // tmux's defaults: external, passthrough off.
+        assert_eq!(
+            CopyPath::for_tmux(Some("external"), Some("off")),
+            CopyPath::TmuxLoadBuffer
+        );
+        assert_eq!(
+            CopyPath::for_tmux(Some("off"), Some("on")),
+            CopyPath::TmuxPassthrough
+        );
+        assert_eq!(
+            CopyPath::for_tmux(Some("off"), Some("off")),
+            CopyPath::TmuxBufferOnly
+        );
+        assert_eq!(CopyPath::for_tmux(None, None), CopyPath::TmuxPassthrough);
+    }
 
     #[test]
     fn osc52_encodes_and_wraps_for_tmux() {

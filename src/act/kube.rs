@@ -133,6 +133,7 @@ impl KubeActions {
                 namespace,
                 deployment,
                 to_revision,
+                ..
             } => undo(client, namespace, deployment, *to_revision, passes).await,
             KubeAction::SetImage {
                 namespace,

@@ -55,6 +55,23 @@ fn redact_spec(spec: &mut action::ConfirmSpec) {
     spec.equivalent = redact::text(&spec.equivalent);
 }
 
+/// A clock tick: the open dialog's ages count on (a backend's query duration), as the
+/// panes behind it do.
+pub(crate) fn refresh_ages(state: &mut State) {
+    let Some(Modal::Confirm(c)) = state.modals.last_mut() else {
+        return;
+    };
+    let Action::Pg(pg) = &c.action else {
+        return;
+    };
+    let Some(age) = action::pg::live_duration(pg.backend(), &state.sources.pg, state.now) else {
+        return;
+    };
+    if let Some(fact) = c.spec.facts.iter_mut().find(|(k, _)| k == "duration") {
+        fact.1 = age;
+    }
+}
+
 /// Opens the confirmation dialog for `action`, asking the API for its dry run.
 pub(crate) fn push_confirm(state: &mut State, action: Action) -> Vec<Command> {
     let confirm = ConfirmState::open(action, state);
@@ -126,25 +143,18 @@ pub(crate) fn request(state: &mut State, op: Op) -> Vec<Command> {
             pod,
             deployment,
         } => {
-            let title = match (&pod, &deployment) {
-                (Some(p), _) => format!("logs pod/{p} -n {namespace}"),
-                (None, Some(d)) => format!("logs deployment/{d} -n {namespace}"),
-                _ => format!("logs -n {namespace}"),
-            };
-            state.modals.push(Modal::Logs(LogsState {
-                title,
-                lines: Default::default(),
-                follow: true,
-                filter: String::new(),
-                editing_filter: false,
-                scroll_from_bottom: 0,
-            }));
-            vec![Command::StartLogs {
+            let request = crate::collect::kube::LogRequest {
                 namespace,
                 pod,
                 deployment,
                 follow: true,
-            }]
+                previous: false,
+                timestamps: false,
+            };
+            state
+                .modals
+                .push(Modal::Logs(LogsState::new(request.clone())));
+            vec![Command::StartLogs(request)]
         }
     }
 }

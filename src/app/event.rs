@@ -53,8 +53,9 @@ pub enum Event {
     },
     /// Lines for the logs view, already fetched by the kube layer.
     LogLines(Vec<String>),
-    /// What became of a `Command::Copy`: the text was sent to the terminal, or why not.
-    Copied(Result<(), String>),
+    /// What became of a `Command::Copy`: how the text went to the clipboard (`via OSC
+    /// 52`, `via tmux load-buffer -w …`), or why it did not.
+    Copied(Result<String, String>),
     /// What became of a `Command::WriteLogs`.
     LogsWritten {
         path: String,
@@ -113,16 +114,13 @@ pub enum Command {
     SetPaused(bool),
     RefreshNow,
     Suspend,
-    StartLogs {
-        namespace: String,
-        pod: Option<String>,
-        deployment: Option<String>,
-        follow: bool,
-    },
+    /// (Re)start the logs view's stream; a running one is replaced.
+    StartLogs(crate::collect::kube::LogRequest),
     StopLogs,
-    /// Write the logs view's visible lines to `path` (named by the reducer from `state.now`).
+    /// Write the logs view's visible lines to `path` (in the state directory, named by
+    /// the reducer from `state.now`); the outcome names the absolute path.
     WriteLogs {
-        path: String,
+        path: std::path::PathBuf,
         lines: Vec<String>,
     },
     /// Persist the incident (atomically: temp file + rename), so a restart resumes it;

@@ -6,6 +6,7 @@ pub mod audit;
 mod confirm;
 pub mod event;
 pub mod incident;
+pub mod logs;
 pub mod modal;
 pub mod pane;
 pub mod prebuild;

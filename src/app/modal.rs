@@ -85,34 +85,4 @@ pub enum DryRun {
     Rejected(String),
 }
 
-/// Most lines the logs view keeps: bounded memory however long it follows.
-pub const LOG_LINES_MAX: usize = 5_000;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogsState {
-    pub title: String,
-    pub lines: std::collections::VecDeque<SafeText>,
-    pub follow: bool,
-    pub filter: String,
-    pub editing_filter: bool,
-    pub scroll_from_bottom: usize,
-}
-
-impl LogsState {
-    pub fn push_lines(&mut self, lines: Vec<String>) {
-        for l in lines {
-            if self.lines.len() == LOG_LINES_MAX {
-                self.lines.pop_front();
-            }
-            self.lines.push_back(SafeText::line(&l));
-        }
-    }
-
-    pub fn visible(&self) -> Vec<&SafeText> {
-        let needle = self.filter.to_lowercase();
-        self.lines
-            .iter()
-            .filter(|l| needle.is_empty() || l.as_str().to_lowercase().contains(&needle))
-            .collect()
-    }
-}
+pub use super::logs::{LogsState, LOG_LINES_MAX};

@@ -94,7 +94,9 @@ pub static PANES: [PaneSpec; 8] = [
         source: SourceId::Kube,
         build: |s, ctx| s.kube.data.as_deref().map(|d| panes::nodes::build(d, ctx)),
         rebuild: None,
-        details: None,
+        details: Some(|s, ctx, target| {
+            panes::node_details::details(s.kube.data.as_deref()?, ctx, target)
+        }),
         attention: |s, ctx| of(s.kube.data.as_deref(), ctx, attention::kube_nodes),
     },
     PaneSpec {

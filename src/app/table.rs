@@ -99,6 +99,19 @@ impl TableState {
         self.recompute();
     }
 
+    /// Sorts by `col`, largest first (the worst pod by memory, restarts, CPU); the
+    /// same column again reverses the direction.
+    pub fn sort_by(&mut self, col: usize) {
+        if col >= self.content.columns.len() {
+            return;
+        }
+        self.sort = match self.sort {
+            Some((c, desc)) if c == col => Some((col, !desc)),
+            _ => Some((col, true)),
+        };
+        self.recompute();
+    }
+
     fn recompute(&mut self) {
         self.recompute_rows();
         self.keep_selection();

@@ -16,7 +16,7 @@ use crate::collect::kube::KubeData;
 use crate::collect::replay::player::Control;
 use crate::collect::Snapshot;
 use crate::config::keymap::{Context, Key, KeyAction};
-use crate::view::panes::BuildCtx;
+use crate::view::panes::{pods, BuildCtx};
 use crate::view::safe_text::SafeText;
 use crate::view::table::{Level, PaneContent, TableRow};
 
@@ -38,6 +38,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
         Event::Tick(now) => {
             state.now = now;
             state.dirty = true;
+            super::confirm::refresh_ages(state);
             // Staleness is a matter of time, not of a new snapshot.
             update_incident::on_snapshots(state, &ALL_SOURCES, Vec::new())
         }
@@ -102,7 +103,15 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
         }
         Event::Copied(result) => {
             match result {
-                Ok(()) => {}
+                // The footer already says what was copied: add how it went.
+                Ok(path) => {
+                    let what = state
+                        .status
+                        .as_ref()
+                        .filter(|s| s.text.starts_with("copied"))
+                        .map_or_else(|| "copied".to_string(), |s| s.text.clone());
+                    state.set_status(format!("{what} · {path}"), Level::Ok);
+                }
                 Err(e) => state.set_status(format!("copy failed: {e}"), Level::Warn),
             }
             state.dirty = true;
@@ -369,6 +378,10 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
             }
         }
         K::Sort => state.pane_mut(focus).table.cycle_sort(),
+        // Only the Pods context binds these (config/keymap.rs).
+        K::SortMemory => state.pane_mut(focus).table.sort_by(pods::COL_MEM),
+        K::SortCpu => state.pane_mut(focus).table.sort_by(pods::COL_CPU),
+        K::SortRestarts => state.pane_mut(focus).table.sort_by(pods::COL_RESTARTS),
         K::Refresh => return vec![Command::RefreshNow],
         K::Suspend => return vec![Command::Suspend],
         K::ToggleView => {
@@ -402,6 +415,11 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
         K::TickStep
         | K::Follow
         | K::WriteLogs
+        | K::PreviousLogs
+        | K::Timestamps
+        | K::WrapLines
+        | K::ScrollLeft
+        | K::ScrollRight
         | K::Confirm
         | K::Cancel
         | K::ClearInput

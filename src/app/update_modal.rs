@@ -271,44 +271,16 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
                 }
                 return vec![];
             }
-            match logs_action.or(global) {
-                Some(KeyAction::Follow) => {
-                    logs.follow = !logs.follow;
-                    logs.scroll_from_bottom = 0;
-                }
-                Some(KeyAction::WriteLogs) => {
-                    // In presenter mode the file holds what the screen shows.
-                    let redact = crate::view::redact::Redact(state.redact);
-                    let lines = logs
-                        .visible()
-                        .iter()
-                        .map(|l| redact.log_line(l.as_str()).into_owned())
-                        .collect();
-                    let at: chrono::DateTime<chrono::Utc> = state.now.into();
-                    let path = format!("kitops-logs-{}.log", at.format("%Y%m%d-%H%M%S"));
-                    return vec![Command::WriteLogs { path, lines }];
-                }
-                Some(KeyAction::Filter) => logs.editing_filter = true,
-                Some(KeyAction::Up) => {
-                    logs.follow = false;
-                    logs.scroll_from_bottom = logs.scroll_from_bottom.saturating_add(1);
-                }
-                Some(KeyAction::Down) => {
-                    logs.scroll_from_bottom = logs.scroll_from_bottom.saturating_sub(1)
-                }
-                Some(KeyAction::PageUp) => {
-                    logs.follow = false;
-                    logs.scroll_from_bottom = logs.scroll_from_bottom.saturating_add(20);
-                }
-                Some(KeyAction::PageDown) => {
-                    logs.scroll_from_bottom = logs.scroll_from_bottom.saturating_sub(20)
-                }
-                Some(KeyAction::Back | KeyAction::Quit) => {
+            let action = logs_action.or(global);
+            // In presenter mode the written file holds what the screen shows.
+            let redact = crate::view::redact::Redact(state.redact);
+            return match logs.on_action(action, state.now, &state.config.state_dir, redact) {
+                super::logs::LogsKey::Stay(commands) => commands,
+                super::logs::LogsKey::Close => {
                     state.modals.pop();
-                    return vec![Command::StopLogs];
+                    vec![Command::StopLogs]
                 }
-                _ => {}
-            }
+            };
         }
     }
     vec![]

@@ -140,6 +140,9 @@ key_actions! {
     RolloutUndo => "rollout_undo", "undo", "rollout undo", [Pods];
     SetImage => "set_image", "image", "set the deployment's image (rolling update)", [Pods];
     Logs => "logs", "logs", "logs of the selected pod", [Pods];
+    SortMemory => "sort_memory", "by mem", "sort by memory, most first (again: reverse)", [Pods];
+    SortCpu => "sort_cpu", "by cpu", "sort by CPU, most first (again: reverse)", [Pods];
+    SortRestarts => "sort_restarts", "by restarts", "sort by restarts, most first (again: reverse)", [Pods];
     PgCancel => "pg_cancel", "cancel", "cancel the backend's query", [PgActivity, PgLocks];
     PgTerminate => "pg_terminate", "terminate", "terminate the backend", [PgActivity, PgLocks];
     RedisEvictionPolicy => "redis_eviction_policy", "policy", "set maxmemory-policy", [Redis];
@@ -148,7 +151,12 @@ key_actions! {
     HealthCheck => "health_check", "health", "tune the target group health check", [Targets];
     DeregisterTarget => "deregister_target", "deregister", "deregister the selected target", [Targets];
     Follow => "follow", "follow", "follow new log lines", [Logs];
-    WriteLogs => "write_logs", "write", "write shown logs to a file", [Logs];
+    WriteLogs => "write_logs", "write", "write shown logs to a file in the state directory", [Logs];
+    PreviousLogs => "previous_logs", "previous", "logs of the previous (crashed) container / the running one", [Logs];
+    Timestamps => "timestamps", "timestamps", "show / hide the server's timestamps", [Logs];
+    WrapLines => "wrap_lines", "wrap", "wrap long lines / cut them and scroll sideways", [Logs];
+    ScrollLeft => "scroll_left", "left", "scroll left (lines not wrapped)", [Logs];
+    ScrollRight => "scroll_right", "right", "scroll right (lines not wrapped)", [Logs];
     Confirm => "confirm", "confirm", "confirm", [Dialog, Input];
     Cancel => "cancel", "cancel", "cancel", [Dialog, Input];
     ClearInput => "clear_input", "clear", "clear the text field", [Input];

@@ -68,6 +68,8 @@ pub struct Config {
     pub ascii: bool,
     pub log_file: PathBuf,
     pub audit_log: PathBuf,
+    /// `$XDG_STATE_HOME/kitops-top`: where `w` in the logs view writes.
+    pub state_dir: PathBuf,
     /// Everything is production, regardless of context.
     pub production: bool,
     pub kube: KubeSettings,
@@ -273,6 +275,7 @@ pub fn resolve(
             .audit_log
             .clone()
             .unwrap_or_else(|| state_home(env).join("audit.jsonl")),
+        state_dir: state_home(env),
         production: file.production.unwrap_or(false),
         kube: KubeSettings {
             enabled: file.kubernetes.enabled.unwrap_or(true),

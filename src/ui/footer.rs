@@ -25,6 +25,13 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
         .filter(|(a, _)| {
             !(state.config.readonly && Op::for_key(*a).is_some_and(|op| !op.is_read_only()))
         })
+        // Sort keys are in help; the footer keeps its room for the pane's actions.
+        .filter(|(a, _)| {
+            !matches!(
+                a,
+                KeyAction::SortMemory | KeyAction::SortCpu | KeyAction::SortRestarts
+            )
+        })
         .map(|(a, keys)| {
             (
                 keys.iter()

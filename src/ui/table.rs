@@ -15,19 +15,70 @@ use unicode_width::UnicodeWidthStr;
 
 /// Which columns fit in `width`, keeping the highest priorities, in display order.
 pub fn fit_columns(columns: &[Column], width: u16) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..columns.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(columns[i].priority));
-    let mut chosen = Vec::new();
-    let mut used = 0u16;
-    for i in order {
-        let need = columns[i].min_width + if chosen.is_empty() { 0 } else { 1 };
-        if used + need <= width {
-            used += need;
-            chosen.push(i);
+    layout_columns(columns, width)
+        .into_iter()
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The columns that fit in `width` (highest priorities kept, in display order), each
+/// with the width it is drawn at. A flexible column (`Column::flex`) counts at its
+/// preferred width, at its minimum only if that is what lets every column of
+/// priority `yields_to` or more in, and then takes the room left, up to its maximum.
+pub fn layout_columns(columns: &[Column], width: u16) -> Vec<(usize, u16)> {
+    let flex = columns
+        .iter()
+        .enumerate()
+        .find_map(|(i, c)| c.flex.map(|f| (i, f)));
+    let pick = |flex_width: u16| {
+        let mut order: Vec<usize> = (0..columns.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(columns[i].priority));
+        let mut chosen = Vec::new();
+        let mut used = 0u16;
+        for i in order {
+            let w = match flex {
+                Some((f, _)) if f == i => flex_width,
+                _ => columns[i].min_width,
+            };
+            let need = w + if chosen.is_empty() { 0 } else { 1 };
+            if used.saturating_add(need) <= width {
+                used += need;
+                chosen.push(i);
+            }
         }
-    }
+        (chosen, used)
+    };
+    let (mut chosen, used, flex_width) = match flex {
+        None => {
+            let (c, u) = pick(0);
+            (c, u, 0)
+        }
+        Some((f, spec)) => {
+            let preferred = spec
+                .preferred
+                .clamp(columns[f].min_width, columns[f].max_width);
+            let (c, u) = pick(preferred);
+            let all_that_matter = columns
+                .iter()
+                .enumerate()
+                .all(|(i, col)| col.priority < spec.yields_to || c.contains(&i));
+            if all_that_matter {
+                (c, u, preferred)
+            } else {
+                let (c, u) = pick(columns[f].min_width);
+                (c, u, columns[f].min_width)
+            }
+        }
+    };
     chosen.sort_unstable();
+    let spare = width.saturating_sub(used);
     chosen
+        .into_iter()
+        .map(|i| match flex {
+            Some((f, _)) if f == i => (i, (flex_width + spare).min(columns[f].max_width)),
+            _ => (i, columns[i].min_width.max(columns[i].max_width)),
+        })
+        .collect()
 }
 
 /// `now` (unix seconds) is what the rows' live cells (ages, usage) are drawn at.
@@ -69,14 +120,14 @@ pub fn draw(
         );
         return;
     }
-    let cols = fit_columns(&content.columns, table_area.width);
+    let laid_out = layout_columns(&content.columns, table_area.width);
+    let cols: Vec<usize> = laid_out.iter().map(|(i, _)| *i).collect();
     let sorted = pane.table.sort.map(|(c, _)| c);
-    let widths: Vec<Constraint> = cols
+    let widths: Vec<Constraint> = laid_out
         .iter()
         .enumerate()
-        .map(|(n, &i)| {
+        .map(|(n, &(i, width))| {
             let c = &content.columns[i];
-            let width = c.min_width.max(c.max_width);
             // The sorted column's title gets its arrow (`READY▲` in a 5-wide column):
             // one more cell when the title fills the column, taken from the last one.
             let width = if sorted == Some(i) {
@@ -121,10 +172,10 @@ pub fn draw(
         .take(body_height)
         .map(|&ri| {
             let r = &content.rows[ri];
-            let cells: Vec<Line> = cols
+            let cells: Vec<Line> = laid_out
                 .iter()
                 .enumerate()
-                .map(|(n, &ci)| {
+                .map(|(n, &(ci, width))| {
                     let text = r.text(ci, now);
                     let mut s = String::new();
                     if n == 0 {
@@ -139,14 +190,10 @@ pub fn draw(
                         }
                     }
                     s.push_str(&text);
-                    let width = content.columns[ci]
-                        .max_width
-                        .max(content.columns[ci].min_width)
-                        as usize;
                     let s = if n == cols.len() - 1 {
                         s
                     } else {
-                        truncate(&s, width, ascii)
+                        truncate(&s, usize::from(width), ascii)
                     };
                     let line = Line::from(s);
                     if content.columns[ci].numeric {

@@ -30,9 +30,30 @@ pub struct Column {
     pub priority: u8,
     /// Numeric columns sort by value (see `TableRow::sort_keys`) and align right.
     pub numeric: bool,
+    /// A column that takes the room left over (up to `max_width`), and gives up its
+    /// own down to `min_width` only for columns that matter (see `Flex`).
+    pub flex: Option<Flex>,
+}
+
+/// How a flexible column (the pods' NAME) shares a narrow pane: it is drawn
+/// `preferred` wide, narrower (down to its minimum) only so that columns of priority
+/// `yields_to` or more still fit, and wider with whatever room is left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flex {
+    pub preferred: u16,
+    pub yields_to: u8,
 }
 
 impl Column {
+    /// This column as the flexible one (see `Flex`).
+    pub const fn flex(mut self, preferred: u16, yields_to: u8) -> Self {
+        self.flex = Some(Flex {
+            preferred,
+            yields_to,
+        });
+        self
+    }
+
     pub const fn text(title: &'static str, min_width: u16, max_width: u16, priority: u8) -> Self {
         Self {
             title,
@@ -40,6 +61,7 @@ impl Column {
             max_width,
             priority,
             numeric: false,
+            flex: None,
         }
     }
 
@@ -50,6 +72,7 @@ impl Column {
             max_width: width,
             priority,
             numeric: true,
+            flex: None,
         }
     }
 }

@@ -35,6 +35,7 @@ fn cancel_on(pid: i32) -> Action {
         query: "SELECT pg_sleep(60)".into(),
         blocks: 0,
         server_version_num: 150_000,
+        instead_of_cancel: false,
     }))
 }
 

@@ -274,3 +274,50 @@ fn record_the_session_then_replay_it_and_no_password_is_in_the_file() {
     rp.keys(&["q"]);
     rp.wait_for("exit", exited);
 }
+
+/// `y` inside tmux as it comes (`set-clipboard external`, `allow-passthrough off`): an
+/// application's OSC 52 is ignored there, so the console hands the text to tmux
+/// (`load-buffer -w`, which also sets the outer terminal's clipboard) and the footer
+/// says so; with `set-clipboard on`, plain OSC 52 goes through, and says that.
+#[test]
+fn copy_works_in_tmux_default_config_and_says_which_path() {
+    let t = Tmux::start("copy", 140, 36, "demo");
+    assert_eq!(
+        t.tmux(&["show-options", "-gsv", "set-clipboard"]).trim(),
+        "external"
+    );
+    t.wait_for("the recording on screen", |s| {
+        s.contains("deploy/kitops-backend")
+    });
+    t.keys(&["y"]);
+    let s = t.wait_for("the copy path in the footer", |s| {
+        s.contains("via tmux load-buffer -w (set-clipboard external)")
+    });
+    let copied = s
+        .lines()
+        .find_map(|l| l.split("copied: ").nth(1))
+        .and_then(|rest| rest.split(" · via").next())
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    assert!(!copied.is_empty(), "{s}");
+    let buffer = t.tmux(&["show-buffer"]);
+    assert!(buffer.starts_with(&copied), "{buffer:?} vs {copied:?}");
+    t.tmux(&["set-option", "-s", "set-clipboard", "on"]);
+    t.tmux(&["delete-buffer"]);
+    t.keys(&["j", "y"]);
+    t.wait_for("plain OSC 52 through tmux", |s| {
+        s.contains("via OSC 52 through tmux (set-clipboard on)")
+    });
+    // tmux took the plain sequence itself: it made a buffer of it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while t.tmux(&["list-buffers"]).trim().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "tmux made no buffer of the OSC 52"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    t.keys(&["q"]);
+    t.wait_for("exit", exited);
+}

@@ -453,23 +453,14 @@ impl Console {
 
     fn handle(&mut self, event: Event) {
         for command in update(&mut self.state, event) {
-            if let Command::StartLogs {
-                namespace,
-                pod,
-                deployment,
-                follow,
-            } = command
-            {
+            if let Command::StartLogs(request) = command {
                 let (tx, rx) = mpsc::channel(16);
                 if let Some(t) = self.log_task.take() {
                     t.abort();
                 }
                 self.log_task = Some(kitops_top::collect::kube::spawn_logs(
                     self.state.config.kube.clone(),
-                    namespace,
-                    pod,
-                    deployment,
-                    follow,
+                    request,
                     tx,
                 ));
                 self.logs = Some(rx);

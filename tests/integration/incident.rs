@@ -157,6 +157,7 @@ fn declare_tick_note_cross_act_copy_and_resolve() {
         query: "UPDATE orders SET status = 'x' WHERE id = 1".into(),
         blocks: 3,
         server_version_num: 160000,
+        instead_of_cancel: false,
     }));
     let cmds = update(
         &mut st,

@@ -118,19 +118,34 @@ async fn rollout_restart_replaces_every_pod_then_undo_restores_the_template() {
         req.choices
     );
     assert!(req.choices.iter().all(|c| !c.starts_with("revision 2 ")));
+    let InputPurpose::Kube(KubeInput::UndoRevision {
+        namespace,
+        deployment,
+        current_images,
+        revisions,
+    }) = &req.purpose
+    else {
+        panic!("undo revision purpose: {:?}", req.purpose);
+    };
     assert_eq!(
-        req.purpose,
-        InputPurpose::Kube(KubeInput::UndoRevision {
-            namespace: "kitops".into(),
-            deployment: "kitops-backend".into()
-        })
+        (namespace.as_str(), deployment.as_str()),
+        ("kitops", "kitops-backend")
     );
+    assert!(revisions.iter().any(|(rev, _)| *rev == 1), "{revisions:?}");
+    assert!(!current_images.is_empty());
     let action =
         kitops_top::app::action::complete(&req.purpose, &req.choices[0]).expect("revision choice");
     let spec = kitops_top::app::modal::ConfirmState::open(action.clone(), &st).spec;
     assert!(spec
         .equivalent
         .contains("rollout undo deployment/kitops-backend --to-revision=1"));
+    let image = spec
+        .facts
+        .iter()
+        .find(|(k, _)| k == "image")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    assert!(image.starts_with(current_images.as_str()), "{image}");
     let patches_before = sim
         .handle
         .request_counts()
@@ -382,10 +397,14 @@ async fn logs_of_a_pod_and_of_a_deployment_with_prefixes() {
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
     let task = kitops_top::collect::kube::spawn_logs(
         sim.config.kube.clone(),
-        namespace.clone(),
-        p,
-        deployment.clone(),
-        true,
+        kitops_top::collect::kube::LogRequest {
+            namespace: namespace.clone(),
+            pod: p,
+            deployment: deployment.clone(),
+            follow: true,
+            previous: false,
+            timestamps: false,
+        },
         tx,
     );
     let mut lines = Vec::new();
@@ -404,10 +423,14 @@ async fn logs_of_a_pod_and_of_a_deployment_with_prefixes() {
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
     let task = kitops_top::collect::kube::spawn_logs(
         sim.config.kube.clone(),
-        namespace,
-        None,
-        Some("kitops-frontend".into()),
-        false,
+        kitops_top::collect::kube::LogRequest {
+            namespace,
+            pod: None,
+            deployment: Some("kitops-frontend".into()),
+            follow: false,
+            previous: false,
+            timestamps: false,
+        },
         tx,
     );
     let mut lines = Vec::new();

@@ -180,10 +180,14 @@ async fn the_lists_name_every_request_the_collector_and_executor_make() {
     let (tx, mut lines) = tokio::sync::mpsc::channel(16);
     let logs = kitops_top::collect::kube::spawn_logs(
         sim.config.kube.clone(),
-        "kitops".into(),
-        None,
-        Some("kitops-frontend".into()),
-        false,
+        kitops_top::collect::kube::LogRequest {
+            namespace: "kitops".into(),
+            pod: None,
+            deployment: Some("kitops-frontend".into()),
+            follow: false,
+            previous: false,
+            timestamps: false,
+        },
         tx,
     );
     while let Ok(Some(_)) = tokio::time::timeout(Duration::from_secs(10), lines.recv()).await {}

@@ -8,8 +8,8 @@ use std::time::SystemTime;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::collect::kube::{
-    DeploymentInfo, EventInfo, KubeData, LivePod, MetricsStatus, NodeInfo, PodInfo, ReplicaSetInfo,
-    ResourceError, Resources, Usage,
+    DeploymentInfo, EventInfo, KubeData, LivePod, MetricsStatus, NodeCondition, NodeInfo, PodInfo,
+    ReplicaSetInfo, ResourceError, Resources, Usage,
 };
 use kitops_top::collect::Snapshot;
 use kitops_top::ui::render_to_string;
@@ -81,6 +81,8 @@ fn deployment(
         stalled: None,
         images: format!("registry.kitops.io/{name}:1.4.2"),
         created: Some(NOW - 30 * 86_400),
+        progress_deadline_s: Some(600),
+        progressed_at: Some(NOW - 80),
     }
 }
 
@@ -117,6 +119,7 @@ fn node(name: &str, used_gi: f64) -> NodeInfo {
             cpu: 2.1,
             memory: used_gi * GI,
         }),
+        conditions: vec![],
     }
 }
 
@@ -209,6 +212,20 @@ pub(crate) fn data() -> KubeData {
         node("ip-10-0-3-52", 6.0),
     ];
     nodes[1].memory_pressure = true;
+    nodes[1].conditions = vec![
+        NodeCondition {
+            kind: "Ready".into(),
+            status: "True".into(),
+            reason: Some("KubeletReady".into()),
+            message: Some("kubelet is posting ready status".into()),
+        },
+        NodeCondition {
+            kind: "MemoryPressure".into(),
+            status: "True".into(),
+            reason: Some("KubeletHasInsufficientMemory".into()),
+            message: Some("kubelet has insufficient memory available".into()),
+        },
+    ];
     nodes[2].unschedulable = true;
     let mut frontend = deployment("kitops-frontend", 3, 1, 2, 2);
     frontend.revision = Some(3);

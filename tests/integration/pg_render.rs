@@ -376,3 +376,88 @@ fn terminate_dialog_80x24() {
     );
     assert!(screen.contains("4101"), "{screen}");
 }
+
+/// `c` on a backend idle in transaction: a cancel would do nothing (no query runs), so
+/// the dialog says so and offers terminate, typed pid and all.
+#[test]
+fn cancel_on_an_idle_in_transaction_backend_offers_terminate() {
+    use kitops_top::app::action::{Action, PgAction};
+    use kitops_top::app::modal::Modal;
+    let mut st = state_with(sample(), '3');
+    update(
+        &mut st,
+        Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE)),
+    );
+    let Some(Modal::Confirm(confirm)) = st.modals.last() else {
+        panic!("a dialog opens: {:?}", st.modals);
+    };
+    let Action::Pg(PgAction::Terminate(b)) = &confirm.action else {
+        panic!("terminate is offered: {:?}", confirm.action);
+    };
+    assert_eq!(b.pid, 4101);
+    assert_eq!(confirm.spec.typed_confirmation.as_deref(), Some("4101"));
+    for (w, h) in [(80u16, 24u16), (200, 60)] {
+        let screen = kitops_top::ui::render_to_string(&st, w, h);
+        assert!(
+            screen.contains("idle in transaction: cancel does nothing there"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("pg_terminate_backend(pid, 5000)"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(format!("pg_idle_cancel_offers_terminate_{w}x{h}"), screen);
+    }
+}
+
+/// The locks pane shows each session's transaction age: the idle root blocker's
+/// transaction is older than any wait behind it.
+#[test]
+fn locks_pane_shows_transaction_age() {
+    let st = state_with(sample(), '4');
+    let pane = st.pane(PaneId::PgLocks);
+    let xact = pane
+        .table
+        .content
+        .columns
+        .iter()
+        .position(|c| c.title == "XACT")
+        .expect("an XACT column");
+    let root = &pane.table.content.rows[0];
+    assert_eq!(root.cells[0].as_str(), "4101");
+    assert_eq!(root.cells[xact].as_str(), "12m40s");
+    let screen = kitops_top::ui::render_to_string(&st, 80, 24);
+    assert!(screen.contains("XACT"), "{screen}");
+    assert!(screen.contains("12m40s"), "{screen}");
+}
+
+/// A dialog left open keeps its ages live: the query's duration counts on with the
+/// clock, without a new snapshot.
+#[test]
+fn an_open_dialog_keeps_counting_the_query_duration() {
+    let mut st = state_with(sample(), '3');
+    update(
+        &mut st,
+        Event::Key(KeyEvent::new(KeyCode::Char('K'), KeyModifiers::SHIFT)),
+    );
+    let duration_line = |st: &State| {
+        let screen = kitops_top::ui::render_to_string(st, 200, 60);
+        screen
+            .lines()
+            .find(|l| l.contains("duration:"))
+            .unwrap_or_else(|| panic!("no duration in the dialog:\n{screen}"))
+            .to_string()
+    };
+    assert!(
+        duration_line(&st).contains("12m34s"),
+        "{}",
+        duration_line(&st)
+    );
+    let later = st.now + std::time::Duration::from_secs(30);
+    update(&mut st, Event::Tick(later));
+    assert!(
+        duration_line(&st).contains("13m04s"),
+        "{}",
+        duration_line(&st)
+    );
+}

@@ -177,14 +177,16 @@ fn targets_mask_ips_and_ports_but_actions_keep_the_target() {
 fn logs_view_masks_values_and_keeps_names() {
     let mut st = state_with(sample(), '1');
     let mut plain_st = st.clone();
-    st.modals.push(Modal::Logs(LogsState {
-        title: "logs pod/kitops-backend-7d9f-xk2 -n kitops".into(),
-        lines: Default::default(),
-        follow: true,
-        filter: String::new(),
-        editing_filter: false,
-        scroll_from_bottom: 0,
-    }));
+    st.modals.push(Modal::Logs(LogsState::new(
+        kitops_top::collect::kube::LogRequest {
+            namespace: "kitops".into(),
+            pod: Some("kitops-backend-7d9f-xk2".into()),
+            deployment: None,
+            follow: true,
+            previous: false,
+            timestamps: false,
+        },
+    )));
     let lines = vec![
             "2026-05-28T20:26:40Z level=info GET /api/v1/users/48213 200 12ms from 10.0.7.9".into(),
             "2026-05-28T20:26:41Z level=error charge failed for alice@example.com card=\"4242 4242\" amount=129.99".into(),

@@ -55,6 +55,7 @@ fn scripted() -> (Vec<Command>, i32) {
         query: String::new(),
         blocks: 3,
         server_version_num: 160000,
+        instead_of_cancel: false,
     }));
     saved.extend(update(
         &mut st,

@@ -1,4 +1,8 @@
-//! pods/{name}/log: synthetic, deterministic log lines; tailLines, timestamps, follow, container.
+//! pods/{name}/log: synthetic, deterministic log lines; tailLines, timestamps, follow,
+//! container, previous. `previous=true` serves the last terminated instance of the
+//! container — other lines than the running one's, ending when it ended, with the
+//! fatal line of a crash (an OOM kill writes none: the kernel gives no warning) — and,
+//! as the kubelet does for an ended container, never follows.
 
 use crate::server::{error, stream, text, Req, Resp};
 use crate::shared::Shared;
@@ -48,6 +52,45 @@ fn render(
     }
 }
 
+/// The container instance that ended before the running one.
+struct Instance {
+    seed: u64,
+    ended: Duration,
+    /// (reason, exit code) of its termination.
+    reason: Option<(String, i32)>,
+}
+
+/// Lines the previous instance wrote before it ended (between 30 and 49, by its seed).
+fn previous_lines(
+    instance: &Instance,
+    interval: Duration,
+    container: &str,
+    ts: bool,
+    tail: Option<u64>,
+) -> String {
+    let count = 30 + instance.seed % 20;
+    let base = instance.ended.saturating_sub(interval * count as u32);
+    let mut lines: Vec<String> = (0..count)
+        .map(|i| render(instance.seed, i, base, interval, container, ts))
+        .collect();
+    if let Some((reason, code)) = &instance.reason {
+        if reason != "OOMKilled" {
+            let msg = format!(
+                "level=fatal component={container} msg=\"cannot connect to database: connection refused\" target=kitops-postgres:5432 exit_code={code}"
+            );
+            lines.push(if ts {
+                format!("{} {msg}\n", fmt_time(instance.ended, true))
+            } else {
+                format!("{msg}\n")
+            });
+        }
+    }
+    let skip = lines
+        .len()
+        .saturating_sub(tail.unwrap_or(5000).min(5000) as usize);
+    lines[skip..].concat()
+}
+
 pub fn logs(shared: &Arc<Shared>, req: &Req, ns: &str, name: &str) -> Resp {
     let st = shared.store();
     let Some(pod) = st.get(Kind::Pod, ns, name) else {
@@ -82,11 +125,36 @@ pub fn logs(shared: &Arc<Shared>, req: &Req, ns: &str, name: &str) -> Resp {
     let Some(sim) = st.pods.get(&uid) else {
         return error(500, "InternalError", "pod has no simulation state");
     };
-    if req.flag("previous") && sim.restarts == 0 {
+    let previous = req.flag("previous");
+    if previous && sim.restarts == 0 {
         return error(
             400,
             "BadRequest",
             format!("previous terminated container \"{container}\" in pod \"{name}\" not found"),
+        );
+    }
+    if previous {
+        let instance = Instance {
+            seed: hash_str(&format!("{uid}/{container}/{}", sim.restarts - 1)),
+            ended: sim.last_term.as_ref().map_or_else(|| sim.created, |t| t.2),
+            reason: sim.last_term.as_ref().map(|t| (t.0.clone(), t.1)),
+        };
+        drop(st);
+        let tail = match req.q("tailLines").map(str::parse::<u64>) {
+            Some(Ok(t)) => Some(t),
+            Some(Err(_)) => return error(400, "BadRequest", "invalid tailLines"),
+            None => None,
+        };
+        let interval = shared.timing.log_interval.max(Duration::from_millis(10));
+        return text(
+            200,
+            previous_lines(
+                &instance,
+                interval,
+                &container,
+                req.flag("timestamps"),
+                tail,
+            ),
         );
     }
     let Some(started) = sim

@@ -234,12 +234,25 @@ pub fn apply_fault(
         )),
         _ => None,
     };
+    let restarts = st.pods.get(&out_uid(&out)).map_or(1, |p| p.restarts.max(1));
     if let Some(e) = event {
         let uid = st.next_uid();
-        let restarts = st.pods.get(&out_uid(&out)).map_or(1, |p| p.restarts.max(1));
         st.upsert(
             Kind::Event,
             crate::objects::pod_event(&out, uid, e, restarts),
+        );
+    }
+    // A crash loop is seen by the probes first: the kubelet's liveness probe fails
+    // (failureThreshold 3) before every restart, and records it as Unhealthy.
+    if fault == "CrashLoopBackOff" {
+        let ip = crate::util::str_at(&out, &["status", "podIP"]);
+        let message = format!(
+            "Liveness probe failed: Get \"http://{ip}:8080/api/v1/health\": dial tcp {ip}:8080: connect: connection refused"
+        );
+        let uid = st.next_uid();
+        st.upsert(
+            Kind::Event,
+            crate::objects::pod_event(&out, uid, ("Warning", "Unhealthy", &message), restarts * 3),
         );
     }
     reconcile(st, cfg);

@@ -292,6 +292,28 @@ fn kubectl_sees_termination_states_and_events() {
         events.contains(&format!("Warning OOMKilled Pod/{oom} 1")),
         "{events}"
     );
+    // The probe failures before each restart, as the kubelet reports them.
+    assert!(
+        events.contains(&format!("Warning Unhealthy Pod/{crash} 15")),
+        "{events}"
+    );
+    let probe = kubectl(
+        cfg,
+        &[
+            "get",
+            "events",
+            "-n",
+            "kitops",
+            "--field-selector",
+            &format!("reason=Unhealthy,involvedObject.name={crash}"),
+            "-o",
+            "jsonpath={.items[0].message}",
+        ],
+    );
+    assert!(
+        probe.starts_with("Liveness probe failed: Get \"http://"),
+        "{probe}"
+    );
     let table = kubectl(
         cfg,
         &[
@@ -304,6 +326,54 @@ fn kubectl_sees_termination_states_and_events() {
         ],
     );
     assert!(table.contains("BackOff"), "{table}");
+
+    // --previous: the crashed instance's own lines, ending with its fatal line, with
+    // the kubelet's RFC 3339 timestamps; the running instance never wrote that line.
+    let prev = kubectl(
+        cfg,
+        &[
+            "logs",
+            crash,
+            "-n",
+            "kitops",
+            "--previous",
+            "--timestamps",
+            "--tail=3",
+        ],
+    );
+    let lines: Vec<&str> = prev.lines().collect();
+    assert_eq!(lines.len(), 3, "{prev}");
+    for line in &lines {
+        let (ts, _) = line.split_once(' ').unwrap_or_default();
+        assert!(
+            ts.len() == 30 && ts.as_bytes()[10] == b'T' && ts.ends_with('Z'),
+            "not an RFC 3339 timestamp: {line}"
+        );
+    }
+    assert!(
+        lines[2].contains("level=fatal") && lines[2].contains("exit_code=1"),
+        "{prev}"
+    );
+    let current = kubectl(cfg, &["logs", crash, "-n", "kitops", "--tail=200"]);
+    assert!(!current.contains("level=fatal"), "{current}");
+    assert!(
+        !current.lines().next().unwrap_or_default().ends_with('Z') && !current.starts_with("20"),
+        "no timestamps unless asked: {current}"
+    );
+    // An OOM kill leaves no last words.
+    let oom_prev = kubectl(cfg, &["logs", oom, "-n", "kitops", "--previous"]);
+    assert!(oom_prev.lines().count() >= 30, "{oom_prev}");
+    assert!(!oom_prev.contains("level=fatal"), "{oom_prev}");
+    // A container that never restarted has no previous instance: kubectl says so.
+    let out = Command::new(KUBECTL)
+        .arg("--kubeconfig")
+        .arg(cfg)
+        .args(["logs", &pods[2], "-n", "kitops", "--previous"])
+        .output()
+        .expect("run kubectl");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("previous terminated container"), "{stderr}");
 }
 
 /// Rollout history as kubectl shows it: revisions with the change-cause the

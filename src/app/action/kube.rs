@@ -35,6 +35,10 @@ pub enum KubeAction {
         namespace: String,
         deployment: String,
         to_revision: i64,
+        /// The images running now and those of `to_revision`, from the rollout history
+        /// when the user asked: what the dialog shows changing.
+        from_images: String,
+        to_images: String,
     },
     /// The runbook's rolling update / security patch (`kubectl set image`), for a
     /// deployment with one container; refused if its image changed since the dialog.
@@ -67,6 +71,9 @@ pub enum KubeInput {
     UndoRevision {
         namespace: String,
         deployment: String,
+        /// The deployment's images now, and each earlier revision's (from its ReplicaSet).
+        current_images: String,
+        revisions: Vec<(i64, String)>,
     },
     /// The new image of a one-container deployment.
     Image {
@@ -281,6 +288,11 @@ pub fn plan(
                 return Plan::Refuse("kubernetes: no data yet".into());
             };
             let choices = revision_choices(data, &namespace, &deployment, now);
+            let current_images = data
+                .deployment(&deployment)
+                .map(|d| d.images.clone())
+                .unwrap_or_default();
+            let revisions = revision_images(data, &namespace, &deployment);
             if choices.is_empty() {
                 return Plan::Refuse(format!(
                     "deployment/{deployment} has no earlier revision to roll back to"
@@ -290,6 +302,8 @@ pub fn plan(
                 KubeInput::UndoRevision {
                     namespace,
                     deployment: deployment.clone(),
+                    current_images,
+                    revisions,
                 },
                 format!("Roll back deployment/{deployment}"),
                 "revision (newest first; the current one is not listed)".into(),
@@ -298,6 +312,15 @@ pub fn plan(
             )
         }
     }
+}
+
+/// Each revision of `deployment` with the images of its ReplicaSet.
+fn revision_images(data: &KubeData, namespace: &str, deployment: &str) -> Vec<(i64, String)> {
+    data.replicasets
+        .iter()
+        .filter(|r| r.namespace == namespace && r.deployment.as_deref() == Some(deployment))
+        .filter_map(|r| r.revision.map(|rev| (rev, r.images.clone())))
+        .collect()
 }
 
 /// `revision 3 · kitops/backend:1.4.1 · 2h00m ago`, newest first, without the current revision.
@@ -467,14 +490,30 @@ pub fn describe(action: &KubeAction, ctx: &DescribeCtx) -> ConfirmSpec {
             namespace,
             deployment,
             to_revision,
+            from_images,
+            to_images,
         } => {
-            let facts = deployment_facts(
+            let mut facts = deployment_facts(
                 ctx,
                 namespace,
                 deployment,
                 Some(("to revision", to_revision.to_string())),
                 Some("the pod template of that revision is applied; pods roll"),
             );
+            let unknown = |s: &str| {
+                if s.is_empty() {
+                    "(unknown)".to_string()
+                } else {
+                    s.to_string()
+                }
+            };
+            let images = if from_images == to_images && !from_images.is_empty() {
+                format!("{from_images} (unchanged: the revisions differ in another field)")
+            } else {
+                format!("{} → {}", unknown(from_images), unknown(to_images))
+            };
+            // Right after the revision: what the user is choosing between.
+            facts.insert(4, ("image".into(), images));
             ConfirmSpec {
                 title: format!("Roll back deployment/{deployment} to revision {to_revision}?"),
                 facts,
@@ -559,13 +598,22 @@ pub fn complete(purpose: &KubeInput, answer: &str) -> Result<KubeAction, String>
         KubeInput::UndoRevision {
             namespace,
             deployment,
+            current_images,
+            revisions,
         } => {
             let to_revision =
                 parse_revision(answer).ok_or_else(|| format!("{answer:?} is not a revision"))?;
+            let to_images = revisions
+                .iter()
+                .find(|(rev, _)| *rev == to_revision)
+                .map(|(_, images)| images.clone())
+                .unwrap_or_default();
             Ok(KubeAction::RolloutUndo {
                 namespace: namespace.clone(),
                 deployment: deployment.clone(),
                 to_revision,
+                from_images: current_images.clone(),
+                to_images,
             })
         }
         KubeInput::Image {

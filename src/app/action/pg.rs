@@ -47,6 +47,10 @@ pub struct PgBackendRef {
     pub blocks: usize,
     /// Server version decides the terminate SQL (`pg_terminate_backend(pid, timeout)` on ≥ 14).
     pub server_version_num: i32,
+    /// The user asked to cancel a backend idle in transaction: a cancel does nothing
+    /// there (no query runs), so the dialog offers terminate and says why.
+    #[serde(skip)]
+    pub instead_of_cancel: bool,
 }
 
 impl PgAction {
@@ -76,6 +80,26 @@ impl PgOp {
             PgOp::Terminate => "pg-terminate",
         }
     }
+}
+
+/// The age of the dialog's query at `now`: the server's clock at the snapshot plus the
+/// time since it was fetched, so a dialog left open keeps counting.
+pub fn live_duration(
+    b: &PgBackendRef,
+    pg: &crate::collect::Snapshot<PgData>,
+    now: std::time::SystemTime,
+) -> Option<String> {
+    let data = pg.data.as_deref()?;
+    let since = pg
+        .fetched_at
+        .and_then(|t| now.duration_since(t).ok())
+        .unwrap_or_default();
+    let since_us = i64::try_from(since.as_micros()).unwrap_or(i64::MAX);
+    let server_now = data.server_now_us.saturating_add(since_us);
+    let start = b.query_start_us?;
+    Some(dur(Some(
+        (server_now.saturating_sub(start) as f64 / 1e6).max(0.0),
+    )))
 }
 
 /// Milliseconds `pg_terminate_backend(pid, timeout)` waits for the backend to exit (≥ 14).
@@ -108,8 +132,19 @@ pub fn plan(op: PgOp, target: Option<&Target>, data: Option<&PgData>) -> Plan {
         query: s.query.clone().unwrap_or_default(),
         blocks: data.blocks(pid),
         server_version_num: data.server_version_num,
+        instead_of_cancel: false,
     };
+    // `pg_cancel_backend` interrupts a running query; idle in a transaction there is
+    // none, and the transaction (with its locks) stays open.
+    let idle_in_transaction = s
+        .state
+        .as_deref()
+        .is_some_and(|st| st.starts_with("idle in transaction"));
     Plan::Confirm(Action::Pg(match op {
+        PgOp::Cancel if idle_in_transaction => PgAction::Terminate(PgBackendRef {
+            instead_of_cancel: true,
+            ..b
+        }),
         PgOp::Cancel => PgAction::Cancel(b),
         PgOp::Terminate => PgAction::Terminate(b),
     }))
@@ -154,6 +189,13 @@ pub fn query_start_literal(b: &PgBackendRef) -> String {
 pub fn describe(action: &PgAction, _ctx: &DescribeCtx) -> ConfirmSpec {
     let b = action.backend();
     let (title, typed) = match action {
+        PgAction::Terminate(b) if b.instead_of_cancel => (
+            format!(
+                "Backend {} is idle in transaction: cancel does nothing there. Terminate it instead (ends its session, rolls back its transaction)?",
+                b.pid
+            ),
+            Some(b.pid.to_string()),
+        ),
         PgAction::Terminate(_) => (
             format!(
                 "Terminate backend {} (ends its session, rolls back its transaction)?",
@@ -166,7 +208,7 @@ pub fn describe(action: &PgAction, _ctx: &DescribeCtx) -> ConfirmSpec {
             None,
         ),
     };
-    let facts = vec![
+    let mut facts = vec![
         ("pid".into(), b.pid.to_string()),
         ("user".into(), b.user.clone()),
         ("application".into(), b.application.clone()),
@@ -175,6 +217,15 @@ pub fn describe(action: &PgAction, _ctx: &DescribeCtx) -> ConfirmSpec {
         ("blocks".into(), format!("{} session(s)", b.blocks)),
         ("query".into(), b.query.clone()),
     ];
+    if b.instead_of_cancel {
+        facts.insert(
+            0,
+            (
+                "why not cancel".into(),
+                "pg_cancel_backend interrupts a running query; this session runs none, and its open transaction keeps its locks until the session ends".into(),
+            ),
+        );
+    }
     ConfirmSpec {
         title,
         facts,

@@ -1,6 +1,8 @@
 //! Pod logs: the last lines of one pod, or of every pod of a deployment merged with
-//! a `[pod]` prefix, optionally following. Lines go to the UI in batches; the UI
-//! keeps a bounded ring (`LOG_LINES_MAX`), so memory stays bounded however long it follows.
+//! a `[pod]` prefix, optionally following, of the running or the previous (crashed)
+//! container, with or without the server's timestamps. Lines go to the UI in batches;
+//! the UI keeps a bounded ring (`LOG_LINES_MAX`), so memory stays bounded however long
+//! it follows.
 
 use futures::{AsyncBufReadExt, StreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
@@ -15,6 +17,42 @@ use crate::config::KubeSettings;
 pub const TAIL_LINES: i64 = 100;
 /// Most lines sent to the UI in one message.
 const BATCH: usize = 256;
+
+/// What the logs view asks for: whose logs, and how — `kubectl logs [-f] [-p] [--timestamps]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRequest {
+    pub namespace: String,
+    pub pod: Option<String>,
+    pub deployment: Option<String>,
+    pub follow: bool,
+    /// The previous container instance: the one that crashed. It has ended, so it is
+    /// never followed.
+    pub previous: bool,
+    /// Each line prefixed with the time the kubelet received it (RFC 3339).
+    pub timestamps: bool,
+}
+
+impl LogRequest {
+    /// The equivalent kubectl command, the logs view's title.
+    pub fn kubectl(&self) -> String {
+        let what = match (&self.pod, &self.deployment) {
+            (Some(p), _) => format!("pod/{p}"),
+            (None, Some(d)) => format!("deployment/{d}"),
+            (None, None) => String::new(),
+        };
+        let mut cmd = format!("logs {what} -n {}", self.namespace);
+        if self.follow && !self.previous {
+            cmd.push_str(" -f");
+        }
+        if self.previous {
+            cmd.push_str(" --previous");
+        }
+        if self.timestamps {
+            cmd.push_str(" --timestamps");
+        }
+        cmd
+    }
+}
 
 const DEFAULT_CONTAINER: &str = "kubectl.kubernetes.io/default-container";
 
@@ -82,14 +120,11 @@ async fn pods_to_stream(
 /// Streams log lines of a pod (or every pod of a deployment) into `sink` until dropped.
 pub fn spawn_logs(
     settings: KubeSettings,
-    namespace: String,
-    pod: Option<String>,
-    deployment: Option<String>,
-    follow: bool,
+    request: LogRequest,
     sink: mpsc::Sender<Vec<String>>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        if let Err(e) = stream_logs(&settings, &namespace, pod, deployment, follow, &sink).await {
+        if let Err(e) = stream_logs(&settings, request, &sink).await {
             let _ = sink.send(vec![format!("error: {e}")]).await;
         }
     })
@@ -97,12 +132,19 @@ pub fn spawn_logs(
 
 async fn stream_logs(
     settings: &KubeSettings,
-    namespace: &str,
-    pod: Option<String>,
-    deployment: Option<String>,
-    follow: bool,
+    request: LogRequest,
     sink: &mpsc::Sender<Vec<String>>,
 ) -> Result<(), String> {
+    let LogRequest {
+        namespace,
+        pod,
+        deployment,
+        follow,
+        previous,
+        timestamps,
+    } = request;
+    let namespace = namespace.as_str();
+    let follow = follow && !previous;
     let conn = connect(settings).await.map_err(|e| e.to_string())?;
     let api: Api<Pod> = Api::namespaced(conn.client.clone(), namespace);
     let single = pod.is_some();
@@ -113,6 +155,8 @@ async fn stream_logs(
         let lp = LogParams {
             container: container_of(p),
             follow,
+            previous,
+            timestamps,
             tail_lines: Some(TAIL_LINES),
             ..LogParams::default()
         };

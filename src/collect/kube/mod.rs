@@ -26,9 +26,11 @@ use super::{CollectError, Controls, Snapshot};
 use crate::config::KubeSettings;
 
 pub use events::EventInfo;
-pub use logs::spawn_logs;
+pub use logs::{spawn_logs, LogRequest};
 pub use metrics::MetricsStatus;
-pub use model::{DeploymentInfo, LivePod, NodeInfo, PodInfo, ReplicaSetInfo, Resources, Usage};
+pub use model::{
+    DeploymentInfo, LivePod, NodeCondition, NodeInfo, PodInfo, ReplicaSetInfo, Resources, Usage,
+};
 
 /// How far a paged initial LIST has come: items received, and the server's estimate
 /// of the whole (`remainingItemCount` of a `limit=1` probe; absent when not sent).

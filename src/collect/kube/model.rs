@@ -117,6 +117,14 @@ pub struct DeploymentInfo {
     pub stalled: Option<String>,
     pub images: String,
     pub created: Option<i64>,
+    /// `spec.progressDeadlineSeconds`: how long a rollout may go without progress
+    /// before the controller calls it ProgressDeadlineExceeded.
+    #[serde(default)]
+    pub progress_deadline_s: Option<i64>,
+    /// The Progressing condition's `lastUpdateTime` (unix seconds): the controller
+    /// measures the deadline from this last progress.
+    #[serde(default)]
+    pub progressed_at: Option<i64>,
 }
 
 impl DeploymentInfo {
@@ -159,6 +167,17 @@ pub struct NodeInfo {
     pub pid_pressure: bool,
     pub unschedulable: bool,
     pub usage: Option<Usage>,
+    /// Every condition with the kubelet's reason and message (`kubectl describe node`).
+    #[serde(default)]
+    pub conditions: Vec<NodeCondition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeCondition {
+    pub kind: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub message: Option<String>,
 }
 
 fn secs(t: &Time) -> i64 {
@@ -398,6 +417,11 @@ pub fn deployment_info(d: &Deployment) -> DeploymentInfo {
     let spec = Some(&d.spec);
     let st = d.status.as_ref();
     let n = |v: Option<i32>| v.unwrap_or(0);
+    let progressing = st
+        .and_then(|s| s.conditions.as_deref())
+        .unwrap_or(&[])
+        .iter()
+        .find(|c| c.type_.as_deref() == Some("Progressing"));
     DeploymentInfo {
         uid: m.uid.clone().unwrap_or_default(),
         name: m.name.clone().unwrap_or_default(),
@@ -411,14 +435,13 @@ pub fn deployment_info(d: &Deployment) -> DeploymentInfo {
         observed_generation: st.and_then(|s| s.observed_generation).unwrap_or(0),
         revision: revision(m),
         paused: spec.and_then(|s| s.paused).unwrap_or(false),
-        stalled: st
-            .and_then(|s| s.conditions.as_deref())
-            .unwrap_or(&[])
-            .iter()
-            .find(|c| {
-                c.type_.as_deref() == Some("Progressing") && c.status.as_deref() == Some("False")
-            })
+        stalled: progressing
+            .filter(|c| c.status.as_deref() == Some("False"))
             .map(|c| c.reason.clone().unwrap_or_else(|| "not progressing".into())),
+        progress_deadline_s: spec
+            .and_then(|s| s.progress_deadline_seconds)
+            .map(i64::from),
+        progressed_at: progressing.and_then(|c| c.last_update_time.as_ref().map(secs)),
         images: spec
             .and_then(|s| s.template.spec.as_ref())
             .map(|s| images(&s.containers))
@@ -493,6 +516,15 @@ pub fn node_info(n: &Node) -> NodeInfo {
             .and_then(|s| s.unschedulable)
             .unwrap_or(false),
         usage: None,
+        conditions: conditions
+            .iter()
+            .map(|c| NodeCondition {
+                kind: c.type_.clone(),
+                status: c.status.clone(),
+                reason: c.reason.clone(),
+                message: c.message.clone(),
+            })
+            .collect(),
     }
 }
 

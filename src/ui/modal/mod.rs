@@ -6,6 +6,7 @@ mod help;
 mod incident;
 mod input;
 mod logs;
+mod wrap;
 
 use crate::ui::theme::Theme;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};

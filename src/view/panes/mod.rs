@@ -3,6 +3,7 @@
 //! pane table (`app::pane::PANES`) says which builder serves which pane.
 
 pub mod deps;
+pub mod node_details;
 pub mod nodes;
 pub mod pg_activity;
 pub mod pg_locks;

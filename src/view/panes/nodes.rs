@@ -43,7 +43,7 @@ fn columns() -> Vec<Column> {
 
 /// Requests and limits of the pods scheduled on one node.
 #[derive(Default, Clone, Copy)]
-struct Allocated {
+pub(super) struct Allocated {
     cpu_req: f64,
     cpu_lim: f64,
     mem_req: f64,
@@ -51,7 +51,7 @@ struct Allocated {
     pods: u32,
 }
 
-fn allocated(data: &KubeData) -> HashMap<&str, Allocated> {
+pub(super) fn allocated(data: &KubeData) -> HashMap<&str, Allocated> {
     let mut out: HashMap<&str, Allocated> = HashMap::new();
     for p in data.pods.iter().filter(|p| p.active) {
         let Some(node) = p.node.as_deref() else {
@@ -103,7 +103,7 @@ fn pct_cell(v: Option<f64>) -> String {
     v.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "-".into())
 }
 
-fn node_row(
+pub(super) fn node_row(
     n: &NodeInfo,
     a: &Allocated,
     ctx: &BuildCtx,

@@ -1,5 +1,7 @@
 //! PG locks pane: blocker → blocked trees (chains of any depth, several victims per
-//! blocker), root blockers first by how many sessions they block.
+//! blocker), root blockers first by how many sessions they block. XACT is each
+//! session's transaction age: a root blocker idle in a 12-minute transaction is the
+//! runbook's "long-running transaction holding locks".
 
 use super::pg_activity::{dur, short_state};
 use super::BuildCtx;
@@ -8,13 +10,15 @@ use crate::view::redact::Redact;
 use crate::view::safe_text::SafeText;
 use crate::view::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
 
-/// At 80 columns: the tree of pids, mode, object, wait, how many blocked, the query.
-const COLUMNS: [Column; 8] = [
+/// At 80 columns: the tree of pids, mode, object, wait, transaction age, how many
+/// blocked, the query.
+const COLUMNS: [Column; 9] = [
     Column::text("PID", 12, 12, 10),
     Column::text("USER", 8, 10, 4),
     Column::text("MODE", 13, 19, 8),
     Column::text("OBJECT", 16, 24, 7),
     Column::num("WAITED", 6, 9),
+    Column::num("XACT", 6, 8),
     Column::text("STATE", 10, 13, 5),
     Column::num("BLK", 4, 6),
     Column::text("QUERY", 20, 400, 6),
@@ -87,6 +91,11 @@ fn row(data: &PgData, n: &LockNode, path: &[i32], redact: Redact) -> TableRow {
         } else {
             format!("prepared transaction {}", gids.join(", "))
         };
+        let prepared_age = data
+            .prepared
+            .iter()
+            .filter_map(|p| data.age_secs(p.prepared_us))
+            .reduce(f64::max);
         let cells = vec![
             SafeText::line("0"),
             SafeText::line(
@@ -98,13 +107,15 @@ fn row(data: &PgData, n: &LockNode, path: &[i32], redact: Redact) -> TableRow {
             SafeText::line(&n.held_modes.join(",")),
             SafeText::line(""),
             SafeText::line(""),
+            SafeText::line(&dur(prepared_age)),
             SafeText::line("prepared"),
             SafeText::line(&n.blocks.to_string()),
             SafeText::line(&what),
         ];
         return TableRow::new(key, cells)
             .level(Level::Crit)
-            .sort_key(6, n.blocks as f64)
+            .sort_key(5, prepared_age.unwrap_or(-1.0))
+            .sort_key(7, n.blocks as f64)
             .detail("pid", "0 (a prepared transaction, not a backend)")
             .detail("prepared transactions", &gids.join(", "))
             .detail(
@@ -123,6 +134,7 @@ fn row(data: &PgData, n: &LockNode, path: &[i32], redact: Redact) -> TableRow {
         None => (String::new(), String::new()),
     };
     let waited_s = waited(data, n);
+    let xact_s = data.age_secs(s.and_then(|s| s.xact_start_us));
     let pid_text = if n.cycle {
         format!("{} (cycle)", n.pid)
     } else {
@@ -138,6 +150,7 @@ fn row(data: &PgData, n: &LockNode, path: &[i32], redact: Redact) -> TableRow {
         } else {
             String::new()
         }),
+        SafeText::line(&dur(xact_s)),
         SafeText::line(&short_state(state)),
         SafeText::line(&if n.blocks > 0 {
             n.blocks.to_string()
@@ -156,7 +169,8 @@ fn row(data: &PgData, n: &LockNode, path: &[i32], redact: Redact) -> TableRow {
         .depth(n.depth)
         .copy(query)
         .sort_key(4, waited_s.unwrap_or(-1.0))
-        .sort_key(6, n.blocks as f64)
+        .sort_key(5, xact_s.unwrap_or(-1.0))
+        .sort_key(7, n.blocks as f64)
         .detail("pid", &n.pid.to_string())
         .detail("user", user)
         .detail(
@@ -180,10 +194,7 @@ fn row(data: &PgData, n: &LockNode, path: &[i32], redact: Redact) -> TableRow {
     }
     r = r
         .detail("blocks", &format!("{} session(s)", n.blocks))
-        .detail(
-            "transaction duration",
-            &dur(data.age_secs(s.and_then(|s| s.xact_start_us))),
-        )
+        .detail("transaction duration", &dur(xact_s))
         .detail("query", query);
     match s.and_then(|s| s.backend_start_us) {
         Some(bs) => r.target(Target::Backend {

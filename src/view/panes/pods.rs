@@ -3,7 +3,7 @@
 //! reason a user needs, restarts, and CPU / memory against requests and limits.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use super::BuildCtx;
 use crate::collect::kube::{
@@ -26,14 +26,16 @@ pub const COL_MEM: usize = 7;
 pub const COL_MEM_PCT: usize = 8;
 pub const COL_NODE: usize = 9;
 
-/// Fixed widths (the generic table picks columns by min width and draws them at
-/// max width): at 80x24 NAME, READY, STATUS, MEM and MEM%R/L fit exactly.
+/// Fixed widths but NAME's (the generic table picks columns by priority and draws
+/// them at max width): NAME is 31 wide (a `deployment-rs-hash` name), as narrow as 22
+/// to keep READY, STATUS and MEM (at 120x36, a 58-column pane), and as wide as the
+/// room left (zoomed). At 80x24: NAME, READY, STATUS, RESTARTS and MEM fit exactly.
 fn columns() -> Vec<Column> {
     vec![
-        Column::text("NAME", 31, 31, 10),
+        Column::text("NAME", 22, 63, 10).flex(31, 8),
         Column::num("READY", 5, 8),
         Column::text("STATUS", 21, 21, 9),
-        Column::text("RESTARTS", 11, 11, 7),
+        Column::text("RESTARTS", 10, 10, 7),
         Column::num("AGE", 6, 5),
         Column::num("CPU", 5, 4),
         Column::text("CPU%R/L", 9, 9, 2),
@@ -332,7 +334,7 @@ fn deployment_lines(data: &KubeData, ctx: &BuildCtx) -> Vec<SummaryItem> {
                 ),
             ];
             if d.rolling_out() {
-                parts.push((SafeText::line("rolling out"), Level::Warn));
+                parts.push((SafeText::line(&rollout_progress(d, ctx)), Level::Warn));
             }
             if let Some(r) = &d.stalled {
                 parts.push((SafeText::line(&format!("stalled: {r}")), Level::Crit));
@@ -340,6 +342,23 @@ fn deployment_lines(data: &KubeData, ctx: &BuildCtx) -> Vec<SummaryItem> {
             SummaryItem::Line(parts)
         })
         .collect()
+}
+
+/// `rolling out · 1m20s of 10m00s deadline` (since the last progress): how close the rollout
+/// is to ProgressDeadlineExceeded, measured as the controller does.
+fn rollout_progress(d: &DeploymentInfo, ctx: &BuildCtx) -> String {
+    let since = d
+        .progressed_at
+        .map(|at| Duration::from_secs((unix(ctx.now) - at).max(0) as u64));
+    match (since, d.progress_deadline_s) {
+        (Some(since), Some(deadline)) => format!(
+            "rolling out · {} of {} deadline",
+            format::age(since),
+            format::age(Duration::from_secs(deadline.max(0) as u64))
+        ),
+        (Some(since), None) => format!("rolling out · last progress {} ago", format::age(since)),
+        (None, _) => "rolling out".into(),
+    }
 }
 
 pub fn build(data: &KubeData, ctx: &BuildCtx) -> PaneContent {

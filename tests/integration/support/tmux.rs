@@ -101,6 +101,18 @@ impl Tmux {
         }
     }
 
+    /// Runs a tmux command on this session's server (`set -s set-clipboard on`, …);
+    /// returns its stdout.
+    pub fn tmux(&self, args: &[&str]) -> String {
+        let out = self.cmd(args).output().expect("tmux command");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     pub fn log_path(&self) -> PathBuf {
         self.dir.path().join("kitops.log")
     }

@@ -33,11 +33,12 @@ pub fn rebuild(state: &mut State, id: PaneId) {
     };
     let mut problems = (spec.attention)(&state.sources, &ctx);
     problems.sort_by(crate::view::attention::order);
+    let redact = ctx.redact;
     let pane = state.pane_mut(id);
     pane.status = status;
     pane.fetched_at = fetched_at;
     if let Some(c) = content {
-        pane.table.set_content(c);
+        pane.table.set_content(c.masked(redact));
     }
     if has_data {
         pane.attention = problems;

@@ -39,7 +39,10 @@ fn entry<T: serde::Serialize>(
     build: impl Fn(&T) -> Vec<(&'static str, PaneContent)>,
 ) -> SourceResult {
     let mut result = unmasked_entry(name, p, |data| {
-        let panes = build(data);
+        let panes = build(data)
+            .into_iter()
+            .map(|(pane, content)| (pane, content.masked(redact)))
+            .collect();
         if redact.0 {
             mask(data);
         }

@@ -274,3 +274,25 @@ fn snapshot_json_with_redact_holds_no_literal_and_no_client_address() {
     let doc: serde_json::Value = serde_json::from_str(&masked).expect("still JSON");
     assert_eq!(doc["sources"]["postgres"]["status"], "live");
 }
+
+#[test]
+fn an_error_in_a_pane_summary_is_masked() {
+    let now = crate::support::clock::at(1_780_000_000);
+    let mut st = State::for_tests(now);
+    let mut data = crate::aws_render::fixture();
+    data.targets_error = Some("dial tcp 10.0.8.8:443: i/o timeout".into());
+    update(
+        &mut st,
+        Event::Source(SourceUpdate::Aws(Snapshot::live(data, now))),
+    );
+    typed(&mut st, "6");
+    assert!(render_to_string(&st, 200, 60).contains("ALB: dial tcp 10.0.8.8:443"));
+    typed(&mut st, "R");
+    let big = render_to_string(&st, 200, 60);
+    let small = render_to_string(&st, 80, 24);
+    assert_masked(&[&big, &small], &["10.0.8.8"]);
+    assert!(
+        big.contains("ALB: dial tcp x.x.x.x:x: i/o timeout"),
+        "{big}"
+    );
+}

@@ -296,3 +296,32 @@ fn an_error_in_a_pane_summary_is_masked() {
         "{big}"
     );
 }
+
+#[test]
+fn the_audit_overlay_masks_an_ip_target() {
+    let now = crate::support::clock::at(1_780_000_000);
+    let mut st = State::for_tests(now);
+    update(
+        &mut st,
+        Event::Source(SourceUpdate::Aws(Snapshot::live(targets_with_ips(), now))),
+    );
+    update(
+        &mut st,
+        Event::Outcome {
+            action: Action::Aws(AwsAction::DeregisterTarget {
+                target_group_arn: "kitops-api".into(),
+                id: "10.0.1.15".into(),
+                port: Some(8080),
+            }),
+            outcome: Outcome::Failed("target 10.0.1.15 is not registered".into()),
+        },
+    );
+    typed(&mut st, "A");
+    assert!(matches!(st.modals.last(), Some(Modal::Audit { .. })));
+    assert!(render_to_string(&st, 200, 60).contains("10.0.1.15"));
+    typed(&mut st, "R");
+    let big = render_to_string(&st, 200, 60);
+    let small = render_to_string(&st, 80, 24);
+    assert_masked(&[&big, &small], &["10.0.1.15"]);
+    assert!(big.contains("x.x.x.x"), "{big}");
+}

@@ -50,6 +50,7 @@ fn terminate() -> Action {
         query: String::new(),
         blocks: 3,
         server_version_num: 160000,
+        instead_of_cancel: false,
     }))
 }
 

@@ -4,7 +4,7 @@
 //! the letter typed.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use kitops_top::app::action::{Action, AwsAction};
+use kitops_top::app::action::{Action, AwsAction, PgAction, PgBackendRef};
 use kitops_top::app::modal::{ConfirmState, Modal};
 use kitops_top::app::update::update;
 use kitops_top::app::{Event, State};
@@ -33,7 +33,23 @@ fn header(st: &State) -> String {
 #[test]
 fn r_over_the_cancel_dialog_masks_and_unmasks_its_query() {
     let mut st = state_with(sample(), '3');
-    typed(&mut st, "c");
+    // An active backend: its cancel dialog asks nothing to be typed.
+    let action = Action::Pg(PgAction::Cancel(PgBackendRef {
+        pid: 4102,
+        backend_start_us: 1,
+        query_start_us: None,
+        user: "app".into(),
+        application: "checkout".into(),
+        state: "active".into(),
+        duration: "40s".into(),
+        query: "UPDATE accounts SET balance = balance - 5 WHERE id = 42".into(),
+        blocks: 0,
+        server_version_num: 160000,
+        instead_of_cancel: false,
+    }));
+    let confirm = ConfirmState::open(action, &st);
+    assert!(confirm.spec.typed_confirmation.is_none());
+    st.modals.push(Modal::Confirm(confirm));
     let dialog = render_to_string(&st, 200, 60);
     assert!(matches!(st.modals.last(), Some(Modal::Confirm(_))));
     assert!(dialog.contains("id = 42"), "{dialog}");

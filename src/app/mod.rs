@@ -4,6 +4,7 @@
 pub mod action;
 pub mod audit;
 mod confirm;
+mod details;
 pub mod event;
 pub mod incident;
 pub mod logs;
@@ -18,6 +19,8 @@ pub mod table;
 pub mod update;
 mod update_incident;
 mod update_modal;
+mod update_outcome;
+mod update_redact;
 
 pub use confirm::plan;
 pub use event::{Command, Event, SourceUpdate};

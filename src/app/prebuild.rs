@@ -146,7 +146,8 @@ impl Prebuilder {
         let mut problems = (spec.attention)(&self.sources, &ctx);
         problems.sort_by(attention::order);
         let table = content.map(|c| {
-            let c = Arc::new(c);
+            // Summaries and the empty message: masked for every pane (`PaneContent::masked`).
+            let c = Arc::new(c.masked(ctx.redact));
             if spec.rebuild.is_some() {
                 self.last[id.index()] = Some(c.clone());
             }

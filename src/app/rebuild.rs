@@ -3,10 +3,9 @@
 //! Its own file so the key handlers of `update` and `update_modal` can both use it
 //! without importing each other.
 
-use super::pane::{PaneId, PANES};
+use super::pane::PaneId;
 use super::state::State;
 use crate::view::panes::BuildCtx;
-use crate::view::table::Level;
 
 /// Rebuilds one pane's rows from its source's latest snapshot.
 pub fn rebuild(state: &mut State, id: PaneId) {
@@ -34,29 +33,14 @@ pub fn rebuild(state: &mut State, id: PaneId) {
     };
     let mut problems = (spec.attention)(&state.sources, &ctx);
     problems.sort_by(crate::view::attention::order);
+    let redact = ctx.redact;
     let pane = state.pane_mut(id);
     pane.status = status;
     pane.fetched_at = fetched_at;
     if let Some(c) = content {
-        pane.table.set_content(c);
+        pane.table.set_content(c.masked(redact));
     }
     if has_data {
         pane.attention = problems;
     }
-}
-
-/// `R`: presenter mode on or off. Every pane is built again from its snapshot (none
-/// keeps a row made the other way), so the next frame shows the change everywhere.
-pub(crate) fn toggle_redact(state: &mut State) {
-    state.redact = !state.redact;
-    for spec in PANES.iter() {
-        drop(state.pane_mut(spec.id).table.take_rows());
-        rebuild(state, spec.id);
-    }
-    let text = if state.redact {
-        "presenter mode on: query literals, addresses and log values are masked"
-    } else {
-        "presenter mode off: everything is shown as the servers report it"
-    };
-    state.set_status(text, Level::Ok);
 }

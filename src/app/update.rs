@@ -3,22 +3,20 @@
 use crossterm::event::KeyEvent;
 
 use super::action::Op;
-use super::audit::AuditedAction;
 use super::confirm::request;
 use super::event::{Built, Command, Event, SourceUpdate};
 use super::incident::conditions::{self, ALL_SOURCES};
-use super::modal::{DryRun, Modal};
+use super::modal::Modal;
 use super::pane::{PaneId, SourceId, PANES};
-use super::rebuild::{rebuild, toggle_redact};
+use super::rebuild::rebuild;
 use super::state::State;
 use super::update_incident;
 use crate::collect::kube::KubeData;
 use crate::collect::replay::player::Control;
 use crate::collect::Snapshot;
 use crate::config::keymap::{Context, Key, KeyAction};
-use crate::view::panes::{pods, BuildCtx};
-use crate::view::safe_text::SafeText;
-use crate::view::table::{Level, PaneContent, TableRow};
+use crate::view::panes::pods;
+use crate::view::table::Level;
 
 pub fn update(state: &mut State, event: Event) -> Vec<Command> {
     match event {
@@ -68,36 +66,10 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
             vec![]
         }
         Event::Outcome { action, outcome } => {
-            finished(state, &action);
-            let level = match outcome {
-                super::action::Outcome::Done(_) => Level::Ok,
-                super::action::Outcome::Refused(_) => Level::Warn,
-                super::action::Outcome::Failed(_) => Level::Crit,
-            };
-            state.set_status(
-                format!(
-                    "{} {}: {}",
-                    action.verb(),
-                    action.object(),
-                    outcome.message()
-                ),
-                level,
-            );
-            state.dirty = true;
-            let mut commands = update_incident::on_outcome(state, &action, &outcome);
-            commands.push(state.audited(AuditedAction {
-                verb: action.verb().to_string(),
-                object: action.object(),
-                target: action.audit_target(&state.config),
-                outcome,
-                // The demo's executor shows the dialog and runs nothing.
-                dry_run: state.config.demo,
-            }));
-            commands.push(Command::RefreshNow);
-            commands
+            super::update_outcome::on_outcome(state, &action, outcome)
         }
         Event::Validated { action, outcome } => {
-            on_validated(state, &action, outcome);
+            super::update_outcome::on_validated(state, &action, outcome);
             state.dirty = true;
             vec![]
         }
@@ -130,16 +102,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
             vec![]
         }
         Event::ExecutorBusy(action) => {
-            finished(state, &action);
-            state.set_status(
-                format!(
-                    "{} {}: not run, an action is still running; try again when it finishes",
-                    action.verb(),
-                    action.object()
-                ),
-                Level::Warn,
-            );
-            state.dirty = true;
+            super::update_outcome::on_busy(state, &action);
             vec![]
         }
         Event::LogLines(lines) => {
@@ -328,7 +291,7 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
                 return vec![Command::Copy(text)];
             }
         }
-        K::Redact => toggle_redact(state),
+        K::Redact => super::update_redact::toggle(state),
         K::Down => state.pane_mut(focus).table.move_by(1),
         K::Up => state.pane_mut(focus).table.move_by(-1),
         K::PageDown => {
@@ -341,35 +304,7 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
         }
         K::Top => state.pane_mut(focus).table.select_first(),
         K::Bottom => state.pane_mut(focus).table.select_last(),
-        K::Details => {
-            if let Some(row) = state.focused().table.selected() {
-                let title = format!(
-                    "{} — {}",
-                    focus.title(),
-                    row.cells.first().map(|c| c.as_str()).unwrap_or("")
-                );
-                let ctx = BuildCtx {
-                    config: &state.config,
-                    now: state.now,
-                    alt_view: state.focused().alt_view,
-                    redact: state.redaction(),
-                };
-                let fields = focus
-                    .spec()
-                    .details
-                    .zip(row.target.as_ref())
-                    .and_then(|(details, target)| details(&state.sources, &ctx, target))
-                    .unwrap_or_else(|| {
-                        let now = crate::view::panes::pods::unix(state.now);
-                        row_details(&state.focused().table.content, row, now)
-                    });
-                state.modals.push(Modal::Details {
-                    title,
-                    fields,
-                    scroll: 0,
-                });
-            }
-        }
+        K::Details => super::details::open(state),
         K::Back => {
             if state.zoomed {
                 state.zoomed = false;
@@ -427,42 +362,4 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
         | K::DeleteChar => {}
     }
     vec![]
-}
-
-/// The executor answered (or never took) `action`: it is no longer running.
-fn finished(state: &mut State, action: &super::action::Action) {
-    if let Some(i) = state.running.iter().position(|r| &r.action == action) {
-        state.running.remove(i);
-    }
-}
-
-/// Records a dry run's verdict on the dialog that is still asking about that action.
-fn on_validated(
-    state: &mut State,
-    action: &super::action::Action,
-    outcome: Option<super::action::Outcome>,
-) {
-    use super::action::Outcome;
-    if let Some(Modal::Confirm(c)) = state.modals.last_mut() {
-        if &c.action == action {
-            c.dry_run = match outcome {
-                None => DryRun::NotAvailable,
-                Some(Outcome::Done(_)) => DryRun::Accepted,
-                Some(Outcome::Refused(m) | Outcome::Failed(m)) => DryRun::Rejected(m),
-            };
-        }
-    }
-}
-
-/// A row's own details, or its cells under their column titles when it has none.
-fn row_details(content: &PaneContent, row: &TableRow, now: i64) -> Vec<(String, SafeText)> {
-    if !row.details.is_empty() {
-        return row.details.clone();
-    }
-    content
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.title.to_string(), SafeText::line(&row.text(i, now))))
-        .collect()
 }

@@ -76,15 +76,14 @@ pub(crate) fn on_modal_key(state: &mut State, ev: KeyEvent, key: Key) -> Vec<Com
     let global = km.lookup(&[Context::Global], &key);
     let logs_action = km.lookup(&[Context::Logs], &key);
     let input = km.lookup(&[Context::Input], &key);
-    // Presenter mode turns on over what is being read (logs, details, help), never
-    // while a text field takes the key as a letter.
-    let reading = match state.modals.last() {
-        Some(Modal::Logs(logs)) => !logs.editing_filter,
-        Some(Modal::Help { .. } | Modal::Details { .. } | Modal::Incident { .. }) => true,
-        _ => false,
-    };
-    if reading && global == Some(KeyAction::Redact) {
-        super::rebuild::toggle_redact(state);
+    // Presenter mode: over what is read and over a dialog, never where a text field
+    // takes the key as a letter (`update_redact::toggles_over`).
+    let toggles = state
+        .modals
+        .last()
+        .is_some_and(super::update_redact::toggles_over);
+    if toggles && global == Some(KeyAction::Redact) {
+        super::update_redact::toggle(state);
         return vec![];
     }
     let Some(top) = state.modals.last_mut() else {

@@ -18,6 +18,7 @@ use crate::collect::redis::RedisCollector;
 use crate::collect::sources::{aws_hint, pg_hint, redis_hint, timeout_for};
 use crate::config::Config;
 use crate::view::panes::{self, BuildCtx};
+use crate::view::redact::{self, Redact};
 use crate::view::table::PaneContent;
 
 pub struct SourceResult {
@@ -26,10 +27,37 @@ pub struct SourceResult {
     pub panes: Vec<(&'static str, PaneContent)>,
 }
 
+/// One source's result. With `--redact` its JSON is masked as a redacted recording
+/// is: `mask` on the data (query texts, client and target addresses), then every
+/// string through `redact::text`; the panes are built from the real data by builders
+/// that mask what they show.
 fn entry<T: serde::Serialize>(
     name: &'static str,
     p: Probe<T>,
+    redact: Redact,
+    mask: impl Fn(&mut T),
     build: impl Fn(&T) -> Vec<(&'static str, PaneContent)>,
+) -> SourceResult {
+    let mut result = unmasked_entry(name, p, |data| {
+        let panes = build(data)
+            .into_iter()
+            .map(|(pane, content)| (pane, content.masked(redact)))
+            .collect();
+        if redact.0 {
+            mask(data);
+        }
+        panes
+    });
+    if redact.0 {
+        crate::view::redact::json_strings(&mut result.json);
+    }
+    result
+}
+
+fn unmasked_entry<T: serde::Serialize>(
+    name: &'static str,
+    p: Probe<T>,
+    build: impl FnOnce(&mut T) -> Vec<(&'static str, PaneContent)>,
 ) -> SourceResult {
     match p {
         Probe::Unconfigured(hint) => SourceResult {
@@ -42,15 +70,18 @@ fn entry<T: serde::Serialize>(
             json: json!({"status": "error", "error": error, "latency_ms": latency.as_millis() as u64}),
             panes: vec![],
         },
-        Probe::Ok { data, latency } => SourceResult {
-            name,
-            json: json!({
-                "status": "live",
-                "latency_ms": latency.as_millis() as u64,
-                "data": serde_json::to_value(&data).unwrap_or(Value::Null),
-            }),
-            panes: build(&data),
-        },
+        Probe::Ok { mut data, latency } => {
+            let panes = build(&mut data);
+            SourceResult {
+                name,
+                json: json!({
+                    "status": "live",
+                    "latency_ms": latency.as_millis() as u64,
+                    "data": serde_json::to_value(&data).unwrap_or(Value::Null),
+                }),
+                panes,
+            }
+        }
     }
 }
 
@@ -58,11 +89,12 @@ pub async fn collect_all(config: &Config) -> Vec<SourceResult> {
     let t = timeout_for(config.refresh);
     let now = SystemTime::now();
     let unix_now = crate::view::panes::pods::unix(now);
+    let redact = Redact(config.redact);
     let ctx = BuildCtx {
         config,
         now,
         alt_view: false,
-        redact: crate::view::redact::Redact(config.redact),
+        redact,
     };
     let kube = async {
         match crate::collect::kube::unconfigured_hint(&config.kube) {
@@ -111,30 +143,44 @@ pub async fn collect_all(config: &Config) -> Vec<SourceResult> {
     };
     let (kube, pg, redis, aws, deps) = tokio::join!(kube, pg, redis, aws, deps);
     vec![
-        entry("kubernetes", kube, |d| {
-            vec![
-                ("pods", panes::pods::build(d, &ctx).resolved(unix_now)),
-                ("nodes", panes::nodes::build(d, &ctx)),
-            ]
-        }),
-        entry("postgres", pg, |d| {
+        entry(
+            "kubernetes",
+            kube,
+            redact,
+            |_| {},
+            |d| {
+                vec![
+                    ("pods", panes::pods::build(d, &ctx).resolved(unix_now)),
+                    ("nodes", panes::nodes::build(d, &ctx)),
+                ]
+            },
+        ),
+        entry("postgres", pg, redact, redact::pg_data, |d| {
             vec![
                 ("pg_activity", panes::pg_activity::build(d, &ctx)),
                 ("pg_locks", panes::pg_locks::build(d, &ctx)),
             ]
         }),
-        entry("redis", redis, |d| {
-            vec![("redis", panes::redis::build(d, &ctx))]
-        }),
-        entry("aws", aws, |d| {
+        entry(
+            "redis",
+            redis,
+            redact,
+            |_| {},
+            |d| vec![("redis", panes::redis::build(d, &ctx))],
+        ),
+        entry("aws", aws, redact, redact::aws_data, |d| {
             vec![
                 ("targets", panes::targets::build(d, &ctx)),
                 ("signals", panes::signals::build(d, &ctx)),
             ]
         }),
-        entry("deps", deps, |d| {
-            vec![("deps", panes::deps::build(d, &ctx))]
-        }),
+        entry(
+            "deps",
+            deps,
+            redact,
+            |_| {},
+            |d| vec![("deps", panes::deps::build(d, &ctx))],
+        ),
     ]
 }
 

@@ -128,7 +128,7 @@ fn incident_piece(state: &State, theme: &Theme) -> Option<(String, Option<Style>
     let inc = state.open_incident()?;
     let settings = &state.config.incident;
     let t = inc.severity.targets(settings);
-    let mut title: String = SafeText::line(&inc.title).into_string();
+    let mut title: String = SafeText::line(&state.redaction().text(&inc.title)).into_string();
     if title.chars().count() > 24 {
         title = title.chars().take(23).collect::<String>() + "…";
     }

@@ -464,6 +464,33 @@ pub struct PaneContent {
 }
 
 impl PaneContent {
+    /// Presenter mode over the summary lines and the empty message, whatever pane
+    /// built them: an error there ("ALB: dial tcp 10.0.8.8:443") names addresses. The
+    /// rows are masked by their builders, which know a query from a name.
+    pub fn masked(mut self, redact: crate::view::redact::Redact) -> Self {
+        if !redact.0 {
+            return self;
+        }
+        let mask = |t: &mut SafeText| {
+            let masked = crate::view::redact::text(t.as_str());
+            if masked != t.as_str() {
+                *t = SafeText::line(&masked);
+            }
+        };
+        for item in &mut self.summary {
+            match item {
+                SummaryItem::Line(parts) => parts.iter_mut().for_each(|(t, _)| mask(t)),
+                SummaryItem::Gauge { label, .. } | SummaryItem::Sparkline { label, .. } => {
+                    mask(label)
+                }
+            }
+        }
+        if let Some(m) = &mut self.empty_message {
+            *m = crate::view::redact::text(m);
+        }
+        self
+    }
+
     /// Every row's live cells as text at `now` (unix seconds).
     pub fn resolved(mut self, now: i64) -> Self {
         for r in &mut self.rows {

@@ -14,7 +14,7 @@ use kitops_top::collect::kube::{
 use kitops_top::collect::Snapshot;
 use kitops_top::ui::render_to_string;
 
-const NOW: i64 = 1_795_000_000;
+pub(crate) const NOW: i64 = 1_795_000_000;
 const MI: f64 = 1024.0 * 1024.0;
 const GI: f64 = 1024.0 * MI;
 

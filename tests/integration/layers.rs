@@ -246,5 +246,8 @@ fn the_checker_sees_imports() {
     let app_update = vec!["app".to_string(), "update".to_string()];
     let imports = g.edges.get(&app_update).expect("app::update has imports");
     assert!(imports.contains_key(&vec!["app".to_string(), "state".to_string()]));
+    // The panes are built again in app::rebuild (split out of app::update).
+    let app_rebuild = vec!["app".to_string(), "rebuild".to_string()];
+    let imports = g.edges.get(&app_rebuild).expect("app::rebuild has imports");
     assert!(imports.contains_key(&vec!["view".to_string(), "panes".to_string()]));
 }

@@ -52,6 +52,8 @@ mod pg_statements;
 mod pg_tls;
 mod pods_columns;
 mod presenter;
+mod presenter_free_text;
+mod presenter_keys;
 mod redis_live;
 mod redis_render;
 mod reducer;

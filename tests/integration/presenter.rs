@@ -125,7 +125,7 @@ fn copy_details_and_the_cancel_dialog_carry_the_masked_query() {
     assert!(dialog.contains("id = ?"), "{dialog}");
 }
 
-fn targets_with_ips() -> kitops_top::collect::aws::AwsData {
+pub(crate) fn targets_with_ips() -> kitops_top::collect::aws::AwsData {
     let mut data = crate::aws_render::fixture();
     let g = &mut data.target_groups[0];
     g.target_type = Some("ip".into());
@@ -221,11 +221,11 @@ fn logs_view_masks_values_and_keeps_names() {
     insta::assert_snapshot!("presenter_logs_200x60", big);
 }
 
-const CANARY_TEXT: &str = "presenter-canary-4f1c";
-const CANARY_NUMBER: &str = "918273645";
+pub(crate) const CANARY_TEXT: &str = "presenter-canary-4f1c";
+pub(crate) const CANARY_NUMBER: &str = "918273645";
 
 /// A session whose query holds a string and a number literal, running while recorded.
-fn literal_session() -> std::process::Child {
+pub(crate) fn literal_session() -> std::process::Child {
     Command::new("psql")
         .args([
             "-h",

@@ -14,6 +14,7 @@ use crate::app::audit::{AuditResult, AuditRow};
 use crate::app::incident::utc_time;
 use crate::app::State;
 use crate::config::keymap::{Context, KeyAction};
+use crate::view::redact::Redact;
 use crate::view::safe_text::SafeText;
 use crate::view::table::Level;
 
@@ -91,10 +92,12 @@ fn header(c: &Columns) -> String {
     s
 }
 
-fn row<'a>(r: &AuditRow, c: &Columns, theme: &Theme) -> Line<'a> {
+/// One audit entry; in presenter mode its object, target and message are masked
+/// (`target 10.0.1.15 in …` names an address).
+fn row<'a>(r: &AuditRow, c: &Columns, theme: &Theme, redact: Redact) -> Line<'a> {
     let a = &r.action;
     let result = a.result();
-    let safe = |t: &str| SafeText::line(t).into_string();
+    let safe = |t: &str| SafeText::line(&redact.text(t)).into_string();
     let mut spans = vec![
         Span::raw(format!(" {} ", fit(&utc_time(r.at), TIME_W))),
         Span::styled(fit(result.label(), RESULT_W), theme.level(level(result))),
@@ -139,7 +142,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, scroll:
     let room = (rect.height as usize).saturating_sub(3);
     let first = scroll.min(total.saturating_sub(1));
     for r in state.audit.newest_first().skip(first).take(room) {
-        lines.push(row(r, &columns, theme));
+        lines.push(row(r, &columns, theme, state.redaction()));
     }
     let km = &state.keymap;
     let ctx = [Context::Global];

@@ -85,6 +85,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, selecte
     // so the newest is always on screen — details are in `kitops-top timeline`).
     let room = (rect.height as usize).saturating_sub(lines.len() + 2);
     let skip = inc.timeline.len().saturating_sub(room);
+    let redact = state.redaction();
     for e in &inc.timeline[skip..] {
         let since = e.at.duration_since(inc.declared_at).unwrap_or_default();
         let lvl = match e.kind {
@@ -96,7 +97,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, selecte
         lines.push(Line::from(vec![
             Span::raw(format!(" {} +{} ", utc_time(e.at), clock(since))),
             Span::styled(format!("{:<8} ", kind_label(e.kind)), theme.level(lvl)),
-            Span::raw(SafeText::line(&e.text).into_string()),
+            // Presenter mode: an action's target IP, a crossing's address or a note's
+            // pasted e-mail is masked as `C` and the recording mask it.
+            Span::raw(SafeText::line(&redact.text(&e.text)).into_string()),
         ]));
     }
     let km = &state.keymap;
@@ -112,7 +115,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, selecte
     let title = format!(
         " Incident {} {} ",
         inc.severity.label(),
-        SafeText::line(&inc.title)
+        SafeText::line(&state.redaction().text(&inc.title))
     );
     let p = Paragraph::new(lines).block(frame_block(theme, title).title_bottom(hint));
     frame.render_widget(p, rect);

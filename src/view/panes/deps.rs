@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use super::BuildCtx;
 use crate::collect::deps::{DepCheck, DepsData};
+use crate::view::redact::Redact;
 use crate::view::safe_text::SafeText;
 use crate::view::table::{Column, Level, PaneContent, SummaryItem, TableRow};
 
@@ -39,16 +40,20 @@ pub fn cert_text(c: &DepCheck, now: SystemTime) -> String {
     }
 }
 
-fn row(c: &DepCheck, now: SystemTime, warn_days: i64) -> TableRow {
+/// In presenter mode the URL's host IP and port, and any address in the error, are
+/// masked (`http://x.x.x.x:x/healthz`); names (`kitops-api.internal`) stay.
+fn row(c: &DepCheck, now: SystemTime, warn_days: i64, redact: Redact) -> TableRow {
     let latency = c
         .latency_ms
         .map(|l| format!("{l:.0} ms"))
         .unwrap_or_default();
     let http = c.http_status.map(|s| s.to_string()).unwrap_or_default();
     let cert = cert_text(c, now);
-    let url_or_error = match &c.error {
-        Some(e) => format!("{} — {e}", c.url),
-        None => c.url.clone(),
+    let url = redact.text(&c.url).into_owned();
+    let error = c.error.as_deref().map(|e| redact.text(e).into_owned());
+    let url_or_error = match &error {
+        Some(e) => format!("{url} — {e}"),
+        None => url.clone(),
     };
     let cells = [
         c.name.as_str(),
@@ -63,14 +68,14 @@ fn row(c: &DepCheck, now: SystemTime, warn_days: i64) -> TableRow {
     .collect();
     let mut r = TableRow::new(format!("dep:{}", c.name), cells)
         .level(level(c, now, warn_days))
-        .copy(c.url.clone())
+        .copy(url.clone())
         .detail("name", &c.name)
-        .detail("url", &c.url)
+        .detail("url", &url)
         .detail("state", if c.up { "up" } else { "down" })
         .detail("latency", &latency)
         .detail("HTTP status", &http)
         .detail("certificate expires in", &cert)
-        .detail("error", c.error.as_deref().unwrap_or("-"));
+        .detail("error", error.as_deref().unwrap_or("-"));
     if let Some(l) = c.latency_ms {
         r = r.sort_key(2, l);
     }
@@ -110,7 +115,11 @@ pub fn build(data: &DepsData, ctx: &BuildCtx) -> PaneContent {
     PaneContent {
         summary,
         columns: COLUMNS.to_vec(),
-        rows: data.checks.iter().map(|c| row(c, ctx.now, warn)).collect(),
+        rows: data
+            .checks
+            .iter()
+            .map(|c| row(c, ctx.now, warn, ctx.redact))
+            .collect(),
         empty_message: Some("no [[dependencies]] configured".into()),
     }
 }

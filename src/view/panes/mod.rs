@@ -7,6 +7,7 @@ pub mod node_details;
 pub mod nodes;
 pub mod pg_activity;
 pub mod pg_locks;
+pub mod pg_top_statements;
 pub mod pod_details;
 pub mod pod_diag;
 pub mod pods;

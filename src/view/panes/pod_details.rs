@@ -27,8 +27,8 @@ pub fn details(
     };
     let p = data.namespace_pods().find(|p| &p.uid == uid)?;
     let owners = owner_map(data);
-    let mut fields = pod_details(p, deployment_of(&owners, p), &data.pod_metrics, now);
-    fields.extend(super::pod_diag::details(data, p, now));
+    let mut fields = pod_details(p, deployment_of(&owners, p), &data.pod_metrics, ctx);
+    fields.extend(super::pod_diag::details(data, p, now, ctx.redact));
     Some(fields)
 }
 
@@ -36,8 +36,9 @@ fn pod_details(
     p: &LivePod,
     deployment: Option<&str>,
     metrics: &MetricsStatus,
-    now: i64,
+    ctx: &BuildCtx,
 ) -> Vec<(String, SafeText)> {
+    let now = unix(ctx.now);
     let opt = |v: Option<f64>, f: fn(f64) -> String| v.map(f).unwrap_or_else(|| "none".into());
     let usage = match p.usage {
         Some(u) => format!("cpu {} · memory {}", cpu(u.cpu), mem(u.memory)),
@@ -64,7 +65,13 @@ fn pod_details(
         ("node", p.node.clone().unwrap_or_else(|| "<none>".into())),
         (
             "status",
-            format!("{} (phase {}) {}", status_text(p), p.phase, p.message),
+            // The waiting or termination message is the container's own text.
+            format!(
+                "{} (phase {}) {}",
+                status_text(p),
+                p.phase,
+                ctx.redact.text(&p.message)
+            ),
         ),
         ("restarts", restarts),
         ("usage", usage),

@@ -4,6 +4,7 @@
 //! line; and a deployment's rollout history (revisions, images, change-cause).
 
 use crate::collect::kube::{EventInfo, KubeData, PodInfo};
+use crate::view::redact::Redact;
 use crate::view::safe_text::SafeText;
 use crate::view::table::{Level, SummaryItem};
 
@@ -54,18 +55,21 @@ pub fn pod_events<'a>(data: &'a KubeData, p: &'a PodInfo) -> impl Iterator<Item 
     })
 }
 
-fn event_line(e: &EventInfo, now: i64) -> String {
+fn event_line(e: &EventInfo, now: i64, redact: Redact) -> String {
     let ago = super::pods::age_since(now, e.last_seen).unwrap_or_else(|| "?".into());
     let count = if e.count > 1 {
         format!(" ×{}", e.count)
     } else {
         String::new()
     };
-    format!("{ago} ago  {} {}{count}: {}", e.kind, e.reason, e.message)
+    // A message names addresses ("dial tcp 10.0.3.17:5432: connection refused").
+    let message = redact.text(&e.message);
+    format!("{ago} ago  {} {}{count}: {message}", e.kind, e.reason)
 }
 
-/// Fields appended to a pod's `enter` details.
-pub fn details(data: &KubeData, p: &PodInfo, now: i64) -> Vec<(String, SafeText)> {
+/// Fields appended to a pod's `enter` details; in presenter mode the events' and the
+/// termination's free text is masked (`redact::text`: addresses, e-mails, credentials).
+pub fn details(data: &KubeData, p: &PodInfo, now: i64, redact: Redact) -> Vec<(String, SafeText)> {
     let image = p
         .replicaset
         .as_deref()
@@ -74,17 +78,21 @@ pub fn details(data: &KubeData, p: &PodInfo, now: i64) -> Vec<(String, SafeText)
         .unwrap_or_else(|| "-".into());
     let mut mine: Vec<&EventInfo> = pod_events(data, p).collect();
     mine.sort_by_key(|e| std::cmp::Reverse(e.last_seen));
-    let events: Vec<String> = mine.iter().take(10).map(|e| event_line(e, now)).collect();
+    let events: Vec<String> = mine
+        .iter()
+        .take(10)
+        .map(|e| event_line(e, now, redact))
+        .collect();
     let mut out = vec![
         (
             "last termination".to_string(),
-            SafeText::block(&termination(p, now)),
+            SafeText::block(&redact.text(&termination(p, now))),
         ),
         ("image".to_string(), SafeText::block(&image)),
     ];
     let events = if events.is_empty() {
         match data.error_of("events") {
-            Some(e) => format!("cannot read events: {e}"),
+            Some(e) => format!("cannot read events: {}", redact.text(e)),
             None => "none in the namespace's event history".into(),
         }
     } else {

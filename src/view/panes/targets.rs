@@ -97,7 +97,7 @@ pub fn build(data: &AwsData, ctx: &BuildCtx) -> PaneContent {
                     Level::Warn,
                 ));
             }
-            rds_rows(r, ctx.now, &mut rows);
+            rds_rows(r, ctx.now, ctx.redact, &mut rows);
         }
         (None, Some(e)) => {
             summary.push(SummaryItem::text(

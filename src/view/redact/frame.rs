@@ -15,12 +15,12 @@ pub fn frame(frame: &Frame) -> Frame {
     match &mut out {
         Frame::Postgres(r) => {
             if let Some(d) = r.data.as_mut() {
-                postgres(d);
+                pg_data(d);
             }
         }
         Frame::Aws(r) => {
             if let Some(d) = r.data.as_mut() {
-                aws(d);
+                aws_data(d);
             }
         }
         Frame::Kube(_) | Frame::Redis(_) | Frame::Host(_) | Frame::Deps(_) => {}
@@ -51,7 +51,9 @@ pub fn json_strings(v: &mut serde_json::Value) {
     }
 }
 
-fn postgres(d: &mut PgData) {
+/// Query texts through `sql`, client addresses and ports masked (also for
+/// `snapshot --format json --redact`).
+pub fn pg_data(d: &mut PgData) {
     for s in &mut d.sessions {
         s.query = s.query.as_deref().map(sql);
         s.client_addr = s.client_addr.as_deref().map(address_field);
@@ -66,7 +68,8 @@ fn postgres(d: &mut PgData) {
     }
 }
 
-fn aws(d: &mut AwsData) {
+/// Target IPs and ports masked (also for `snapshot --format json --redact`).
+pub fn aws_data(d: &mut AwsData) {
     for g in &mut d.target_groups {
         for t in &mut g.targets {
             t.id = text(&t.id);

@@ -10,7 +10,7 @@
 //! | query texts (PG activity, locks, top statements, dialogs) | string literals `'…'` (with `''`), `E'…'`, `B'…'`, `X'…'`, `N'…'`, `U&'…'`, dollar-quoted `$$…$$` / `$tag$…$tag$`, numeric constants (`42`, `-3.5`, `1e-10`, `0x1F`) | `?` (`-?` for a negative number) |
 //! | query comments | their values, as in a log line | `/* app=? */` |
 //! | client addresses (`client_addr`, `client_hostname`), target IPs and ports | IPv4, IPv6 | `x.x.x.x`, `x:x::x`, port `x`, a host name `?` |
-//! | free text (events, errors, dialogs, status update, outcomes) | IPv4/IPv6 with ports, e-mail addresses, `Bearer`/`Basic` credentials | `x.x.x.x:x`, `?@?`, `Bearer ?` |
+//! | free text (Kubernetes and RDS events, termination messages, Deps URLs and errors, dialogs, the incident timeline and title, status update, outcomes) | IPv4/IPv6 with ports, e-mail addresses, `Bearer`/`Basic` credentials | `x.x.x.x:x`, `?@?`, `Bearer ?` |
 //! | log lines | all of the above, `"…"`/`'…'` strings (not JSON keys), `key=value` values (not `level`, `lvl`, `severity`, `ts`), numbers (not a leading timestamp) | `"?"`, `key=?`, `?` |
 //!
 //! What stays: identifiers (`t1`, `"order 2024"`), parameters (`$1`), keywords, type
@@ -22,7 +22,7 @@ mod frame;
 mod sql;
 mod text;
 
-pub use frame::{frame, json_strings};
+pub use frame::{aws_data, frame, json_strings, pg_data};
 pub use sql::sql;
 pub use text::{address_field, log_line, text, IPV4_MASK, IPV6_MASK, PORT_MASK};
 

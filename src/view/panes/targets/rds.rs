@@ -5,6 +5,7 @@ use std::time::SystemTime;
 
 use super::{ago, cells, rds_level};
 use crate::collect::aws::RdsInfo;
+use crate::view::redact::Redact;
 use crate::view::safe_text::SafeText;
 use crate::view::table::{Level, SummaryItem, TableRow, Target};
 
@@ -56,7 +57,7 @@ pub(super) fn rds_summary(r: &RdsInfo, now: SystemTime) -> SummaryItem {
     ])
 }
 
-pub(super) fn rds_rows(r: &RdsInfo, now: SystemTime, rows: &mut Vec<TableRow>) {
+pub(super) fn rds_rows(r: &RdsInfo, now: SystemTime, redact: Redact, rows: &mut Vec<TableRow>) {
     let target = Target::RdsInstance { id: r.id.clone() };
     let detail = format!(
         "{} {} · {} · {} · {} GiB",
@@ -112,7 +113,7 @@ pub(super) fn rds_rows(r: &RdsInfo, now: SystemTime, rows: &mut Vec<TableRow>) {
         rows.push(
             TableRow::new(
                 "rds-snapshots-error",
-                cells(["snapshots", "", "", "error", e]),
+                cells(["snapshots", "", "", "error", &redact.text(e)]),
             )
             .depth(1)
             .level(Level::Crit)
@@ -157,14 +158,19 @@ pub(super) fn rds_rows(r: &RdsInfo, now: SystemTime, rows: &mut Vec<TableRow>) {
     }
     if let Some(e) = &r.events_error {
         rows.push(
-            TableRow::new("rds-events-error", cells(["events", "", "", "error", e]))
-                .depth(1)
-                .level(Level::Crit)
-                .target(target.clone()),
+            TableRow::new(
+                "rds-events-error",
+                cells(["events", "", "", "error", &redact.text(e)]),
+            )
+            .depth(1)
+            .level(Level::Crit)
+            .target(target.clone()),
         );
     }
     for (i, e) in r.events.iter().enumerate() {
         let when = ago(now, e.at);
+        // Free text from RDS ("… from 10.0.3.17"): masked in presenter mode.
+        let message = redact.text(&e.message).into_owned();
         let cats = e.categories.join(",");
         let lower = e.message.to_lowercase();
         let level = if lower.contains("fail") || lower.contains("error") {
@@ -175,14 +181,14 @@ pub(super) fn rds_rows(r: &RdsInfo, now: SystemTime, rows: &mut Vec<TableRow>) {
         rows.push(
             TableRow::new(
                 format!("event:{}:{i}", e.at.unwrap_or_default()),
-                cells([&format!("event {when}"), "", "", &cats, &e.message]),
+                cells([&format!("event {when}"), "", "", &cats, &message]),
             )
             .depth(1)
             .level(level)
-            .copy(e.message.clone())
+            .copy(message.clone())
             .detail("when", &when)
             .detail("categories", &cats)
-            .detail("message", &e.message)
+            .detail("message", &message)
             .target(target.clone()),
         );
     }

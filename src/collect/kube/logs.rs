@@ -14,7 +14,6 @@ use super::client::{connect, describe_error};
 use super::log_resume::{stream_pod, Closed, PodLog};
 use crate::config::KubeSettings;
 
-
 /// What the logs view asks for: whose logs, and how — `kubectl logs [-f] [-p] [--timestamps]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogRequest {

@@ -30,6 +30,22 @@ impl Tmux {
         Self::launch(name, width, height, env, args, true)
     }
 
+    /// Every tmux paste buffer's text: where a copy goes under tmux (`load-buffer`).
+    pub fn buffers(&self) -> Vec<String> {
+        let names = self
+            .cmd(&["list-buffers", "-F", "#{buffer_name}"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        names
+            .lines()
+            .filter_map(|name| {
+                let out = self.cmd(&["show-buffer", "-b", name]).output().ok()?;
+                Some(String::from_utf8_lossy(&out.stdout).into_owned())
+            })
+            .collect()
+    }
+
     /// The raw bytes the console wrote to its terminal (`start_piped` only).
     pub fn pty_bytes(&self) -> Vec<u8> {
         std::fs::read(self.dir.path().join("pty.bytes")).unwrap_or_default()

@@ -48,6 +48,7 @@ fn terminate() -> Action {
         state: "idle in transaction".into(),
         duration: "7m".into(),
         query: String::new(),
+        instead_of_cancel: false,
         blocks: 3,
         server_version_num: 160000,
         instead_of_cancel: false,

@@ -9,7 +9,9 @@ use kitops_top::app::State;
 use kitops_top::collect::postgres::{PgData, Statements};
 use kitops_top::collect::Snapshot;
 
-use crate::support::pg;
+use crate::support::kube as kube_support;
+use crate::support::tmux::Tmux;
+use crate::support::{hostile, pg};
 
 fn press(st: &mut State, key: char) {
     update(
@@ -68,5 +70,175 @@ fn negative_nan_and_huge_seconds_render_instead_of_panicking() {
         if interval < 0.0 || interval.is_nan() {
             assert!(screen.contains("Δ over the last 0s"), "{screen}");
         }
+    }
+}
+
+/// The corpus through every source this test controls — a running PostgreSQL query (its
+/// text holds the corpus and 1 MB more in a comment; PostgreSQL keeps
+/// `application_name` to printable ASCII itself) and a kube-sim Warning event on every
+/// pod — into the panes, the details view, the cancel dialog, the copy, the logs view,
+/// the log file and `snapshot --format json|table`. The console runs in a real terminal
+/// (tmux) and every byte it writes there is read back: none of the corpus's control,
+/// bidi, tag, zero-width or separator code points is in it, nor its paste-end or OSC 52
+/// sequence, nor in the clipboard writes, the files or the headless output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_corpus_leaves_the_process_only_escaped() {
+    let corpus = hostile::line();
+    let sim = kube_support::start(kube_support::fast_options()).await;
+    event_on_every_pod(&sim, &corpus).await;
+    let pg_session = pg::session("hostile-corpus").await;
+    let pid = pg::backend_pid(&pg_session).await;
+    // if the test dies, the sleep ends with its connection
+    pg_session
+        .batch_execute("SET client_connection_check_interval = '1s'")
+        .await
+        .expect("check interval");
+    // the corpus first, so the pane's narrow query column shows it too
+    let query = format!("/* {} */ SELECT pg_sleep(120)", hostile::megabyte());
+    let running = tokio::spawn({
+        let c = pg_session.clone();
+        async move { c.simple_query(&query).await.map(|_| ()) }
+    });
+    let kubeconfig = sim.dir.path().join("kubeconfig");
+    let env = format!(
+        "KUBECONFIG={} KITOPS_PG_URL={}",
+        kubeconfig.display(),
+        pg::url_for("postgres")
+    );
+
+    let (pty, buffers, log_file) = tokio::task::spawn_blocking({
+        let env = env.clone();
+        move || drive_console(&env)
+    })
+    .await
+    .expect("console driven");
+    let raw = hostile::raw_in_terminal(&pty);
+    assert!(raw.is_empty(), "raw on the terminal: {raw:?}");
+    // under tmux a copy goes to a paste buffer (or OSC 52, by the tmux options)
+    let mut copies = hostile::clipboard_writes(&pty);
+    copies.extend(buffers);
+    assert!(!copies.is_empty(), "`y` copied nothing");
+    for copy in &copies {
+        assert!(copy.contains("HOSTILE<"), "copied something else: {copy:?}");
+        assert_eq!(hostile::raw_in_file(copy), Vec::<char>::new(), "{copy:?}");
+        assert!(!copy.ends_with('\n'), "{copy:?}");
+    }
+    assert_eq!(hostile::raw_in_file(&log_file), Vec::<char>::new());
+
+    for format in ["json", "table"] {
+        let out = headless_snapshot(&env, format);
+        assert!(
+            out.contains("HOSTILE<"),
+            "{format}: corpus not in the output"
+        );
+        assert_eq!(
+            hostile::raw_in_file(&out),
+            Vec::<char>::new(),
+            "snapshot --format {format}"
+        );
+    }
+    let admin = pg::session("hostile-corpus-admin").await;
+    admin
+        .execute("SELECT pg_cancel_backend($1)", &[&pid])
+        .await
+        .expect("the corpus query cancelled");
+    let _ = running.await;
+}
+
+/// Walks the corpus's panes, details, dialog, copy and logs; returns the terminal's
+/// bytes, tmux's paste buffers and the log file.
+fn drive_console(env: &str) -> (Vec<u8>, Vec<String>, String) {
+    let t = Tmux::start_piped("hostile", 200, 60, env, "");
+    t.wait_for("PostgreSQL and Kubernetes live", |s| {
+        s.contains("PG activity  ● live") && s.contains("Pods  ● live")
+    });
+    // PG activity: the corpus session, its details, the copy and the cancel dialog.
+    t.keys(&["3", "/"]);
+    t.keys(&["-l", "HOSTILE<"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the corpus query", |s| s.contains("/* HOSTILE<"));
+    t.keys(&["Enter"]);
+    t.wait_for("its details", |s| s.contains("\\e]52;c;"));
+    t.keys(&["y"]);
+    pause();
+    t.keys(&["Escape"]);
+    pause();
+    t.keys(&["y"]);
+    pause();
+    t.keys(&["c"]);
+    t.wait_for("the cancel dialog names the query", |s| {
+        s.contains("Cancel the running query") && s.contains("HOSTILE<tag\\u{e0041}")
+    });
+    t.keys(&["n"]);
+    pause();
+    // Pods: a pod's details with the corpus event, then its logs.
+    t.keys(&["1", "Down", "Enter"]);
+    t.wait_for("the corpus event in the pod's details", |s| {
+        s.contains("Hostile") && s.contains("HOSTILE<")
+    });
+    t.keys(&["Escape"]);
+    pause();
+    t.keys(&["l"]);
+    t.wait_for("the logs view", |s| s.contains("msg="));
+    t.keys(&["Escape"]);
+    pause();
+    t.keys(&["q"]);
+    t.wait_for("the console quits", |s| s.contains("EXITED:0"));
+    let log_file = std::fs::read_to_string(t.log_path()).unwrap_or_default();
+    (t.pty_bytes(), t.buffers(), log_file)
+}
+
+/// A lone ESC followed at once by a key would read as alt-<key>.
+fn pause() {
+    std::thread::sleep(std::time::Duration::from_millis(300));
+}
+
+fn headless_snapshot(env: &str, format: &str) -> String {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kitops-top"));
+    cmd.env_remove("KITOPS_REDIS_URL").env_remove("AWS_REGION");
+    for word in env.split_whitespace() {
+        if let Some((k, v)) = word.split_once('=') {
+            cmd.env(k, v);
+        }
+    }
+    let out = cmd
+        .args(["snapshot", "--format", format])
+        .output()
+        .expect("snapshot runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A Warning event about every pod whose message is the corpus.
+async fn event_on_every_pod(sim: &kube_support::Sim, corpus: &str) {
+    use k8s_openapi::api::core::v1::{Event as KubeEvent, Pod};
+    use kube::api::{Api, ListParams, PostParams};
+    let conn = kitops_top::collect::kube::client::connect(&sim.config.kube)
+        .await
+        .expect("kube-sim");
+    let ns = "kitops";
+    let pods: Api<Pod> = Api::namespaced(conn.client.clone(), ns);
+    let events: Api<KubeEvent> = Api::namespaced(conn.client.clone(), ns);
+    for (i, p) in pods
+        .list(&ListParams::default())
+        .await
+        .expect("pods")
+        .items
+        .iter()
+        .enumerate()
+    {
+        let ev: KubeEvent = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": format!("hostile-{i}"), "namespace": ns},
+            "involvedObject": {"kind": "Pod", "namespace": ns,
+                "name": p.metadata.name, "uid": p.metadata.uid},
+            "reason": "Hostile", "type": "Warning", "count": 1,
+            "message": corpus,
+            "firstTimestamp": p.metadata.creation_timestamp,
+            "lastTimestamp": p.metadata.creation_timestamp,
+        }))
+        .expect("event");
+        events
+            .create(&PostParams::default(), &ev)
+            .await
+            .expect("event created");
     }
 }

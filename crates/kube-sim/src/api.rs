@@ -229,6 +229,7 @@ async fn route(shared: &Arc<Shared>, req: Req, t: &Target, verb: &str, s: &[&str
         ("get", None, _) => resources::get(shared, &req, kind, &ns, &name),
         ("get", Some("log"), Kind::Pod) => logs::logs(shared, &req, &ns, &name),
         ("patch", None, _) => resources::patch(shared, &req, kind, &ns, &name),
+        ("create", None, Kind::Event) => resources::create_event(shared, &req, &ns),
         ("update", None, Kind::Deployment) => resources::update(shared, &req, kind, &ns, &name),
         ("delete", None, _) => delete::delete(shared, &req, kind, &ns, &name),
         ("get", Some("scale"), Kind::Deployment) => resources::scale_get(shared, &ns, &name),

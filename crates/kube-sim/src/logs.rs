@@ -1,4 +1,5 @@
-//! pods/{name}/log: synthetic, deterministic log lines; tailLines, timestamps, follow,
+//! pods/{name}/log: synthetic, deterministic log lines; tailLines, sinceTime (as the kubelet
+//! does: the lines stamped at or after it), timestamps, follow,
 //! container, previous. `previous=true` serves the last terminated instance of the
 //! container — other lines than the running one's, ending when it ended, with the
 //! fatal line of a crash (an OOM kill writes none: the kernel gives no warning) — and,
@@ -7,7 +8,7 @@
 use crate::server::{error, stream, text, Req, Resp};
 use crate::shared::Shared;
 use crate::store::{Fault, Kind};
-use crate::util::{fmt_time, hash_str, mix64, now_unix, str_at, uid_of};
+use crate::util::{fmt_time, hash_str, mix64, now_unix, parse_time, str_at, uid_of};
 use crate::watch::StreamGuard;
 use bytes::Bytes;
 use serde_json::Value;
@@ -182,7 +183,19 @@ pub fn logs(shared: &Arc<Shared>, req: &Req, ns: &str, name: &str) -> Resp {
     let base = started.saturating_sub(interval * 20);
     let seed = hash_str(&format!("{uid}/{container}"));
     let count = ((now_unix().saturating_sub(base)).as_millis() / interval.as_millis()) as u64 + 1;
-    let first = count.saturating_sub(tail.unwrap_or(5000).min(5000));
+    let since = match req.q("sinceTime").map(parse_time) {
+        Some(Some(t)) => Some(t),
+        Some(None) => return error(400, "BadRequest", "invalid sinceTime: not RFC3339"),
+        None => None,
+    };
+    let first_of_tail = count.saturating_sub(tail.unwrap_or(5000).min(5000));
+    // the first line stamped at or after `since` (line i is stamped base + i·interval)
+    let first_of_since = since.map_or(0, |t| {
+        let after = t.saturating_sub(base).as_nanos();
+        let step = interval.as_nanos();
+        u64::try_from(after.div_ceil(step)).unwrap_or(u64::MAX)
+    });
+    let first = first_of_tail.max(first_of_since).min(count);
     let ts = req.flag("timestamps");
     let history: String = (first..count)
         .map(|i| render(seed, i, base, interval, &container, ts))

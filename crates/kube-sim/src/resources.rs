@@ -350,3 +350,29 @@ pub fn scale_set(shared: &Shared, req: &Req, ns: &str, name: &str) -> Resp {
     out["spec"]["replicas"] = json!(replicas);
     json(200, &out)
 }
+
+/// POST events: records an Event as a kubelet or controller would (tests use it to put
+/// text of their choosing in front of a client). An existing name is a 409.
+pub fn create_event(shared: &Shared, req: &Req, ns: &str) -> Resp {
+    let mut body = match req.json_body() {
+        Ok(b) if b.is_object() => b,
+        Ok(_) => return error(400, "BadRequest", "body must be a JSON object"),
+        Err(r) => return r,
+    };
+    let name = str_at(&body, &["metadata", "name"]).to_string();
+    if name.is_empty() {
+        return error(400, "BadRequest", "metadata.name is required");
+    }
+    let mut st = shared.store();
+    if st.get(Kind::Event, ns, &name).is_some() {
+        return error(
+            409,
+            "AlreadyExists",
+            format!("events \"{name}\" already exists"),
+        );
+    }
+    body["metadata"]["namespace"] = Value::String(ns.to_string());
+    body["metadata"]["uid"] = Value::String(st.next_uid());
+    let stored = st.upsert(Kind::Event, body);
+    json(201, &stored)
+}

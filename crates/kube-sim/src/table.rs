@@ -2,34 +2,16 @@
 
 use crate::server::Req;
 use crate::store::Kind;
-use crate::util::{name_of, now_unix, str_at};
+use crate::util::{name_of, now_unix, parse_time, str_at};
 use serde_json::{json, Value};
 
 pub fn wants_table(req: &Req) -> bool {
     req.header("accept").contains("as=Table")
 }
 
-fn parse_time(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
-    if b.len() < 19 {
-        return None;
-    }
-    let n = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<i64>().ok());
-    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
-    let (hh, mm, ss) = (n(11..13)?, n(14..16)?, n(17..19)?);
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    u64::try_from(days * 86400 + hh * 3600 + mm * 60 + ss).ok()
-}
-
 /// kubectl-style short duration ("45s", "3m12s", "5h", "2d").
 pub fn age(ts: &str) -> String {
-    let Some(t) = parse_time(ts) else {
+    let Some(t) = parse_time(ts).map(|t| t.as_secs()) else {
         return "<unknown>".into();
     };
     let s = now_unix().as_secs().saturating_sub(t);

@@ -40,6 +40,32 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// An RFC 3339 UTC timestamp (`2026-01-02T03:04:05Z`, optionally with a fraction of up
+/// to nine digits) as time since the epoch; what `sinceTime` and object timestamps carry.
+pub fn parse_time(s: &str) -> Option<Duration> {
+    let n = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<i64>().ok());
+    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    let (hh, mm, ss) = (n(11..13)?, n(14..16)?, n(17..19)?);
+    let rest = s.get(19..)?.strip_suffix('Z')?;
+    let nanos = match rest.strip_prefix('.') {
+        Some(frac) if (1..=9).contains(&frac.len()) && frac.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{frac:0<9}").parse::<u32>().ok()?
+        }
+        Some(_) => return None,
+        None if rest.is_empty() => 0,
+        None => return None,
+    };
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = u64::try_from(days * 86400 + hh * 3600 + mm * 60 + ss).ok()?;
+    Some(Duration::new(secs, nanos))
+}
+
 pub fn now_rfc3339() -> String {
     fmt_time(now_unix(), false)
 }

@@ -2,21 +2,17 @@
 //! a `[pod]` prefix, optionally following, of the running or the previous (crashed)
 //! container, with or without the server's timestamps. Lines go to the UI in batches;
 //! the UI keeps a bounded ring (`LOG_LINES_MAX`), so memory stays bounded however long
-//! it follows.
+//! it follows. A dropped follow reconnects by itself, without duplicates or a gap
+//! (`log_resume`).
 
-use futures::{AsyncBufReadExt, StreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, ListParams, LogParams};
+use kube::api::{Api, ListParams};
 use tokio::sync::mpsc;
 
 use super::client::{connect, describe_error};
+use super::log_resume::{stream_pod, Closed, PodLog};
 use crate::config::KubeSettings;
-
-/// Lines fetched per pod before following.
-pub const TAIL_LINES: i64 = 100;
-/// Most lines sent to the UI in one message.
-const BATCH: usize = 256;
 
 /// What the logs view asks for: whose logs, and how — `kubectl logs [-f] [-p] [--timestamps]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,51 +145,36 @@ async fn stream_logs(
     let api: Api<Pod> = Api::namespaced(conn.client.clone(), namespace);
     let single = pod.is_some();
     let pods = pods_to_stream(&api, namespace, pod, deployment, &conn.client).await?;
-    let mut streams = Vec::new();
-    for p in &pods {
+    // Each pod's stream reconnects on its own; all of them run in this one task, so
+    // closing the view (aborting it) ends them all.
+    let streams = pods.iter().map(|p| {
         let name = p.metadata.name.clone().unwrap_or_default();
-        let lp = LogParams {
+        let prefix = if single {
+            String::new()
+        } else {
+            format!("[{name}] ")
+        };
+        let log = PodLog {
+            api: &api,
+            namespace,
+            name,
             container: container_of(p),
+            prefix: prefix.clone(),
             follow,
             previous,
             timestamps,
-            tail_lines: Some(TAIL_LINES),
-            ..LogParams::default()
         };
-        match api.log_stream(&name, &lp).await {
-            Ok(reader) => {
-                let prefix = if single {
-                    String::new()
-                } else {
-                    format!("[{name}] ")
-                };
-                streams.push(
-                    reader
-                        .lines()
-                        .map(move |l| match l {
-                            Ok(line) => format!("{prefix}{line}"),
-                            Err(e) => format!("{prefix}error: {e}"),
-                        })
-                        .boxed(),
-                );
+        async move { (prefix, stream_pod(log, sink).await) }
+    });
+    for (prefix, outcome) in futures::future::join_all(streams).await {
+        match outcome {
+            Err(Closed) => return Ok(()), // the logs view was closed
+            Ok(Err(msg)) if single => return Err(msg),
+            Ok(Err(msg)) => {
+                let _ = sink.send(vec![format!("{prefix}error: {msg}")]).await;
             }
-            Err(e) => {
-                let msg = describe_error(&e, "get", "pods/log", Some(namespace));
-                if single {
-                    return Err(msg);
-                }
-                let _ = sink.send(vec![format!("[{name}] error: {msg}")]).await;
-            }
+            Ok(Ok(())) => {}
         }
-    }
-    let mut merged = futures::stream::select_all(streams).ready_chunks(BATCH);
-    while let Some(batch) = merged.next().await {
-        if sink.send(batch).await.is_err() {
-            return Ok(()); // the logs view was closed
-        }
-    }
-    if follow {
-        let _ = sink.send(vec!["-- log stream ended --".into()]).await;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod events;
 pub mod liveness;
+mod log_resume;
 pub mod logs;
 pub mod metrics;
 pub mod model;

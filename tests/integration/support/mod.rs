@@ -2,6 +2,7 @@
 //! moto, kube-sim), the tmux driver and the fixed clock.
 #![allow(dead_code)]
 pub mod clock;
+pub mod hostile;
 pub mod keys;
 pub mod kube;
 pub mod moto;

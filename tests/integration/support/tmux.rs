@@ -21,12 +21,45 @@ impl Tmux {
 
     /// As `start`, with extra `VAR=value` words in the console's environment.
     pub fn start_with_env(name: &str, width: u16, height: u16, env: &str, args: &str) -> Tmux {
+        Self::launch(name, width, height, env, args, false)
+    }
+
+    /// As `start_with_env`, and every byte the console writes to its terminal is copied
+    /// to `pty_bytes()` (tmux `pipe-pane`, set before the console starts).
+    pub fn start_piped(name: &str, width: u16, height: u16, env: &str, args: &str) -> Tmux {
+        Self::launch(name, width, height, env, args, true)
+    }
+
+    /// Every tmux paste buffer's text: where a copy goes under tmux (`load-buffer`).
+    pub fn buffers(&self) -> Vec<String> {
+        let names = self
+            .cmd(&["list-buffers", "-F", "#{buffer_name}"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        names
+            .lines()
+            .filter_map(|name| {
+                let out = self.cmd(&["show-buffer", "-b", name]).output().ok()?;
+                Some(String::from_utf8_lossy(&out.stdout).into_owned())
+            })
+            .collect()
+    }
+
+    /// The raw bytes the console wrote to its terminal (`start_piped` only).
+    pub fn pty_bytes(&self) -> Vec<u8> {
+        std::fs::read(self.dir.path().join("pty.bytes")).unwrap_or_default()
+    }
+
+    fn launch(name: &str, width: u16, height: u16, env: &str, args: &str, piped: bool) -> Tmux {
         let dir = tempfile::tempdir().expect("tempdir");
         let socket = format!("kitops-test-{}-{name}", std::process::id());
         let bin = env!("CARGO_BIN_EXE_kitops-top");
         let home = dir.path().display().to_string();
+        // piped: the shell waits for the pipe before it starts the console
+        let wait = if piped { "sleep 1; " } else { "" };
         let script = format!(
-            "cd {home} && env -u RUST_BACKTRACE -u RUST_LIB_BACKTRACE -u KUBECONFIG -u KITOPS_PG_URL -u KITOPS_REDIS_URL -u AWS_REGION -u AWS_DEFAULT_REGION \
+            "{wait}cd {home} && env -u RUST_BACKTRACE -u RUST_LIB_BACKTRACE -u KUBECONFIG -u KITOPS_PG_URL -u KITOPS_REDIS_URL -u AWS_REGION -u AWS_DEFAULT_REGION \
              HOME={home} XDG_CONFIG_HOME={home}/cfg XDG_STATE_HOME={home}/state TERM=xterm-256color {env} \
              {bin} --log-file {home}/kitops.log {args}; echo EXITED:$?; stty -a | tr ';' '\\n' | grep -E '^ ?-?icanon|icanon' | head -1; sleep 120"
         );
@@ -54,6 +87,14 @@ impl Tmux {
             "tmux new-session failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        if piped {
+            let sink = format!("cat >> {home}/pty.bytes");
+            let st = t
+                .cmd(&["pipe-pane", "-o", "-t", name, &sink])
+                .status()
+                .expect("tmux pipe-pane");
+            assert!(st.success(), "tmux pipe-pane failed");
+        }
         t
     }
 

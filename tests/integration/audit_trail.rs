@@ -51,7 +51,6 @@ fn terminate() -> Action {
         instead_of_cancel: false,
         blocks: 3,
         server_version_num: 160000,
-        instead_of_cancel: false,
     }))
 }
 

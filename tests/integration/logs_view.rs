@@ -195,13 +195,15 @@ async fn previous_logs_of_a_crashed_container_from_kube_sim() {
             };
             let task = kitops_top::collect::kube::spawn_logs(kube, request, tx);
             let mut lines = Vec::new();
-            // The previous container has ended: its stream ends by itself.
-            while let Ok(Some(batch)) =
-                tokio::time::timeout(Duration::from_secs(3), rx.recv()).await
-            {
+            // The previous container has ended: its stream ends by itself. The current
+            // one keeps writing (and its follow is resumed), so it is read for a while.
+            let until = tokio::time::Instant::now() + Duration::from_secs(4);
+            while let Ok(Some(batch)) = tokio::time::timeout_at(until, rx.recv()).await {
                 lines.extend(batch);
             }
             task.abort();
+            // The view's own notices (stream dropped / resumed) are not the container's.
+            lines.retain(|l: &String| !l.starts_with("-- "));
             lines
         }
     };

@@ -116,7 +116,8 @@ pub async fn stream_pod(
                         send(sink, lines).await?;
                     }
                 }
-                if !log.follow {
+                // A previous (crashed) container's log is complete: nothing to resume.
+                if !log.follow || log.previous {
                     return Ok(Ok(()));
                 }
                 // A stream that brought nothing new (a container that has exited ends

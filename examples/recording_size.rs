@@ -205,15 +205,7 @@ fn main() {
         let seeked = at.elapsed();
         assert!(!out.frames.is_empty(), "seek {i}");
         for f in out.frames {
-            let u = match f {
-                Frame::Kube(r) => SourceUpdate::Kube(r.snapshot()),
-                Frame::Postgres(r) => SourceUpdate::Postgres(r.snapshot()),
-                Frame::Redis(r) => SourceUpdate::Redis(r.snapshot()),
-                Frame::Aws(r) => SourceUpdate::Aws(r.snapshot()),
-                Frame::Host(r) => SourceUpdate::Host(r.snapshot()),
-                Frame::Deps(r) => SourceUpdate::Deps(r.snapshot()),
-            };
-            update(&mut state, Event::Source(u));
+            update(&mut state, Event::Source(SourceUpdate::from(f)));
         }
         update(
             &mut state,

@@ -88,3 +88,19 @@ pub fn crossing_marks(rec: &Recording, config: &Config) -> Vec<Duration> {
     }
     marks
 }
+
+/// A played frame as the snapshot its source would have published: what the runtime
+/// hands the reducer for each frame of a player step.
+impl From<Frame> for super::event::SourceUpdate {
+    fn from(frame: Frame) -> Self {
+        use super::event::SourceUpdate as U;
+        match frame {
+            Frame::Kube(r) => U::Kube(r.snapshot()),
+            Frame::Postgres(r) => U::Postgres(r.snapshot()),
+            Frame::Redis(r) => U::Redis(r.snapshot()),
+            Frame::Aws(r) => U::Aws(r.snapshot()),
+            Frame::Host(r) => U::Host(r.snapshot()),
+            Frame::Deps(r) => U::Deps(r.snapshot()),
+        }
+    }
+}

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::collect::replay::player::{Output, Player};
-use kitops_top::collect::replay::{self, Frame, Recording};
+use kitops_top::collect::replay::{self, Recording};
 use kitops_top::headless::timeline;
 use kitops_top::ui::render_to_string;
 
@@ -98,15 +98,7 @@ fn the_demo_is_one_incident_from_declaration_to_resolution() {
 /// What the runtime does with a player step.
 fn feed(st: &mut State, out: Output) {
     for f in out.frames {
-        let u = match f {
-            Frame::Kube(r) => SourceUpdate::Kube(r.snapshot()),
-            Frame::Postgres(r) => SourceUpdate::Postgres(r.snapshot()),
-            Frame::Redis(r) => SourceUpdate::Redis(r.snapshot()),
-            Frame::Aws(r) => SourceUpdate::Aws(r.snapshot()),
-            Frame::Host(r) => SourceUpdate::Host(r.snapshot()),
-            Frame::Deps(r) => SourceUpdate::Deps(r.snapshot()),
-        };
-        update(st, Event::Source(u));
+        update(st, Event::Source(SourceUpdate::from(f)));
     }
     update(
         st,

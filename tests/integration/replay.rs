@@ -122,15 +122,7 @@ fn a_newer_version_or_not_a_recording_is_one_line_and_exit_2() {
 /// What the runtime does with a player step, done by hand.
 pub fn feed(st: &mut State, p: &Player, out: Output) {
     for f in out.frames {
-        let u = match f {
-            Frame::Kube(r) => SourceUpdate::Kube(r.snapshot()),
-            Frame::Postgres(r) => SourceUpdate::Postgres(r.snapshot()),
-            Frame::Redis(r) => SourceUpdate::Redis(r.snapshot()),
-            Frame::Aws(r) => SourceUpdate::Aws(r.snapshot()),
-            Frame::Host(r) => SourceUpdate::Host(r.snapshot()),
-            Frame::Deps(r) => SourceUpdate::Deps(r.snapshot()),
-        };
-        update(st, Event::Source(u));
+        update(st, Event::Source(SourceUpdate::from(f)));
     }
     update(
         st,

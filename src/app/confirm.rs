@@ -127,14 +127,7 @@ pub(crate) fn request(state: &mut State, op: Op) -> Vec<Command> {
             vec![]
         }
         Plan::Ask(request) => {
-            let text = request.initial.clone();
-            let choice = request.choices.iter().position(|c| *c == text).unwrap_or(0);
-            state.modals.push(Modal::Input(InputState {
-                request,
-                text,
-                choice,
-                error: None,
-            }));
+            state.modals.push(Modal::Input(InputState::open(request)));
             vec![]
         }
         Plan::Confirm(action) => push_confirm(state, action),

@@ -64,6 +64,20 @@ pub struct InputState {
     pub error: Option<String>,
 }
 
+impl InputState {
+    /// A prompt opening on its initial text, with that choice selected when it is one.
+    pub fn open(request: InputRequest) -> Self {
+        let text = request.initial.clone();
+        let choice = request.choices.iter().position(|c| *c == text).unwrap_or(0);
+        Self {
+            request,
+            text,
+            choice,
+            error: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfirmState {
     pub action: Action,

@@ -23,14 +23,7 @@ fn save(state: &State) -> Vec<Command> {
 }
 
 fn ask(state: &mut State, request: InputRequest) {
-    let text = request.initial.clone();
-    let choice = request.choices.iter().position(|c| *c == text).unwrap_or(0);
-    state.modals.push(Modal::Input(InputState {
-        request,
-        text,
-        choice,
-        error: None,
-    }));
+    state.modals.push(Modal::Input(InputState::open(request)));
 }
 
 fn no_incident(state: &mut State) {

@@ -167,11 +167,7 @@ fn the_demo_incident_fills_the_attention_line_at_80x24() {
     println!("{screen}");
     let attention = screen.lines().nth(1).unwrap_or_default();
     assert!(attention.starts_with(" ✖ "), "{screen}");
-    let texts: Vec<String> = st
-        .problems()
-        .iter()
-        .map(|(_, a)| a.text.to_string())
-        .collect();
+    let texts = crate::support::problem_texts(&st);
     assert!(
         texts
             .iter()

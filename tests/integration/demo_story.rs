@@ -144,11 +144,7 @@ fn the_demo_at_its_worst_shows_the_incident_on_every_line() {
             .contains("SEV2 Checkout failing"),
         "{wide}"
     );
-    let texts: Vec<String> = st
-        .problems()
-        .iter()
-        .map(|(_, a)| a.text.to_string())
-        .collect();
+    let texts = crate::support::problem_texts(&st);
     for wanted in [
         "PG: 3 blocked behind pid",
         "CrashLoopBackOff",
@@ -182,11 +178,7 @@ fn the_demo_ends_resolved_and_recovered() {
     let st = demo_at(rec.length().as_millis() as u64);
     let inc = st.incident.as_ref().expect("the recorded incident");
     assert!(inc.resolved_at.is_some(), "{inc:?}");
-    let texts: Vec<String> = st
-        .problems()
-        .iter()
-        .map(|(_, a)| a.text.to_string())
-        .collect();
+    let texts = crate::support::problem_texts(&st);
     for gone in [
         "blocked behind pid",
         "CrashLoopBackOff",

@@ -224,11 +224,7 @@ async fn up_refused_hanging_500_and_an_expiring_certificate() {
         strip.contains("✖ dep "),
         "the strip shows the worst state:\n{screen}"
     );
-    let problems: Vec<String> = st
-        .problems()
-        .iter()
-        .map(|(_, a)| a.text.to_string())
-        .collect();
+    let problems = crate::support::problem_texts(&st);
     assert!(
         problems
             .iter()

@@ -160,11 +160,7 @@ async fn crash_loop_and_oom_kill_show_exit_codes_and_events() {
             SystemTime::now(),
         ))),
     );
-    let problems: Vec<String> = st
-        .problems()
-        .iter()
-        .map(|(_, a)| a.text.to_string())
-        .collect();
+    let problems = crate::support::problem_texts(&st);
     assert!(
         problems
             .iter()

@@ -35,11 +35,7 @@ fn long_running_active_queries_are_highlighted_by_the_config_threshold() {
             Event::Source(SourceUpdate::Postgres(Snapshot::live(sample(), now))),
         );
         assert_eq!(row_level(&st, "4106"), Some(level), "limit {limit}s");
-        let texts: Vec<String> = st
-            .problems()
-            .iter()
-            .map(|(_, a)| a.text.to_string())
-            .collect();
+        let texts = crate::support::problem_texts(&st);
         assert!(
             texts.iter().any(
                 |t| t.starts_with("PG: pid 4106 active 42s") && t.contains("SELECT date_trunc")

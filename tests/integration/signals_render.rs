@@ -136,11 +136,7 @@ fn the_thresholds_come_from_the_config() {
         &mut st,
         Event::Source(SourceUpdate::Aws(Snapshot::live(data, now()))),
     );
-    let texts: Vec<String> = st
-        .problems()
-        .iter()
-        .map(|(_, a)| a.text.to_string())
-        .collect();
+    let texts = crate::support::problem_texts(&st);
     assert!(
         !texts
             .iter()

@@ -11,3 +11,13 @@ pub mod pg_cluster;
 pub mod proxy;
 pub mod redis;
 pub mod tmux;
+
+/// The attention line's items as text, most severe first: what the user reads under the
+/// header.
+pub fn problem_texts(state: &kitops_top::app::state::State) -> Vec<String> {
+    state
+        .problems()
+        .iter()
+        .map(|(_, a)| a.text.to_string())
+        .collect()
+}

@@ -135,7 +135,12 @@ fn the_demo_at_its_worst_shows_the_incident_on_every_line() {
     let screen = render_to_string(&st, 80, 24);
     let lines: Vec<&str> = screen.lines().collect();
     assert!(lines[1].starts_with(" ✖ "), "{screen}");
-    // At 80 columns the replay's player leaves the incident no room in the header.
+    // At 80 columns the incident shares the header with the player and its bar: the
+    // severity, a cut title and the clock stay, the badge shortens to `DEMO`.
+    assert!(
+        lines[0].contains("SEV2 Checkout") && lines[0].contains("00:00:") && lines[0].contains('┃'),
+        "{screen}"
+    );
     let wide = render_to_string(&st, 200, 60);
     assert!(
         wide.lines()

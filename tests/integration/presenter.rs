@@ -87,6 +87,36 @@ fn the_toggle_key_flips_the_header_and_the_rows() {
     );
 }
 
+/// The console's own endpoints in the header: an IP and its port are masked like any
+/// address, a host name and the database stay (they name the server, like a pod).
+#[test]
+fn the_header_masks_the_configured_endpoints_addresses() {
+    let mut st = state_with(sample(), '3');
+    let config = std::sync::Arc::make_mut(&mut st.config);
+    config.postgres.url = Some(kitops_top::config::SecretUrl::new(
+        "postgres://app:hunter2@10.1.2.3:5432/orders",
+    ));
+    config.redis.url = Some(kitops_top::config::SecretUrl::new(
+        "redis://cache.internal:6380",
+    ));
+    let header = |st: &State| {
+        render_to_string(st, 200, 60)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let plain = header(&st);
+    assert!(plain.contains("pg app@10.1.2.3:5432/orders"), "{plain}");
+    key(&mut st, 'R');
+    let masked = header(&st);
+    assert!(masked.contains("pg app@x.x.x.x:x/orders"), "{masked}");
+    assert!(masked.contains("redis cache.internal:6380"), "{masked}");
+    for secret in ["10.1.2.3", "hunter2"] {
+        assert!(!masked.contains(secret), "{secret} in {masked}");
+    }
+}
+
 #[test]
 fn copy_details_and_the_cancel_dialog_carry_the_masked_query() {
     let mut st = state_with(sample(), '3');

@@ -10,6 +10,7 @@
 //! | query texts (PG activity, locks, top statements, dialogs) | string literals `'…'` (with `''`), `E'…'`, `B'…'`, `X'…'`, `N'…'`, `U&'…'`, dollar-quoted `$$…$$` / `$tag$…$tag$`, numeric constants (`42`, `-3.5`, `1e-10`, `0x1F`) | `?` (`-?` for a negative number) |
 //! | query comments | their values, as in a log line | `/* app=? */` |
 //! | client addresses (`client_addr`, `client_hostname`), target IPs and ports | IPv4, IPv6 | `x.x.x.x`, `x:x::x`, port `x`, a host name `?` |
+//! | the header's PostgreSQL and Redis endpoints (the console's own configuration) | an IP host and its port (a host name and the database stay) | `pg app@x.x.x.x:x/orders` |
 //! | free text (Kubernetes and RDS events, termination messages, Deps URLs and errors, dialogs, the incident timeline and title, status update, outcomes) | IPv4/IPv6 with ports, e-mail addresses, `Bearer`/`Basic` credentials | `x.x.x.x:x`, `?@?`, `Bearer ?` |
 //! | log lines | all of the above, `"…"`/`'…'` strings (not JSON keys), `key=value` values (not `level`, `lvl`, `severity`, `ts`), numbers (not a leading timestamp) | `"?"`, `key=?`, `?` |
 //!

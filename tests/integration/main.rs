@@ -26,6 +26,7 @@ mod dialogs_mutate_nothing;
 mod e2e_tmux;
 mod fault_matrix;
 mod fuzz_parsers;
+mod hostile_sources;
 mod hostile_text;
 mod incident;
 mod keymap_dialogs;

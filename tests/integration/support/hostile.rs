@@ -101,3 +101,33 @@ pub fn clipboard_writes(bytes: &[u8]) -> Vec<String> {
         })
         .collect()
 }
+
+/// The corpus as one line (its newlines as spaces), for protocols that end a field at a
+/// line break (a RESP simple error, an INFO field): every hazard but the newline stays.
+pub fn one_line() -> String {
+    line().replace('\n', " ")
+}
+
+/// The corpus cut into names of at most `max_bytes` bytes each (`HOSTILE<…>` and then
+/// `suffix`, which keeps a name unique), consecutive pieces per name: together they hold
+/// every piece, for fields that take short names only (PostgreSQL's 63-byte identifiers).
+pub fn name_slices(max_bytes: usize, suffix: &str) -> Vec<String> {
+    let overhead = "HOSTILE<>".len() + suffix.len();
+    let mut names = Vec::new();
+    let mut current = String::new();
+    for (what, piece) in PIECES {
+        assert!(
+            overhead + piece.len() <= max_bytes,
+            "{what} alone is longer than {max_bytes} bytes"
+        );
+        if overhead + current.len() + piece.len() > max_bytes {
+            names.push(std::mem::take(&mut current));
+        }
+        current.push_str(piece);
+    }
+    names.push(current);
+    names
+        .into_iter()
+        .map(|pieces| format!("HOSTILE<{pieces}>{suffix}"))
+        .collect()
+}

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 pub mod clock;
 pub mod hostile;
+pub mod hostile_exits;
 pub mod keys;
 pub mod kube;
 pub mod moto;

@@ -2,6 +2,12 @@
 //!
 //! Start it in-process with [`start`] (on the caller's tokio runtime) or
 //! [`start_background`] (own runtime on a thread, usable from blocking tests).
+//!
+//! Pod logs are synthetic (`logs.rs`). To put a test's own text into them, annotate the
+//! pod with [`LOG_LINE_ANNOTATION`] (`kube-sim.kitops.dev/log-line`, e.g. by a merge
+//! PATCH): every third line of its log becomes
+//! `level=warn component=<container> msg=<the value, verbatim>` — how the hostile-text
+//! tests get escape sequences and controls into the logs view.
 
 // Handlers return `Result<_, Resp>` where the error is the HTTP error response itself.
 #![allow(clippy::result_large_err)]
@@ -30,6 +36,7 @@ mod table;
 mod util;
 mod watch;
 
+pub use logs::LOG_LINE_ANNOTATION;
 pub use request_log::RequestRecord;
 pub use shared::{FailRule, ForbidRule};
 

@@ -4,6 +4,12 @@
 //! container — other lines than the running one's, ending when it ended, with the
 //! fatal line of a crash (an OOM kill writes none: the kernel gives no warning) — and,
 //! as the kubelet does for an ended container, never follows.
+//!
+//! A pod annotated [`LOG_LINE_ANNOTATION`] gets that text in its own lines: every
+//! third line (of the running and of the previous instance) is
+//! `level=warn component=<container> msg=<annotation value>`, the value verbatim — its
+//! escape sequences, controls and newlines included, as an application could print
+//! them. The annotation is read when the log request starts (a follow keeps it).
 
 use crate::server::{error, stream, text, Req, Resp};
 use crate::shared::Shared;
@@ -24,7 +30,21 @@ const PATHS: [&str; 5] = [
     "/metrics",
 ];
 
-fn message(seed: u64, i: u64, container: &str) -> String {
+/// A pod annotation whose value kube-sim mixes into that pod's log lines.
+pub const LOG_LINE_ANNOTATION: &str = "kube-sim.kitops.dev/log-line";
+
+/// What the pod's own text is, if it has one ([`LOG_LINE_ANNOTATION`]).
+fn annotated_line(pod: &Value) -> Option<String> {
+    pod.pointer("/metadata/annotations")
+        .and_then(|a| a.get(LOG_LINE_ANNOTATION))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+fn message(seed: u64, i: u64, container: &str, annotated: Option<&str>) -> String {
+    if let Some(text) = annotated.filter(|_| i.is_multiple_of(3)) {
+        return format!("level=warn component={container} msg={text}");
+    }
     let h = mix64(seed ^ mix64(i));
     let ms = h % 250 + 1;
     let path = PATHS[(h >> 8) as usize % PATHS.len()];
@@ -36,16 +56,18 @@ fn message(seed: u64, i: u64, container: &str) -> String {
     }
 }
 
-fn render(
-    seed: u64,
-    i: u64,
-    base: Duration,
-    interval: Duration,
-    container: &str,
+/// How one request's lines are written: which container, stamped or not, and the
+/// pod's annotated text.
+struct LineStyle<'a> {
+    container: &'a str,
     ts: bool,
-) -> String {
+    annotated: Option<&'a str>,
+}
+
+fn render(seed: u64, i: u64, base: Duration, interval: Duration, style: &LineStyle) -> String {
+    let (container, ts) = (style.container, style.ts);
     let at = base + interval * i as u32;
-    let msg = message(seed, i, container);
+    let msg = message(seed, i, container, style.annotated);
     if ts {
         format!("{} {msg}\n", fmt_time(at, true))
     } else {
@@ -65,14 +87,14 @@ struct Instance {
 fn previous_lines(
     instance: &Instance,
     interval: Duration,
-    container: &str,
-    ts: bool,
+    style: &LineStyle,
     tail: Option<u64>,
 ) -> String {
+    let (container, ts) = (style.container, style.ts);
     let count = 30 + instance.seed % 20;
     let base = instance.ended.saturating_sub(interval * count as u32);
     let mut lines: Vec<String> = (0..count)
-        .map(|i| render(instance.seed, i, base, interval, container, ts))
+        .map(|i| render(instance.seed, i, base, interval, style))
         .collect();
     if let Some((reason, code)) = &instance.reason {
         if reason != "OOMKilled" {
@@ -123,6 +145,7 @@ pub fn logs(shared: &Arc<Shared>, req: &Req, ns: &str, name: &str) -> Resp {
         }
     };
     let uid = uid_of(&pod).to_string();
+    let annotated = annotated_line(&pod);
     let Some(sim) = st.pods.get(&uid) else {
         return error(500, "InternalError", "pod has no simulation state");
     };
@@ -152,8 +175,11 @@ pub fn logs(shared: &Arc<Shared>, req: &Req, ns: &str, name: &str) -> Resp {
             previous_lines(
                 &instance,
                 interval,
-                &container,
-                req.flag("timestamps"),
+                &LineStyle {
+                    container: &container,
+                    ts: req.flag("timestamps"),
+                    annotated: annotated.as_deref(),
+                },
                 tail,
             ),
         );
@@ -197,8 +223,13 @@ pub fn logs(shared: &Arc<Shared>, req: &Req, ns: &str, name: &str) -> Resp {
     });
     let first = first_of_tail.max(first_of_since).min(count);
     let ts = req.flag("timestamps");
+    let style = LineStyle {
+        container: &container,
+        ts,
+        annotated: annotated.as_deref(),
+    };
     let history: String = (first..count)
-        .map(|i| render(seed, i, base, interval, &container, ts))
+        .map(|i| render(seed, i, base, interval, &style))
         .collect();
     if !req.flag("follow") {
         return text(200, history);
@@ -213,6 +244,11 @@ pub fn logs(shared: &Arc<Shared>, req: &Req, ns: &str, name: &str) -> Resp {
         if tx.send(Bytes::from(history)).await.is_err() {
             return;
         }
+        let style = LineStyle {
+            container: &container,
+            ts,
+            annotated: annotated.as_deref(),
+        };
         let mut i = count;
         loop {
             let due = base + interval * i as u32;
@@ -229,7 +265,7 @@ pub fn logs(shared: &Arc<Shared>, req: &Req, ns: &str, name: &str) -> Resp {
                 .is_some_and(|p| p.uid == uid);
             if !alive
                 || tx
-                    .send(Bytes::from(render(seed, i, base, interval, &container, ts)))
+                    .send(Bytes::from(render(seed, i, base, interval, &style)))
                     .await
                     .is_err()
             {

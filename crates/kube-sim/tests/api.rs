@@ -411,3 +411,31 @@ fn list_paging_is_a_consistent_snapshot_and_tokens_expire() {
     let both = format!("{PODS}?limit=2&resourceVersion=1&continue={inconsistent}");
     assert_eq!(http(h.addr, "GET", &both, "application/json", "").0, 400);
 }
+
+#[test]
+fn a_log_line_annotation_goes_verbatim_into_every_third_line() {
+    let h = sim(fast_opts());
+    let pod = pod_names(h.addr, "app=kitops-frontend")[0].clone();
+    let text = "\u{1b}[2J evil\u{202e}";
+    let (code, body) = http(
+        h.addr,
+        "PATCH",
+        &format!("{PODS}/{pod}"),
+        "application/merge-patch+json",
+        &json!({"metadata": {"annotations": {kube_sim::LOG_LINE_ANNOTATION: text}}}).to_string(),
+    );
+    assert_eq!(code, 200, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let log = loop {
+        let (code, log) = http(h.addr, "GET", &format!("{PODS}/{pod}/log"), "", "");
+        if code == 200 && log.lines().count() >= 6 {
+            break log;
+        }
+        assert!(Instant::now() < deadline, "no log: {code} {log}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let lines: Vec<&str> = log.lines().collect();
+    let ours = lines.iter().filter(|l| l.ends_with(&format!("msg={text}"))).count();
+    assert!(ours >= lines.len() / 3 && ours <= lines.len() / 3 + 1, "{log}");
+    assert!(lines.iter().any(|l| l.starts_with("level=warn component=") && l.contains(text)));
+}

@@ -7,4 +7,5 @@
 //! terminal bytes, the copies, every file the console wrote and `snapshot --format
 //! json|table` (`support::hostile_exits`).
 
+mod kube_logs;
 mod pg_names;

@@ -126,7 +126,7 @@ async fn run_console_against(names: &Names) -> Result<(), String> {
     let checked = tokio::task::spawn_blocking(move || {
         let exits = drive_console(&env);
         // what was copied: a query naming the relation (from PG activity and PG locks)
-        exits.assert_escaped("HOSTILE<");
+        exits.assert_escaped(Some("HOSTILE<"));
         assert_snapshot_escaped(&env, &[], "HOSTILE<");
     })
     .await;

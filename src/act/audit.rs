@@ -60,7 +60,9 @@ impl Stamp {
     }
 }
 
-/// One audit line, newline included.
+/// One audit line, newline included. Server text in it (a dialog's `from`, an error
+/// message) is JSON-escaped past what serde_json escapes (C1, bidi, tags…): someone
+/// will `cat` or `tail` this file in a terminal.
 fn line(stamp: Stamp, r: &Record) -> std::io::Result<String> {
     let entry = Entry {
         ts: stamp.ts,
@@ -76,7 +78,8 @@ fn line(stamp: Stamp, r: &Record) -> std::io::Result<String> {
         action: r.action,
         outcome: r.outcome,
     };
-    let mut line = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
+    let json = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
+    let mut line = crate::escape::escape_json_text(&json);
     line.push('\n');
     Ok(line)
 }
@@ -272,6 +275,23 @@ mod tests {
         assert_eq!(entries[2].session, crate::logging::session_id());
         assert_eq!(entries[2].verb, "scale");
         assert!(entries[2].outcome.is_some());
+    }
+
+    /// Server text (a Redis error, a policy name) is written `\uXXXX`-escaped, and reads
+    /// back as it was.
+    #[test]
+    fn server_text_in_an_audit_line_is_escaped_and_reads_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = AuditLog::new(dir.path().join("audit.jsonl"));
+        let hostile = "x\u{1b}[2J\u{9b}\u{202e}\u{e0041}";
+        refusal(&log, hostile);
+        let text = std::fs::read_to_string(log.path()).expect("written");
+        assert!(
+            text.contains(r#"x\u001b[2J\u009b\u202e\udb40\udc41"#),
+            "{text}"
+        );
+        let entries = log.entries().expect("reads back");
+        assert_eq!(entries[0].object, hostile);
     }
 
     /// The audit line's JSON, field by field: postmortem tooling reads it.

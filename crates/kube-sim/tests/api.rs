@@ -435,7 +435,15 @@ fn a_log_line_annotation_goes_verbatim_into_every_third_line() {
         std::thread::sleep(Duration::from_millis(100));
     };
     let lines: Vec<&str> = log.lines().collect();
-    let ours = lines.iter().filter(|l| l.ends_with(&format!("msg={text}"))).count();
-    assert!(ours >= lines.len() / 3 && ours <= lines.len() / 3 + 1, "{log}");
-    assert!(lines.iter().any(|l| l.starts_with("level=warn component=") && l.contains(text)));
+    let ours = lines
+        .iter()
+        .filter(|l| l.ends_with(&format!("msg={text}")))
+        .count();
+    assert!(
+        ours >= lines.len() / 3 && ours <= lines.len() / 3 + 1,
+        "{log}"
+    );
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("level=warn component=") && l.contains(text)));
 }

@@ -9,3 +9,4 @@
 
 mod kube_logs;
 mod pg_names;
+mod redis;

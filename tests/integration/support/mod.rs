@@ -11,6 +11,7 @@ pub mod pg;
 pub mod pg_cluster;
 pub mod proxy;
 pub mod redis;
+pub mod resp;
 pub mod tmux;
 
 /// The attention line's items as text, most severe first: what the user reads under the

@@ -124,3 +124,19 @@ fn drive_console(env: &str, server: &HostileRedis) -> Exits {
     });
     Exits::after_quit(&t)
 }
+
+/// The same server to a client that asks for RESP3 (`HELLO 3`, answered with a map):
+/// the collector reads the hostile INFO through it too.
+#[tokio::test]
+async fn the_hostile_server_speaks_resp3_when_asked() {
+    use kitops_top::collect::redis::RedisCollector;
+    use kitops_top::collect::Collector;
+    let server = HostileRedis::start(script()).await;
+    for url in [server.url(), format!("{}/?protocol=resp3", server.url())] {
+        let mut collector = RedisCollector::new(crate::support::redis::settings(&url));
+        let data = collector.collect().await.expect("collects");
+        assert_eq!(data.total.info.redis_version, hostile::one_line(), "{url}");
+        assert!(data.cluster, "{url}");
+        assert!(data.nodes[0].name.starts_with("HOSTILE<"), "{url}");
+    }
+}

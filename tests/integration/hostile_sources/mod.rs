@@ -7,6 +7,7 @@
 //! terminal bytes, the copies, every file the console wrote and `snapshot --format
 //! json|table` (`support::hostile_exits`).
 
+mod aws;
 mod kube_logs;
 mod pg_names;
 mod redis;

@@ -131,3 +131,10 @@ pub fn name_slices(max_bytes: usize, suffix: &str) -> Vec<String> {
         .map(|pieces| format!("HOSTILE<{pieces}>{suffix}"))
         .collect()
 }
+
+/// The corpus without its C0 controls (ESC, BEL, newline): what an XML 1.0 document can
+/// carry at all. moto returns C0 controls raw inside its XML, which no XML parser
+/// accepts (real AWS escapes or refuses them); C1, bidi, tags and the rest stay.
+pub fn xml_legal() -> String {
+    line().chars().filter(|&c| c >= ' ').collect()
+}

@@ -97,7 +97,11 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         let timeline = headless::timeline::build(&recording);
         match format {
             TimelineFormat::Markdown => print!("{}", headless::timeline::markdown(&timeline)),
-            TimelineFormat::Json => println!("{}", serde_json::to_string_pretty(&timeline)?),
+            // Escaped as `snapshot --format json` is: the same characters, none raw.
+            TimelineFormat::Json => println!(
+                "{}",
+                kitops_top::escape::escape_json_text(&serde_json::to_string_pretty(&timeline)?)
+            ),
         }
         return Ok(ExitCode::SUCCESS);
     }

@@ -122,9 +122,19 @@ pub fn build(rec: &Recording) -> Timeline {
     }
 }
 
-/// Table cells: a `|` or a newline in a note must not break the table.
+/// Table cells: a `|` or a newline in a note must not break the table, and server
+/// text in them (an action's error, a problem's text from the recording) is shown
+/// escaped (`\e`, `\u{202e}`): the markdown is printed to a terminal first.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '|' => out.push_str("\\|"),
+            '\n' => out.push(' '),
+            _ => crate::escape::push_shown(&mut out, ch),
+        }
+    }
+    out
 }
 
 pub fn markdown(t: &Timeline) -> String {
@@ -159,7 +169,7 @@ pub fn markdown(t: &Timeline) -> String {
                 r.elapsed,
                 r.kind,
                 cell(&r.text),
-                r.outcome.as_deref().unwrap_or("")
+                cell(r.outcome.as_deref().unwrap_or(""))
             ));
         }
         out.push('\n');
@@ -173,7 +183,7 @@ pub fn markdown(t: &Timeline) -> String {
                 "| {} | {} | {} |\n",
                 r.utc,
                 cell(&r.text),
-                r.outcome.as_deref().unwrap_or("")
+                cell(r.outcome.as_deref().unwrap_or(""))
             ));
         }
     }

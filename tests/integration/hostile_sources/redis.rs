@@ -2,7 +2,8 @@
 //! maxmemory-policy, role, replica, master link) are the corpus, a cluster whose one
 //! node's id and hostname are the corpus, CONFIG GET naming a hostile policy, and error
 //! replies carrying the corpus — on the policy action's CONFIG SET (the outcome, the
-//! audit log, the log file) and, once switched on, on every INFO (the pane's error).
+//! audit log, the log file, the session's recording and its `timeline`) and, once
+//! switched on, on every INFO (the pane's error).
 
 use std::sync::Arc;
 
@@ -80,6 +81,27 @@ async fn redis_replies_leave_the_process_only_escaped() {
         );
         // INFO still fails: the error is what the headless output shows now
         assert_snapshot_escaped(&env, &[], "HOSTILE<");
+        // the session's recording (checked with the other files) and its timeline
+        // (the console's home went with its tmux server: a copy)
+        let dir = tempfile::tempdir().expect("tempdir");
+        let recording = dir.path().join("session.jsonl");
+        std::fs::write(&recording, exits.file("session.jsonl")).expect("copy");
+        for format in ["markdown", "json"] {
+            let out = timeline(&recording, format);
+            assert!(
+                out.contains("redis-set-maxmemory-policy"),
+                "{format}: {out}"
+            );
+            assert!(
+                out.contains("HOSTILE<"),
+                "{format}: the failed outcome: {out}"
+            );
+            assert_eq!(
+                hostile::raw_in_file(&out),
+                Vec::<char>::new(),
+                "timeline --format {format}"
+            );
+        }
     })
     .await
     .expect("console driven");
@@ -88,7 +110,7 @@ async fn redis_replies_leave_the_process_only_escaped() {
 /// The Redis pane (summary, the node row's details, `y`), the policy prompt, dialog and
 /// its failed outcome, then INFO failing, then quit.
 fn drive_console(env: &str, server: &HostileRedis) -> Exits {
-    let t = Tmux::start_piped("hostile-redis", 200, 60, env, "");
+    let t = Tmux::start_piped("hostile-redis", 200, 60, env, "--record session.jsonl");
     t.wait_for("the hostile Redis live", |s| {
         s.contains("Redis  ● live") && s.contains("HOSTILE<tag\\u{e0041}")
     });
@@ -123,6 +145,21 @@ fn drive_console(env: &str, server: &HostileRedis) -> Exits {
         s.contains("Redis  ✖") && s.contains("INFO: ")
     });
     Exits::after_quit(&t)
+}
+
+fn timeline(recording: &std::path::Path, format: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kitops-top"))
+        .arg("timeline")
+        .arg(recording)
+        .args(["--format", format])
+        .output()
+        .expect("timeline runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The same server to a client that asks for RESP3 (`HELLO 3`, answered with a map):

@@ -19,7 +19,8 @@ pub struct Exits {
     pub pty: Vec<u8>,
     /// The OSC 52 writes (decoded) and tmux's paste buffers.
     pub copies: Vec<String>,
-    /// (path, text) of every file under the console's home but the captured pty bytes.
+    /// (path, text) of every file under the console's home but the captured pty bytes;
+    /// a gzip file (a `--record` recording) decompressed.
     pub files: Vec<(PathBuf, String)>,
 }
 
@@ -37,8 +38,7 @@ impl Exits {
             .into_iter()
             .filter(|p| p.file_name().is_some_and(|n| n != "pty.bytes"))
             .map(|p| {
-                let text =
-                    String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).into_owned();
+                let text = readable(&std::fs::read(&p).unwrap_or_default());
                 (p, text)
             })
             .collect();
@@ -86,6 +86,18 @@ impl Exits {
             );
         }
     }
+}
+
+fn readable(bytes: &[u8]) -> String {
+    use std::io::Read as _;
+    let mut text = Vec::new();
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        // a torn tail still leaves what decoded before it
+        let _ = flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut text);
+    } else {
+        text = bytes.to_vec();
+    }
+    String::from_utf8_lossy(&text).into_owned()
 }
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {

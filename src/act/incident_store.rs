@@ -10,8 +10,11 @@ use crate::app::incident::Incident;
 use crate::config::IncidentSettings;
 
 /// Writes `incident` where it belongs: the open file, or the archive once resolved.
+/// Server text in it (a failed action's error on the timeline) is JSON-escaped past
+/// what serde_json escapes (C1, bidi, tags…): the file is read with `cat` and `jq`.
 pub fn save(settings: &IncidentSettings, incident: &Incident) -> std::io::Result<()> {
-    let json = serde_json::to_vec_pretty(incident).map_err(std::io::Error::other)?;
+    let json = serde_json::to_string_pretty(incident).map_err(std::io::Error::other)?;
+    let json = crate::escape::escape_json_text(&json).into_bytes();
     if incident.is_open() {
         return write_atomically(&settings.file, &json);
     }

@@ -74,6 +74,11 @@ async fn redis_replies_leave_the_process_only_escaped() {
                 .contains("INFO: ResponseError: HOSTILE<tag\\u{e0041}"),
             "the failing INFO is logged, escaped"
         );
+        let incident = exits.file("incident.json");
+        assert!(
+            incident.contains("CONFIG SET: ResponseError: HOSTILE<"),
+            "the failed action on the incident's timeline: {incident}"
+        );
         let audit = exits.file("audit.jsonl");
         assert!(
             audit.contains("redis-set-maxmemory-policy") && audit.contains("HOSTILE<"),
@@ -114,6 +119,14 @@ fn drive_console(env: &str, server: &HostileRedis) -> Exits {
     t.wait_for("the hostile Redis live", |s| {
         s.contains("Redis  ● live") && s.contains("HOSTILE<tag\\u{e0041}")
     });
+    // an open incident: the failed action goes on its timeline and into its file
+    t.keys(&["I"]);
+    pause();
+    t.keys(&["Enter"]);
+    pause();
+    t.keys(&["-l", "hostile redis"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the incident declared", |s| s.contains("hostile redis"));
     t.keys(&["5", "z"]);
     t.wait_for("its version and policy", |s| {
         s.contains("vHOSTILE<tag\\u{e0041}") && s.contains("100Mi HOSTILE<tag\\u{e0041}")

@@ -9,6 +9,7 @@ use kitops_top::app::State;
 use kitops_top::collect::postgres::{PgData, Statements};
 use kitops_top::collect::Snapshot;
 
+use crate::support::hostile_exits::{headless_snapshot, pause};
 use crate::support::kube as kube_support;
 use crate::support::tmux::Tmux;
 use crate::support::{hostile, pg};
@@ -126,7 +127,7 @@ async fn the_corpus_leaves_the_process_only_escaped() {
     assert_eq!(hostile::raw_in_file(&log_file), Vec::<char>::new());
 
     for format in ["json", "table"] {
-        let out = headless_snapshot(&env, format);
+        let out = headless_snapshot(&env, &[], format);
         assert!(
             out.contains("HOSTILE<"),
             "{format}: corpus not in the output"
@@ -186,26 +187,6 @@ fn drive_console(env: &str) -> (Vec<u8>, Vec<String>, String) {
     t.wait_for("the console quits", |s| s.contains("EXITED:0"));
     let log_file = std::fs::read_to_string(t.log_path()).unwrap_or_default();
     (t.pty_bytes(), t.buffers(), log_file)
-}
-
-/// A lone ESC followed at once by a key would read as alt-<key>.
-fn pause() {
-    std::thread::sleep(std::time::Duration::from_millis(300));
-}
-
-fn headless_snapshot(env: &str, format: &str) -> String {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kitops-top"));
-    cmd.env_remove("KITOPS_REDIS_URL").env_remove("AWS_REGION");
-    for word in env.split_whitespace() {
-        if let Some((k, v)) = word.split_once('=') {
-            cmd.env(k, v);
-        }
-    }
-    let out = cmd
-        .args(["snapshot", "--format", format])
-        .output()
-        .expect("snapshot runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A Warning event about every pod whose message is the corpus.

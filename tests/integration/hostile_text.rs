@@ -155,7 +155,8 @@ fn drive_console(env: &str) -> (Vec<u8>, Vec<String>, String) {
     });
     // PG activity: the corpus session, its details, the copy and the cancel dialog.
     t.keys(&["3", "/"]);
-    t.keys(&["-l", "HOSTILE<"]);
+    // its own query's start: hostile_sources::pg_names' sessions hold the corpus too
+    t.keys(&["-l", "/* HOSTILE<"]);
     t.keys(&["Enter"]);
     t.wait_for("the corpus query", |s| s.contains("/* HOSTILE<"));
     t.keys(&["Enter"]);

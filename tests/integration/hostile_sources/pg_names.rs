@@ -40,6 +40,12 @@ impl Names {
         }
     }
 
+    /// The sleeping session's column alias: what the test filters PG activity on.
+    fn sleeper(&self) -> String {
+        let suffix = self.role.rsplit('_').next().unwrap_or_default();
+        format!("hostile_sleeper_{suffix}")
+    }
+
     fn relation(&self) -> String {
         format!("{}.{}", ident(&self.schema), ident(&self.table))
     }
@@ -115,16 +121,14 @@ async fn run_console_against(names: &Names) -> Result<(), String> {
     let count = format!("SELECT count(*) FROM {}", names.relation());
     tokio::spawn(async move { waiter.simple_query(&count).await.map(|_| ()) });
     let sleeper = connect(&names.role, &names.database).await;
-    tokio::spawn(async move {
-        sleeper
-            .simple_query("SELECT pg_sleep(120)")
-            .await
-            .map(|_| ())
-    });
+    // a name of its own: other tests sleep on the shared server too
+    let sleep = format!("SELECT pg_sleep(120) AS {}", names.sleeper());
+    tokio::spawn(async move { sleeper.simple_query(&sleep).await.map(|_| ()) });
 
     let env = format!("KITOPS_PG_URL={}", pg::url_for("postgres"));
+    let sleeper = names.sleeper();
     let checked = tokio::task::spawn_blocking(move || {
-        let exits = drive_console(&env);
+        let exits = drive_console(&env, &sleeper);
         // what was copied: a query naming the relation (from PG activity and PG locks)
         exits.assert_escaped(Some("HOSTILE<"));
         assert_snapshot_escaped(&env, &[], "HOSTILE<");
@@ -143,12 +147,12 @@ async fn run_console_against(names: &Names) -> Result<(), String> {
 
 /// PG activity (the sleeper's role and database, its details, `y`), PG locks (the chain
 /// naming the relation, its details, `y`, the terminate dialog), then quit.
-fn drive_console(env: &str) -> Exits {
+fn drive_console(env: &str, sleeper: &str) -> Exits {
     let t = Tmux::start_piped("hostile-pg-names", 200, 60, env, "");
     t.wait_for("PostgreSQL live", |s| s.contains("PG activity  ● live"));
     // the sleeper: the role and the database
     t.keys(&["3", "/"]);
-    t.keys(&["-l", "pg_sleep"]);
+    t.keys(&["-l", sleeper]);
     t.keys(&["Enter"]);
     t.wait_for("the session in the hostile database", |s| {
         s.contains("HOSTILE<t… HOSTILE<\\…")

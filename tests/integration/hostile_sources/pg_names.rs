@@ -167,7 +167,10 @@ fn drive_console(env: &str, sleeper: &str) -> Exits {
     pause();
     t.keys(&["y"]);
     pause();
-    t.keys(&["4"]);
+    // this chain only: other tests make lock chains on the shared server too
+    t.keys(&["4", "/"]);
+    t.keys(&["-l", "HOSTILE<"]);
+    t.keys(&["Enter"]);
     t.wait_for("the lock chain", |s| {
         s.contains("AccessExclusiveLo") && !s.contains("t top-sql")
     });

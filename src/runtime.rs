@@ -14,6 +14,7 @@ use crate::act::audit::{AuditLog, Record};
 use crate::act::incident_store;
 use crate::app::action::Outcome;
 use crate::app::prebuild::ViewPrefs;
+use crate::app::table::TableState;
 use crate::app::{update, Command, Event, SourceUpdate, State};
 use crate::collect::replay::{player, Recording};
 use crate::collect::sources::{spawn_all, Channels};
@@ -271,6 +272,9 @@ pub async fn run(
                         }
                     }
                     Command::Crossings(_) | Command::Audited(_) => {}
+                    Command::PrepareTable { pane, request } => {
+                        prepare_table(pane, request, &event_tx)
+                    }
                     Command::SaveIncident(incident) => {
                         if persist_incident {
                             let result = incident_store::save(&config.incident, &incident)
@@ -298,6 +302,23 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// Sorts a table too large for the UI task on a blocking thread; the order comes back
+/// as `Event::Prepared` (dropped if the UI has gone).
+fn prepare_table(
+    pane: crate::app::PaneId,
+    request: crate::app::table::PrepareRequest,
+    events: &mpsc::Sender<Event>,
+) {
+    let events = events.clone();
+    tokio::task::spawn_blocking(move || {
+        let table = TableState::prepared(request.content, &request.filter, request.sort);
+        let _ = events.blocking_send(Event::Prepared {
+            pane,
+            table: Box::new(table),
+        });
+    });
 }
 
 /// Writes the logs view's lines to `path` (its directory created, owner-only: logs can

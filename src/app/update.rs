@@ -19,6 +19,23 @@ use crate::view::panes::pods;
 use crate::view::table::Level;
 
 pub fn update(state: &mut State, event: Event) -> Vec<Command> {
+    let mut commands = dispatch(state, event);
+    commands.extend(prepare_requests(state));
+    commands
+}
+
+/// The orders the tables still need made off the UI task (a sort of a large table
+/// typed or arrived with a snapshot), one request per table at a time.
+fn prepare_requests(state: &mut State) -> Vec<Command> {
+    PaneId::all()
+        .filter_map(|pane| {
+            let request = state.pane_mut(pane).table.prepare_request()?;
+            Some(Command::PrepareTable { pane, request })
+        })
+        .collect()
+}
+
+fn dispatch(state: &mut State, event: Event) -> Vec<Command> {
     match event {
         Event::Key(key) => {
             state.dirty = true;
@@ -47,6 +64,10 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
         Event::Built(built) => {
             state.dirty = true;
             on_built(state, *built)
+        }
+        Event::Prepared { pane, table } => {
+            state.dirty |= state.pane_mut(pane).table.adopt_order(*table);
+            vec![]
         }
         Event::ReplayStatus(status) => {
             super::replay::on_status(state, status);

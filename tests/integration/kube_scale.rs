@@ -16,14 +16,14 @@ use kitops_top::collect::Snapshot;
 use kitops_top::ui::render_to_string;
 use kitops_top::view::panes::pods::{COL_MEM, COL_STATUS};
 
-const NOW: i64 = 1_795_000_000;
-const MI: f64 = 1024.0 * 1024.0;
+pub(crate) const NOW: i64 = 1_795_000_000;
+pub(crate) const MI: f64 = 1024.0 * 1024.0;
 
-fn clock() -> SystemTime {
+pub(crate) fn clock() -> SystemTime {
     crate::support::clock::at(NOW as u64)
 }
 
-fn info(i: usize) -> PodInfo {
+pub(crate) fn info(i: usize) -> PodInfo {
     let rs = if i.is_multiple_of(2) {
         "web-5f6d7c8b9"
     } else {
@@ -58,7 +58,7 @@ fn info(i: usize) -> PodInfo {
     }
 }
 
-fn data(pods: Vec<LivePod>, loading: Option<ListProgress>) -> KubeData {
+pub(crate) fn data(pods: Vec<LivePod>, loading: Option<ListProgress>) -> KubeData {
     KubeData {
         context: "kube-sim".into(),
         namespace: "kitops".into(),
@@ -204,7 +204,7 @@ fn typing_a_filter_narrows_to_what_a_fresh_filter_finds() {
     assert_eq!(typed[3].len(), 100 + 2);
 }
 
-fn kube_update(pods: Vec<LivePod>) -> SourceUpdate {
+pub(crate) fn kube_update(pods: Vec<LivePod>) -> SourceUpdate {
     SourceUpdate::Kube(Snapshot::live(data(pods, None), clock()))
 }
 

@@ -217,7 +217,8 @@ fn deliver(
     st.now = SystemTime::now();
     if std::env::var_os("BENCH_SYNC_UI").is_some() {
         let t = Instant::now();
-        run(update(st, Event::Source(SourceUpdate::Kube(snap))));
+        let c = update(st, Event::Source(SourceUpdate::Kube(snap)));
+        run_freeing(st, c);
         std::hint::black_box(kitops_top::ui::render_to_string(st, 200, 60));
         return (t.elapsed(), t.elapsed());
     }
@@ -237,7 +238,8 @@ fn deliver(
         }
     };
     let t = Instant::now();
-    run(update(st, Event::Built(Box::new(built))));
+    let c = update(st, Event::Built(Box::new(built)));
+    run_freeing(st, c);
     std::hint::black_box(kitops_top::ui::render_to_string(st, 200, 60));
     (t.elapsed(), took)
 }
@@ -266,7 +268,16 @@ static PREPARE_TX: std::sync::Mutex<Option<std::sync::mpsc::Sender<Prepared>>> =
     std::sync::Mutex::new(None);
 static PREPARED_UI: std::sync::Mutex<Vec<Duration>> = std::sync::Mutex::new(Vec::new());
 
-/// Runs the reducer's `PrepareTable` commands on threads, as the runtime does.
+/// Runs the reducer's `PrepareTable` commands on threads, as the runtime does, and
+/// frees what it replaced on another (the runtime's `free_elsewhere`).
+fn run_freeing(st: &mut State, commands: Vec<kitops_top::app::Command>) {
+    let retired = st.take_retired();
+    if !retired.is_empty() {
+        std::thread::spawn(move || drop(retired));
+    }
+    run(commands);
+}
+
 fn run(commands: Vec<kitops_top::app::Command>) {
     for c in commands {
         if let kitops_top::app::Command::PrepareTable { pane, request } = c {
@@ -294,7 +305,8 @@ fn take_prepared(st: &mut State) {
             .and_then(|r| r.as_ref().and_then(|r| r.try_recv().ok()));
         let Some((pane, table)) = next else { return };
         let t = Instant::now();
-        run(update(st, Event::Prepared { pane, table }));
+        let c = update(st, Event::Prepared { pane, table });
+        run_freeing(st, c);
         std::hint::black_box(kitops_top::ui::render_to_string(st, 200, 60));
         if let Ok(mut v) = PREPARED_UI.lock() {
             v.push(t.elapsed());
@@ -306,7 +318,8 @@ fn take_prepared(st: &mut State) {
 fn press(st: &mut State, key: KeyEvent) -> Duration {
     take_prepared(st);
     let t = Instant::now();
-    run(update(st, Event::Key(key)));
+    let c = update(st, Event::Key(key));
+    run_freeing(st, c);
     std::hint::black_box(kitops_top::ui::render_to_string(st, 200, 60));
     let took = t.elapsed();
     if let Ok(mut v) = BY_KIND.lock() {

@@ -200,7 +200,9 @@ pub async fn run(
             if let Some(msg) = recorder.as_mut().and_then(|r| r.event(&event)) {
                 state.set_status(msg, Level::Crit);
             }
-            for command in update(&mut state, event) {
+            let commands = update(&mut state, event);
+            free_elsewhere(state.take_retired());
+            for command in commands {
                 if let Some(msg) = recorder.as_mut().and_then(|r| r.command(&command)) {
                     state.set_status(msg, Level::Crit);
                 }
@@ -302,6 +304,14 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// Frees what the reducer replaced (a 100,000-row table) on a blocking thread: the
+/// UI task would spend frames in `free`.
+fn free_elsewhere(retired: crate::app::state::Retired) {
+    if !retired.is_empty() {
+        tokio::task::spawn_blocking(move || drop(retired));
+    }
 }
 
 /// Sorts a table too large for the UI task on a blocking thread; the order comes back

@@ -162,4 +162,6 @@ pub struct Built {
     pub panes: Vec<BuiltPane>,
     /// Pods whose restart count went up since the last Kubernetes snapshot built.
     pub restarts: Vec<String>,
+    /// The conditions in the snapshot's data (`conditions::of_data`), made there.
+    pub conditions: super::incident::conditions::Conditions,
 }

@@ -286,9 +286,16 @@ impl TableState {
     fn selected_row_index(&self) -> Option<usize> {
         let key = self.selected_key.as_ref()?;
         let rows = &self.content.rows;
-        self.selected_row
-            .filter(|&i| rows.get(i).is_some_and(|r| &r.key == key))
-            .or_else(|| rows.iter().position(|r| &r.key == key))
+        let hint = self.selected_row.unwrap_or(0);
+        // After a refresh the row is where it was or close by (a few pods came or
+        // went): look there first, then further out.
+        let len = rows.len();
+        (0..len.max(hint + 1)).find_map(|d| {
+            let at = |i: usize| rows.get(i).filter(|r| &r.key == key).map(|_| i);
+            hint.checked_sub(d)
+                .and_then(at)
+                .or_else(|| at(hint + d).filter(|_| d > 0))
+        })
     }
 
     pub fn selected_position(&self) -> Option<usize> {

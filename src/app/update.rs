@@ -138,6 +138,8 @@ fn dispatch(state: &mut State, event: Event) -> Vec<Command> {
 
 fn on_source(state: &mut State, update: SourceUpdate) -> Vec<Command> {
     let (source, kube_before) = store(state, update);
+    let data = conditions::of_data(source, &state.sources, &state.config);
+    state.data_conditions.insert(source, data);
     for spec in PANES.iter().filter(|p| p.source == source) {
         rebuild(state, spec.id);
     }
@@ -151,14 +153,20 @@ fn on_source(state: &mut State, update: SourceUpdate) -> Vec<Command> {
 /// table keeping its selection (and refiltered here only if the filter or sort changed
 /// while it was built).
 fn on_built(state: &mut State, built: Built) -> Vec<Command> {
-    let (source, _) = store(state, built.update);
+    let (source, kube_before) = store(state, built.update);
+    if let Some(data) = kube_before.and_then(|k| k.data) {
+        state.retired.push(data);
+    }
+    state.data_conditions.insert(source, built.conditions);
     let (status, fetched_at, has_data) = state.sources.status(source);
     for pane in built.panes {
-        let p = state.pane_mut(pane.id);
+        let p = &mut state.panes[pane.id.index()];
         p.status = status.clone();
         p.fetched_at = fetched_at;
         if let Some(table) = pane.table {
+            let replaced = p.table.content.clone();
             p.table.adopt(table);
+            state.retired.push(replaced);
         }
         if has_data {
             p.attention = pane.attention;

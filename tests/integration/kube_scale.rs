@@ -253,3 +253,30 @@ fn panes_built_off_the_ui_task_are_what_the_reducer_builds() {
     let screen = render_to_string(&st, 200, 60);
     assert!(screen.contains("240Mi"), "{screen}");
 }
+
+fn crossings(commands: &[kitops_top::app::Command]) -> Vec<String> {
+    commands
+        .iter()
+        .filter_map(|c| match c {
+            kitops_top::app::Command::Crossings(texts) => Some(texts.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+#[test]
+fn a_crash_loop_found_by_the_builder_is_one_crossing_and_the_clock_keeps_it() {
+    let mut pods: Vec<PodInfo> = (0..50).map(info).collect();
+    pods[7].reason = "CrashLoopBackOff".into();
+    let mut st = State::for_tests(clock());
+    let mut builder = Prebuilder::new(st.config.clone());
+    let pods: Vec<LivePod> = pods.into_iter().map(LivePod::from).collect();
+    let built = builder.build(kube_update(pods), &ViewPrefs::of(&st));
+    let events = crossings(&update(&mut st, Event::Built(Box::new(built))));
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(events[0].contains("p00007 CrashLoopBackOff"), "{events:?}");
+    // A tick looks at the sources' health only: the crash loop still holds, no event.
+    let events = crossings(&update(&mut st, Event::Tick(clock())));
+    assert!(events.is_empty(), "{events:?}");
+}

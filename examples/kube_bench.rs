@@ -268,12 +268,36 @@ static PREPARE_TX: std::sync::Mutex<Option<std::sync::mpsc::Sender<Prepared>>> =
     std::sync::Mutex::new(None);
 static PREPARED_UI: std::sync::Mutex<Vec<Duration>> = std::sync::Mutex::new(Vec::new());
 
-/// Runs the reducer's `PrepareTable` commands on threads, as the runtime does, and
-/// frees what it replaced on another (the runtime's `free_elsewhere`).
+/// One long-lived thread for the reducer's `PrepareTable` commands and one for freeing
+/// what it retired: the runtime's blocking pool reuses its threads too (a thread
+/// spawned per call costs an mmap of its stack under the process's mm lock).
+type Job = Box<dyn FnOnce() + Send>;
+static PREPARE_JOBS: std::sync::Mutex<Option<std::sync::mpsc::Sender<Job>>> =
+    std::sync::Mutex::new(None);
+static FREE_JOBS: std::sync::Mutex<Option<std::sync::mpsc::Sender<Job>>> =
+    std::sync::Mutex::new(None);
+
+fn worker(slot: &std::sync::Mutex<Option<std::sync::mpsc::Sender<Job>>>, name: &str) {
+    let (tx, rx) = std::sync::mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || rx.into_iter().for_each(|job| job()))
+        .expect("worker thread");
+    *slot.lock().unwrap() = Some(tx);
+}
+
+fn submit(slot: &std::sync::Mutex<Option<std::sync::mpsc::Sender<Job>>>, job: Job) {
+    if let Some(tx) = slot.lock().ok().and_then(|t| t.clone()) {
+        let _ = tx.send(job);
+    }
+}
+
+/// Runs the reducer's `PrepareTable` commands and frees what it replaced, off the UI
+/// thread, as the runtime does.
 fn run_freeing(st: &mut State, commands: Vec<kitops_top::app::Command>) {
     let retired = st.take_retired();
     if !retired.is_empty() {
-        std::thread::spawn(move || drop(retired));
+        submit(&FREE_JOBS, Box::new(move || drop(retired)));
     }
     run(commands);
 }
@@ -284,14 +308,17 @@ fn run(commands: Vec<kitops_top::app::Command>) {
             let Some(tx) = PREPARE_TX.lock().ok().and_then(|t| t.clone()) else {
                 continue;
             };
-            std::thread::spawn(move || {
-                let t = kitops_top::app::table::TableState::prepared(
-                    request.content,
-                    &request.filter,
-                    request.sort,
-                );
-                let _ = tx.send((pane, Box::new(t)));
-            });
+            submit(
+                &PREPARE_JOBS,
+                Box::new(move || {
+                    let t = kitops_top::app::table::TableState::prepared(
+                        request.content,
+                        &request.filter,
+                        request.sort,
+                    );
+                    let _ = tx.send((pane, Box::new(t)));
+                }),
+            );
         }
     }
 }
@@ -306,8 +333,18 @@ fn take_prepared(st: &mut State) {
         let Some((pane, table)) = next else { return };
         let t = Instant::now();
         let c = update(st, Event::Prepared { pane, table });
+        let reduced = t.elapsed();
         run_freeing(st, c);
         std::hint::black_box(kitops_top::ui::render_to_string(st, 200, 60));
+        if std::env::var_os("BENCH_TRACE_SWAPS").is_some()
+            && t.elapsed() > Duration::from_millis(20)
+        {
+            eprintln!(
+                "slow order swap: reducer {:.1} ms, total {:.1} ms",
+                reduced.as_secs_f64() * 1e3,
+                t.elapsed().as_secs_f64() * 1e3
+            );
+        }
         if let Ok(mut v) = PREPARED_UI.lock() {
             v.push(t.elapsed());
         }
@@ -334,6 +371,8 @@ fn main() {
     let (tx, rx) = std::sync::mpsc::channel();
     *PREPARE_TX.lock().unwrap() = Some(tx);
     *PREPARED.lock().unwrap() = Some(rx);
+    worker(&PREPARE_JOBS, "prepare");
+    worker(&FREE_JOBS, "free");
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize, d: u64| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(d);
     let (pods, nodes, secs) = (arg(0, 5000), arg(1, 200), arg(2, 60));
@@ -571,7 +610,9 @@ fn main() {
         println!("by verb/resource: {}", counts_only(&counts));
         let before = status_kb("VmRSS:");
         // SAFETY: plain libc call; returns free heap pages to the OS.
+        let trim_started = Instant::now();
         unsafe { libc::malloc_trim(0) };
+        println!("malloc_trim(0) took {:.1} ms", trim_started.elapsed().as_secs_f64() * 1e3);
         println!(
             "RSS after malloc_trim: {} MB (was {} MB); live heap (allocated, not freed): {:.1} MB, peak {:.1} MB",
             status_kb("VmRSS:") / 1024,

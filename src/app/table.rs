@@ -150,6 +150,12 @@ impl TableState {
         })
     }
 
+    /// The large values made from the content (its order, its search index), to be
+    /// freed elsewhere once a swap has replaced them (`State::retired`).
+    pub fn derived(&self) -> Arc<dyn std::any::Any + Send + Sync> {
+        Arc::new((self.order.clone(), self.search.clone()))
+    }
+
     /// Whether the rows are not yet in the order of `sort` (it is being made).
     pub fn sort_pending(&self) -> bool {
         self.sort_pending

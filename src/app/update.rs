@@ -66,7 +66,12 @@ fn dispatch(state: &mut State, event: Event) -> Vec<Command> {
             on_built(state, *built)
         }
         Event::Prepared { pane, table } => {
-            state.dirty |= state.pane_mut(pane).table.adopt_order(*table);
+            let on_screen = &mut state.panes[pane.index()].table;
+            let replaced = on_screen.derived();
+            if on_screen.adopt_order(*table) {
+                state.retired.push(replaced);
+                state.dirty = true;
+            }
             vec![]
         }
         Event::ReplayStatus(status) => {
@@ -164,9 +169,10 @@ fn on_built(state: &mut State, built: Built) -> Vec<Command> {
         p.status = status.clone();
         p.fetched_at = fetched_at;
         if let Some(table) = pane.table {
-            let replaced = p.table.content.clone();
+            let replaced = (p.table.content.clone(), p.table.derived());
             p.table.adopt(table);
-            state.retired.push(replaced);
+            state.retired.push(replaced.0);
+            state.retired.push(replaced.1);
         }
         if has_data {
             p.attention = pane.attention;

@@ -123,6 +123,13 @@ fn status_kb(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// kube-sim's request counter without its per-request log.
+fn counts_only(json: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(json)
+        .map(|v| v["counts"].to_string())
+        .unwrap_or_default()
+}
+
 /// p50 / p95 / max of durations, in ms.
 fn spread(mut v: Vec<Duration>) -> String {
     if v.is_empty() {
@@ -179,16 +186,19 @@ impl Builder {
     fn spawn(config: std::sync::Arc<kitops_top::config::Config>) -> Self {
         let (tx, in_rx) = std::sync::mpsc::channel::<(SourceUpdate, ViewPrefs)>();
         let (out_tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut b = Prebuilder::new(config);
-            while let Ok((u, prefs)) = in_rx.recv() {
-                let t = Instant::now();
-                let built = b.build(u, &prefs);
-                if out_tx.send((built, t.elapsed())).is_err() {
-                    return;
+        let spawned = std::thread::Builder::new()
+            .name("view-builder".into())
+            .spawn(move || {
+                let mut b = Prebuilder::new(config);
+                while let Ok((u, prefs)) = in_rx.recv() {
+                    let t = Instant::now();
+                    let built = b.build(u, &prefs);
+                    if out_tx.send((built, t.elapsed())).is_err() {
+                        return;
+                    }
                 }
-            }
-        });
+            });
+        spawned.expect("builder thread");
         Self { tx, rx }
     }
 }
@@ -207,7 +217,8 @@ fn deliver(
     st.now = SystemTime::now();
     if std::env::var_os("BENCH_SYNC_UI").is_some() {
         let t = Instant::now();
-        update(st, Event::Source(SourceUpdate::Kube(snap)));
+        let c = update(st, Event::Source(SourceUpdate::Kube(snap)));
+        run_freeing(st, c);
         std::hint::black_box(kitops_top::ui::render_to_string(st, 200, 60));
         return (t.elapsed(), t.elapsed());
     }
@@ -227,22 +238,141 @@ fn deliver(
         }
     };
     let t = Instant::now();
-    update(st, Event::Built(Box::new(built)));
+    let c = update(st, Event::Built(Box::new(built)));
+    run_freeing(st, c);
     std::hint::black_box(kitops_top::ui::render_to_string(st, 200, 60));
     (t.elapsed(), took)
 }
 
+/// What a key of `script` does, for the per-kind figures.
+fn kind(key: &KeyEvent) -> &'static str {
+    match key.code {
+        KeyCode::Char('o') => "sort",
+        KeyCode::Char('1') | KeyCode::Char('2') => "focus",
+        KeyCode::Char('j') | KeyCode::PageDown | KeyCode::End | KeyCode::Home => "scroll",
+        _ => "filter",
+    }
+}
+
+static BY_KIND: std::sync::Mutex<Vec<(&'static str, Duration)>> = std::sync::Mutex::new(Vec::new());
+
+type Prepared = (
+    kitops_top::app::PaneId,
+    Box<kitops_top::app::table::TableState>,
+);
+
+/// Orders made off the UI task (`Command::PrepareTable`), as the runtime makes them.
+static PREPARED: std::sync::Mutex<Option<std::sync::mpsc::Receiver<Prepared>>> =
+    std::sync::Mutex::new(None);
+static PREPARE_TX: std::sync::Mutex<Option<std::sync::mpsc::Sender<Prepared>>> =
+    std::sync::Mutex::new(None);
+static PREPARED_UI: std::sync::Mutex<Vec<Duration>> = std::sync::Mutex::new(Vec::new());
+
+/// One long-lived thread for the reducer's `PrepareTable` commands and one for freeing
+/// what it retired: the runtime's blocking pool reuses its threads too (a thread
+/// spawned per call costs an mmap of its stack under the process's mm lock).
+type Job = Box<dyn FnOnce() + Send>;
+static PREPARE_JOBS: std::sync::Mutex<Option<std::sync::mpsc::Sender<Job>>> =
+    std::sync::Mutex::new(None);
+static FREE_JOBS: std::sync::Mutex<Option<std::sync::mpsc::Sender<Job>>> =
+    std::sync::Mutex::new(None);
+
+fn worker(slot: &std::sync::Mutex<Option<std::sync::mpsc::Sender<Job>>>, name: &str) {
+    let (tx, rx) = std::sync::mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || rx.into_iter().for_each(|job| job()))
+        .expect("worker thread");
+    *slot.lock().unwrap() = Some(tx);
+}
+
+fn submit(slot: &std::sync::Mutex<Option<std::sync::mpsc::Sender<Job>>>, job: Job) {
+    if let Some(tx) = slot.lock().ok().and_then(|t| t.clone()) {
+        let _ = tx.send(job);
+    }
+}
+
+/// Runs the reducer's `PrepareTable` commands and frees what it replaced, off the UI
+/// thread, as the runtime does.
+fn run_freeing(st: &mut State, commands: Vec<kitops_top::app::Command>) {
+    let retired = st.take_retired();
+    if !retired.is_empty() {
+        submit(&FREE_JOBS, Box::new(move || drop(retired)));
+    }
+    run(commands);
+}
+
+fn run(commands: Vec<kitops_top::app::Command>) {
+    for c in commands {
+        if let kitops_top::app::Command::PrepareTable { pane, request } = c {
+            let Some(tx) = PREPARE_TX.lock().ok().and_then(|t| t.clone()) else {
+                continue;
+            };
+            submit(
+                &PREPARE_JOBS,
+                Box::new(move || {
+                    let t = kitops_top::app::table::TableState::prepared(
+                        request.content,
+                        &request.filter,
+                        request.sort,
+                    );
+                    let _ = tx.send((pane, Box::new(t)));
+                }),
+            );
+        }
+    }
+}
+
+/// The orders that came back, each through the reducer and a frame.
+fn take_prepared(st: &mut State) {
+    loop {
+        let next = PREPARED
+            .lock()
+            .ok()
+            .and_then(|r| r.as_ref().and_then(|r| r.try_recv().ok()));
+        let Some((pane, table)) = next else { return };
+        let t = Instant::now();
+        let c = update(st, Event::Prepared { pane, table });
+        let reduced = t.elapsed();
+        run_freeing(st, c);
+        std::hint::black_box(kitops_top::ui::render_to_string(st, 200, 60));
+        if std::env::var_os("BENCH_TRACE_SWAPS").is_some()
+            && t.elapsed() > Duration::from_millis(20)
+        {
+            eprintln!(
+                "slow order swap: reducer {:.1} ms, total {:.1} ms",
+                reduced.as_secs_f64() * 1e3,
+                t.elapsed().as_secs_f64() * 1e3
+            );
+        }
+        if let Ok(mut v) = PREPARED_UI.lock() {
+            v.push(t.elapsed());
+        }
+    }
+}
+
 /// One keystroke through the reducer and a frame; how long the UI was busy with it.
 fn press(st: &mut State, key: KeyEvent) -> Duration {
+    take_prepared(st);
     let t = Instant::now();
-    update(st, Event::Key(key));
+    let c = update(st, Event::Key(key));
+    run_freeing(st, c);
     std::hint::black_box(kitops_top::ui::render_to_string(st, 200, 60));
-    t.elapsed()
+    let took = t.elapsed();
+    if let Ok(mut v) = BY_KIND.lock() {
+        v.push((kind(&key), took));
+    }
+    took
 }
 
 fn main() {
     // As the console's main() does: the measurement is of the product's allocator setup.
     kitops_top::heap::use_single_arena();
+    let (tx, rx) = std::sync::mpsc::channel();
+    *PREPARE_TX.lock().unwrap() = Some(tx);
+    *PREPARED.lock().unwrap() = Some(rx);
+    worker(&PREPARE_JOBS, "prepare");
+    worker(&FREE_JOBS, "free");
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize, d: u64| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(d);
     let (pods, nodes, secs) = (arg(0, 5000), arg(1, 200), arg(2, 60));
@@ -347,6 +477,20 @@ fn main() {
             }
         }
         let sync_s = t0.elapsed().as_secs_f64();
+        if std::env::var_os("BENCH_SORT_PROBE").is_some() {
+            let content = st.pane(kitops_top::app::PaneId::Pods).table.content.clone();
+            for col in 0..content.columns.len() {
+                for desc in [false, true] {
+                    let t = Instant::now();
+                    let p = kitops_top::app::table::TableState::prepared(content.clone(), "", Some((col, desc)));
+                    let sorted = t.elapsed();
+                    let t = Instant::now();
+                    let f = kitops_top::app::table::TableState::prepared(content.clone(), "back", None);
+                    eprintln!("probe col {col} desc {desc}: sort {:.1} ms ({} rows), filter 'back' {:.1} ms", sorted.as_secs_f64() * 1e3, p.visible.len(), t.elapsed().as_secs_f64() * 1e3);
+                    drop(f);
+                }
+            }
+        }
         let hwm_synced = status_kb("VmHWM:");
         let sync_cpu = cpu_seconds() - cpu0;
         let rss_synced = status_kb("VmRSS:");
@@ -415,7 +559,7 @@ fn main() {
             .and_then(|v| v["total"].as_f64())
             .unwrap_or(0.0);
         println!("pods {pods}, nodes {nodes}, measured {elapsed:.0} s after initial sync");
-        println!("initial sync: {sync_s:.1} s wall, {sync_cpu:.2} s CPU; requests {sync_counts}");
+        println!("initial sync: {sync_s:.1} s wall, {sync_cpu:.2} s CPU; requests {}", counts_only(&sync_counts));
         if let Some((at, n)) = first_rows {
             println!(
                 "first rows: {at:.2} s after start ({n} pods); {partial} partial snapshots while paging"
@@ -429,6 +573,13 @@ fn main() {
         println!("pane build per snapshot after the sync: {}", spread(builds));
         println!("UI per keystroke (reducer + frame; filter, sort, scroll, focus): {}", spread(key_ui));
         println!("UI per keystroke pressed while a snapshot was building: {}", spread(key_during));
+        let swaps = PREPARED_UI.lock().map(|v| v.clone()).unwrap_or_default();
+        println!("UI per order made off the UI task (swap + frame): {}", spread(swaps));
+        let by_kind = BY_KIND.lock().map(|v| v.clone()).unwrap_or_default();
+        for k in ["filter", "sort", "scroll", "focus"] {
+            let of: Vec<Duration> = by_kind.iter().filter(|(n, _)| *n == k).map(|(_, d)| *d).collect();
+            println!("  keystrokes ({k}): {}", spread(of));
+        }
         println!(
             "RSS: start {} MB, after sync {} MB (peak so far {} MB), end {} MB, peak {} MB",
             rss_start / 1024,
@@ -456,10 +607,12 @@ fn main() {
             "API requests: {total:.0} in {elapsed:.0} s = {:.1} per minute",
             total * 60.0 / elapsed
         );
-        println!("by verb/resource: {counts}");
+        println!("by verb/resource: {}", counts_only(&counts));
         let before = status_kb("VmRSS:");
         // SAFETY: plain libc call; returns free heap pages to the OS.
+        let trim_started = Instant::now();
         unsafe { libc::malloc_trim(0) };
+        println!("malloc_trim(0) took {:.1} ms", trim_started.elapsed().as_secs_f64() * 1e3);
         println!(
             "RSS after malloc_trim: {} MB (was {} MB); live heap (allocated, not freed): {:.1} MB, peak {:.1} MB",
             status_kb("VmRSS:") / 1024,

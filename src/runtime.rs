@@ -14,6 +14,7 @@ use crate::act::audit::{AuditLog, Record};
 use crate::act::incident_store;
 use crate::app::action::Outcome;
 use crate::app::prebuild::ViewPrefs;
+use crate::app::table::TableState;
 use crate::app::{update, Command, Event, SourceUpdate, State};
 use crate::collect::replay::{player, Recording};
 use crate::collect::sources::{spawn_all, Channels};
@@ -199,7 +200,9 @@ pub async fn run(
             if let Some(msg) = recorder.as_mut().and_then(|r| r.event(&event)) {
                 state.set_status(msg, Level::Crit);
             }
-            for command in update(&mut state, event) {
+            let commands = update(&mut state, event);
+            free_elsewhere(state.take_retired());
+            for command in commands {
                 if let Some(msg) = recorder.as_mut().and_then(|r| r.command(&command)) {
                     state.set_status(msg, Level::Crit);
                 }
@@ -271,6 +274,9 @@ pub async fn run(
                         }
                     }
                     Command::Crossings(_) | Command::Audited(_) => {}
+                    Command::PrepareTable { pane, request } => {
+                        prepare_table(pane, request, &event_tx)
+                    }
                     Command::SaveIncident(incident) => {
                         if persist_incident {
                             let result = incident_store::save(&config.incident, &incident)
@@ -298,6 +304,31 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// Frees what the reducer replaced (a 100,000-row table) on a blocking thread: the
+/// UI task would spend frames in `free`.
+fn free_elsewhere(retired: crate::app::state::Retired) {
+    if !retired.is_empty() {
+        tokio::task::spawn_blocking(move || drop(retired));
+    }
+}
+
+/// Sorts a table too large for the UI task on a blocking thread; the order comes back
+/// as `Event::Prepared` (dropped if the UI has gone).
+fn prepare_table(
+    pane: crate::app::PaneId,
+    request: crate::app::table::PrepareRequest,
+    events: &mpsc::Sender<Event>,
+) {
+    let events = events.clone();
+    tokio::task::spawn_blocking(move || {
+        let table = TableState::prepared(request.content, &request.filter, request.sort);
+        let _ = events.blocking_send(Event::Prepared {
+            pane,
+            table: Box::new(table),
+        });
+    });
 }
 
 /// Writes the logs view's lines to `path` (its directory created, owner-only: logs can

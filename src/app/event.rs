@@ -42,6 +42,11 @@ pub enum Event {
     Source(SourceUpdate),
     /// A snapshot with its panes already built off the UI task (`app::prebuild`).
     Built(Box<Built>),
+    /// A table's order made off the UI task (`Command::PrepareTable`).
+    Prepared {
+        pane: PaneId,
+        table: Box<TableState>,
+    },
     Outcome {
         action: Action,
         outcome: Outcome,
@@ -128,6 +133,12 @@ pub enum Command {
     SaveIncident(Incident),
     /// Steer the replay player.
     Replay(crate::collect::replay::player::Control),
+    /// Sort (and filter) a table too large to sort on the UI task, on a blocking
+    /// thread (`TableState::prepared`); the result comes back as `Event::Prepared`.
+    PrepareTable {
+        pane: PaneId,
+        request: super::table::PrepareRequest,
+    },
     /// Thresholds crossed just now: the session recording keeps them as events.
     Crossings(Vec<String>),
     /// An action's outcome went on the session's audit trail: the session recording
@@ -151,4 +162,6 @@ pub struct Built {
     pub panes: Vec<BuiltPane>,
     /// Pods whose restart count went up since the last Kubernetes snapshot built.
     pub restarts: Vec<String>,
+    /// The conditions in the snapshot's data (`conditions::of_data`), made there.
+    pub conditions: super::incident::conditions::Conditions,
 }

@@ -16,6 +16,8 @@ pub mod replay;
 pub mod sources;
 pub mod state;
 pub mod table;
+mod table_search;
+mod table_sort;
 pub mod update;
 mod update_incident;
 mod update_modal;

@@ -93,10 +93,12 @@ impl Prebuilder {
             .filter(|p| p.source == source)
             .map(|spec| self.pane(spec.id, prefs))
             .collect();
+        let conditions = conditions::of_data(source, &self.sources, &self.config);
         Built {
             update,
             panes,
             restarts,
+            conditions,
         }
     }
 

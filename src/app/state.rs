@@ -1,5 +1,6 @@
 //! The whole application state: what rendering is a pure function of.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -10,6 +11,7 @@ use super::incident::conditions::Conditions;
 use super::incident::Incident;
 use super::modal::Modal;
 use super::pane::{PaneId, PaneState, PANES};
+use super::sources::SourceId;
 pub use super::sources::Sources;
 use crate::collect::SourceStatus;
 use crate::config::keymap::Keymap;
@@ -30,6 +32,33 @@ pub struct StatusMessage {
     pub text: String,
     pub level: Level,
     pub at: SystemTime,
+}
+
+const RETIRED_MAX: usize = 64;
+
+/// Values to be freed away from the UI task: freeing the 100,000 rows of a replaced
+/// table is 200,000 calls to free, several frames' worth.
+#[derive(Clone, Default)]
+pub struct Retired(Vec<Arc<dyn std::any::Any + Send + Sync>>);
+
+impl Retired {
+    pub fn push(&mut self, value: Arc<dyn std::any::Any + Send + Sync>) {
+        // Nobody is collecting (a reducer driven without the runtime): do not hoard.
+        if self.0.len() >= RETIRED_MAX {
+            self.0.clear();
+        }
+        self.0.push(value);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Retired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Retired({})", self.0.len())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +87,12 @@ pub struct State {
     pub incident: Option<Incident>,
     /// The thresholds crossed now, by source: what the timeline's crossings diff.
     pub conditions: Conditions,
+    /// Each source's conditions in its latest data (`conditions::of_data`), made once
+    /// per snapshot: a tick only adds the status ones.
+    pub data_conditions: HashMap<SourceId, Conditions>,
+    /// What the reducer replaced that is large to free (a 100,000-row table, a
+    /// snapshot): the runtime frees it off the UI task (`take_retired`).
+    pub retired: Retired,
     /// Playing a recording: the player's position, speed and clock.
     pub replay: Option<crate::collect::replay::player::Status>,
     /// This session's action attempts (a replay's: the recorded ones): the `A` overlay.
@@ -85,9 +120,16 @@ impl State {
             dirty: true,
             incident: None,
             conditions: Conditions::new(),
+            data_conditions: HashMap::new(),
+            retired: Retired::default(),
             replay: None,
             audit: AuditTrail::default(),
         }
+    }
+
+    /// What was replaced since the last call, for the caller to free elsewhere.
+    pub fn take_retired(&mut self) -> Retired {
+        std::mem::take(&mut self.retired)
     }
 
     /// What presenter mode masks, when it is on.

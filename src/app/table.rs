@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::view::safe_text::SafeText;
+use super::table_search::{RowKind, SearchIndex};
+use super::table_sort;
 use crate::view::table::{OldRows, PaneContent, TableRow};
 
 /// Selection, filter, sort and scroll of one pane's table.
@@ -21,21 +22,55 @@ pub struct TableState {
     /// pruning: a filter that extends it only searches these (typing narrows).
     matched: Vec<usize>,
     matched_for: Option<String>,
+    /// Every row of `content` in the order of `order_for` (made by the builder for a
+    /// prepared table): a filter typed over a sorted table picks from it, no re-sort.
+    order: Arc<Vec<usize>>,
+    order_for: Option<(usize, bool)>,
+    /// Where the selected row was last found in `content.rows`; checked against
+    /// `selected_key` before use, so a stale one only costs a search.
+    selected_row: Option<usize>,
+    /// The rows' texts end to end, for the filter (`table_search`).
+    search: Arc<SearchIndex>,
+    /// `sort` is not yet the rows' order: too many rows to sort on the UI task, so
+    /// the order comes from `Command::PrepareTable`; meanwhile the header says so.
+    sort_pending: bool,
+    /// A `PrepareTable` for this table is out (one at a time).
+    prepare_out: bool,
+}
+
+/// Above this many rows the UI task does not sort a table itself (a sort of 100,000
+/// rows takes 5–45 ms there, a frame is 16): the order is made on a blocking thread.
+pub const UI_SORT_ROWS: usize = 20_000;
+
+/// What a table asks to be prepared off the UI task: its order for `sort`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrepareRequest {
+    pub content: Arc<PaneContent>,
+    pub filter: String,
+    pub sort: Option<(usize, bool)>,
 }
 
 impl TableState {
     pub fn set_content(&mut self, content: impl Into<Arc<PaneContent>>) {
         self.content = content.into();
-        self.matched_for = None;
+        self.forget_derived();
         self.recompute();
+    }
+
+    /// What was computed from the previous content (its matches, its order).
+    fn forget_derived(&mut self) {
+        self.matched = Vec::new();
+        self.matched_for = None;
+        self.order = Arc::default();
+        self.order_for = None;
+        self.search = Arc::default();
     }
 
     /// The rows for a rebuild that reuses them: moved out when this table is their
     /// only holder (so old and new rows never both exist), shared otherwise.
     pub fn take_rows(&mut self) -> OldRows {
         self.visible = Vec::new();
-        self.matched = Vec::new();
-        self.matched_for = None;
+        self.forget_derived();
         let content = std::mem::take(&mut self.content);
         match Arc::try_unwrap(content) {
             Ok(mut content) => {
@@ -60,23 +95,70 @@ impl TableState {
             sort,
             ..Self::default()
         };
-        t.recompute_rows();
+        t.recompute_rows_sorting(true);
         t
     }
 
     /// Takes the content of a table from `prepared`: its filtered and sorted rows as
-    /// they are when it was made for this filter and sort, else filtered and sorted
-    /// here. The selection stays on its row.
+    /// they are when it was made for this filter and sort. Made for another filter
+    /// but this sort, its order is kept and only filtered here; made for another sort,
+    /// it is sorted here. The selection stays on its row.
     pub fn adopt(&mut self, built: TableState) {
+        self.content = built.content;
+        self.search = built.search;
         if built.filter == self.filter && built.sort == self.sort {
-            self.content = built.content;
             self.visible = built.visible;
             self.matched = built.matched;
             self.matched_for = built.matched_for;
+            self.order = built.order;
+            self.order_for = built.order_for;
+            self.sort_pending = false;
             self.keep_selection();
-        } else {
-            self.set_content(built.content);
+            return;
         }
+        self.matched = Vec::new();
+        self.matched_for = None;
+        self.order = built.order;
+        self.order_for = built.order_for;
+        self.recompute();
+    }
+
+    /// Takes the order of `prepared` (`Command::PrepareTable`) when it was made from
+    /// the content on screen for the sort on screen, filtering it here if the filter
+    /// changed meanwhile; `false` (nothing changed) when it was made for other content
+    /// or another sort.
+    pub fn adopt_order(&mut self, prepared: TableState) -> bool {
+        self.prepare_out = false;
+        let current = Arc::ptr_eq(&self.content, &prepared.content) && prepared.sort == self.sort;
+        if current {
+            self.adopt(prepared);
+        }
+        current
+    }
+
+    /// The order this table still needs from off the UI task, once per change: the
+    /// reducer sends it as `Command::PrepareTable`.
+    pub fn prepare_request(&mut self) -> Option<PrepareRequest> {
+        if !self.sort_pending || self.prepare_out {
+            return None;
+        }
+        self.prepare_out = true;
+        Some(PrepareRequest {
+            content: self.content.clone(),
+            filter: self.filter.clone(),
+            sort: self.sort,
+        })
+    }
+
+    /// The large values made from the content (its order, its search index), to be
+    /// freed elsewhere once a swap has replaced them (`State::retired`).
+    pub fn derived(&self) -> Arc<dyn std::any::Any + Send + Sync> {
+        Arc::new((self.order.clone(), self.search.clone()))
+    }
+
+    /// Whether the rows are not yet in the order of `sort` (it is being made).
+    pub fn sort_pending(&self) -> bool {
+        self.sort_pending
     }
 
     pub fn set_filter(&mut self, filter: String) {
@@ -117,72 +199,114 @@ impl TableState {
         self.keep_selection();
     }
 
-    /// `visible` (and the filter's matches) for the current filter and sort.
     fn recompute_rows(&mut self) {
+        let small = self.content.rows.len() <= UI_SORT_ROWS;
+        self.recompute_rows_sorting(small);
+    }
+
+    /// `visible` (and the filter's matches) for the current filter and sort; a sort
+    /// not made yet is made here only if `may_sort`, else it is left pending.
+    fn recompute_rows_sorting(&mut self, may_sort: bool) {
         let needle = self.filter.to_lowercase();
+        if self.search.len() != self.content.rows.len() {
+            self.search = Arc::new(SearchIndex::of(&self.content.rows));
+        }
+        if self.matched_for.as_deref() != Some(needle.as_str()) {
+            self.matched = self.matching(&needle);
+            self.matched_for = Some(needle.clone());
+        }
         let rows = &self.content.rows;
-        let candidates: Vec<usize> = match self.matched_for.as_deref() {
-            // A longer needle matches a subset of what the shorter one did.
-            Some(before) if needle.contains(before) => self.matched.clone(),
-            _ => (0..rows.len()).collect(),
-        };
-        // A group whose header matches (`/web` → target group kitops-web) shows with
-        // all its members: the name is the group's, not each row's.
-        let mut header_hit = false;
-        let mut visible: Vec<usize> = Vec::with_capacity(candidates.len());
-        for i in candidates {
-            let r = &rows[i];
-            if r.is_group_header {
-                header_hit = !needle.is_empty() && r.matches(&needle);
-                visible.push(i);
-            } else if r.matches(&needle) || (header_hit && r.depth > 0) {
-                visible.push(i);
-            }
-        }
-        self.matched.clone_from(&visible);
-        self.matched_for = Some(needle.clone());
-        if let Some((col, desc)) = self.sort {
-            // Sorting flattens groups and trees: what the user asked for is a ranking.
-            visible.retain(|&i| !rows[i].is_group_header);
-            visible.sort_by(|&a, &b| {
-                let ord = compare_cells(&rows[a], &rows[b], col);
-                if desc {
-                    ord.reverse()
-                } else {
-                    ord
+        let index = &self.search;
+        self.sort_pending = false;
+        self.visible = match self.sort {
+            Some(sort) => {
+                if self.order_for != Some(sort) && may_sort {
+                    self.order = Arc::new(table_sort::sorted_order(rows, sort.0, sort.1));
+                    self.order_for = Some(sort);
                 }
-            });
-        } else if !needle.is_empty() {
-            visible = drop_empty_groups(rows, visible, &needle);
+                // Until its order comes, the last one made (or the build order) stays.
+                self.sort_pending = self.order_for != Some(sort);
+                let mut hit = vec![needle.is_empty(); rows.len()];
+                if !needle.is_empty() {
+                    self.matched.iter().for_each(|&i| hit[i] = true);
+                }
+                // Sorting flattens groups and trees: what the user asked for is a ranking.
+                let member = |i: usize| hit[i] && !index.kind(i).is_group_header;
+                match self.order_for {
+                    Some(_) => self.order.iter().copied().filter(|&i| member(i)).collect(),
+                    None => (0..rows.len()).filter(|&i| member(i)).collect(),
+                }
+            }
+            None if needle.is_empty() => self.matched.clone(),
+            None => drop_empty_groups(rows, index, self.matched.clone(), &needle),
+        };
+        if !self.sort_pending {
+            self.prepare_out = false;
         }
-        self.visible = visible;
+    }
+
+    /// The rows matching `needle`, in build order (group headers included). A group
+    /// whose header matches (`/web` → target group kitops-web) shows with all its
+    /// members: the name is the group's, not each row's.
+    fn matching(&mut self, needle: &str) -> Vec<usize> {
+        let rows = &self.content.rows;
+        let narrowing = self
+            .matched_for
+            .as_deref()
+            .is_some_and(|before| needle.contains(before));
+        // A longer needle matches a subset of what the shorter one did: few enough
+        // of those are tested one by one, else the whole table is scanned at once.
+        if narrowing && self.matched.len() <= rows.len() / 16 {
+            let candidates = std::mem::take(&mut self.matched);
+            let probe = |i: usize| (self.search.kind(i), rows[i].matches(needle));
+            return group_rule(candidates.into_iter(), !needle.is_empty(), probe);
+        }
+        let hits = self.search.hits(needle);
+        let probe = |i: usize| (self.search.kind(i), hits[i]);
+        group_rule(0..rows.len(), !needle.is_empty(), probe)
     }
 
     /// The selection on the same row if it is still visible, else on the first one.
     fn keep_selection(&mut self) {
-        let rows = &self.content.rows;
-        let still_there = self
-            .selected_key
-            .as_ref()
-            .is_some_and(|k| self.visible.iter().any(|&i| &rows[i].key == k));
-        if !still_there {
-            self.selected_key = self.first_selectable().map(|r| r.key.clone());
+        let row = self.selected_row_index();
+        let still_there = row.is_some_and(|r| self.visible.contains(&r));
+        if still_there {
+            self.selected_row = row;
+        } else {
+            self.selected_row = self.first_selectable();
+            self.selected_key = self.selected_row.map(|i| self.content.rows[i].key.clone());
         }
     }
 
-    fn first_selectable(&self) -> Option<&TableRow> {
+    fn first_selectable(&self) -> Option<usize> {
+        let rows = &self.content.rows;
         self.visible
             .iter()
-            .map(|&i| &self.content.rows[i])
-            .find(|r| !r.is_group_header)
-            .or_else(|| self.visible.first().map(|&i| &self.content.rows[i]))
+            .copied()
+            .find(|&i| !rows[i].is_group_header)
+            .or_else(|| self.visible.first().copied())
+    }
+
+    /// The selected row's index in `content.rows`: where it was last found, else
+    /// searched by key.
+    fn selected_row_index(&self) -> Option<usize> {
+        let key = self.selected_key.as_ref()?;
+        let rows = &self.content.rows;
+        let hint = self.selected_row.unwrap_or(0);
+        // After a refresh the row is where it was or close by (a few pods came or
+        // went): look there first, then further out.
+        let len = rows.len();
+        (0..len.max(hint + 1)).find_map(|d| {
+            let at = |i: usize| rows.get(i).filter(|r| &r.key == key).map(|_| i);
+            hint.checked_sub(d)
+                .and_then(at)
+                .or_else(|| at(hint + d).filter(|_| d > 0))
+        })
     }
 
     pub fn selected_position(&self) -> Option<usize> {
-        let key = self.selected_key.as_ref()?;
-        self.visible
-            .iter()
-            .position(|&i| &self.content.rows[i].key == key)
+        let row = self.selected_row_index()?;
+        self.visible.iter().position(|&i| i == row)
     }
 
     pub fn selected(&self) -> Option<&TableRow> {
@@ -198,7 +322,9 @@ impl TableState {
         let last = self.visible.len() - 1;
         let current = self.selected_position().unwrap_or(0) as isize;
         let next = (current + delta).clamp(0, last as isize) as usize;
-        self.selected_key = Some(self.content.rows[self.visible[next]].key.clone());
+        let row = self.visible[next];
+        self.selected_row = Some(row);
+        self.selected_key = Some(self.content.rows[row].key.clone());
     }
 
     pub fn select_first(&mut self) {
@@ -210,25 +336,38 @@ impl TableState {
     }
 }
 
-fn compare_cells(a: &TableRow, b: &TableRow, col: usize) -> std::cmp::Ordering {
-    let ka = a.sort_keys.get(col).copied().flatten();
-    let kb = b.sort_keys.get(col).copied().flatten();
-    match (ka, kb) {
-        (Some(x), Some(y)) => x.total_cmp(&y),
-        _ => {
-            let ta = a.cells.get(col).map(SafeText::as_str).unwrap_or("");
-            let tb = b.cells.get(col).map(SafeText::as_str).unwrap_or("");
-            ta.cmp(tb)
+/// The rows a filter keeps of `candidates`: those that match, and the members of a
+/// group whose header matches (`probe` tells a row's kind and whether it matches).
+fn group_rule(
+    candidates: impl Iterator<Item = usize>,
+    filtering: bool,
+    probe: impl Fn(usize) -> (RowKind, bool),
+) -> Vec<usize> {
+    let mut header_hit = false;
+    let mut matched = Vec::new();
+    for i in candidates {
+        let (kind, hit) = probe(i);
+        if kind.is_group_header {
+            header_hit = filtering && hit;
+            matched.push(i);
+        } else if hit || (header_hit && kind.nested) {
+            matched.push(i);
         }
     }
+    matched
 }
 
 /// After filtering, a group header that neither matches nor has matching members is noise.
-fn drop_empty_groups(rows: &[TableRow], visible: Vec<usize>, needle: &str) -> Vec<usize> {
+fn drop_empty_groups(
+    rows: &[TableRow],
+    index: &SearchIndex,
+    visible: Vec<usize>,
+    needle: &str,
+) -> Vec<usize> {
     let mut kept = Vec::with_capacity(visible.len());
     let mut pending_header: Option<usize> = None;
     for i in visible {
-        if rows[i].is_group_header {
+        if index.kind(i).is_group_header {
             if let Some(h) = pending_header.take().filter(|&h| rows[h].matches(needle)) {
                 kept.push(h);
             }
@@ -249,6 +388,7 @@ fn drop_empty_groups(rows: &[TableRow], visible: Vec<usize>, needle: &str) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view::safe_text::SafeText;
     use crate::view::table::Column;
 
     fn row(key: &str, name: &str, mem: f64) -> TableRow {

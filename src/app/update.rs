@@ -19,6 +19,23 @@ use crate::view::panes::pods;
 use crate::view::table::Level;
 
 pub fn update(state: &mut State, event: Event) -> Vec<Command> {
+    let mut commands = dispatch(state, event);
+    commands.extend(prepare_requests(state));
+    commands
+}
+
+/// The orders the tables still need made off the UI task (a sort of a large table
+/// typed or arrived with a snapshot), one request per table at a time.
+fn prepare_requests(state: &mut State) -> Vec<Command> {
+    PaneId::all()
+        .filter_map(|pane| {
+            let request = state.pane_mut(pane).table.prepare_request()?;
+            Some(Command::PrepareTable { pane, request })
+        })
+        .collect()
+}
+
+fn dispatch(state: &mut State, event: Event) -> Vec<Command> {
     match event {
         Event::Key(key) => {
             state.dirty = true;
@@ -47,6 +64,15 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
         Event::Built(built) => {
             state.dirty = true;
             on_built(state, *built)
+        }
+        Event::Prepared { pane, table } => {
+            let on_screen = &mut state.panes[pane.index()].table;
+            let replaced = on_screen.derived();
+            if on_screen.adopt_order(*table) {
+                state.retired.push(replaced);
+                state.dirty = true;
+            }
+            vec![]
         }
         Event::ReplayStatus(status) => {
             super::replay::on_status(state, status);
@@ -117,6 +143,8 @@ pub fn update(state: &mut State, event: Event) -> Vec<Command> {
 
 fn on_source(state: &mut State, update: SourceUpdate) -> Vec<Command> {
     let (source, kube_before) = store(state, update);
+    let data = conditions::of_data(source, &state.sources, &state.config);
+    state.data_conditions.insert(source, data);
     for spec in PANES.iter().filter(|p| p.source == source) {
         rebuild(state, spec.id);
     }
@@ -130,14 +158,21 @@ fn on_source(state: &mut State, update: SourceUpdate) -> Vec<Command> {
 /// table keeping its selection (and refiltered here only if the filter or sort changed
 /// while it was built).
 fn on_built(state: &mut State, built: Built) -> Vec<Command> {
-    let (source, _) = store(state, built.update);
+    let (source, kube_before) = store(state, built.update);
+    if let Some(data) = kube_before.and_then(|k| k.data) {
+        state.retired.push(data);
+    }
+    state.data_conditions.insert(source, built.conditions);
     let (status, fetched_at, has_data) = state.sources.status(source);
     for pane in built.panes {
-        let p = state.pane_mut(pane.id);
+        let p = &mut state.panes[pane.id.index()];
         p.status = status.clone();
         p.fetched_at = fetched_at;
         if let Some(table) = pane.table {
+            let replaced = (p.table.content.clone(), p.table.derived());
             p.table.adopt(table);
+            state.retired.push(replaced.0);
+            state.retired.push(replaced.1);
         }
         if has_data {
             p.attention = pane.attention;

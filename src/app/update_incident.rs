@@ -249,7 +249,10 @@ pub(crate) fn on_snapshots(
     let mut events = restarts;
     for &source in sources {
         let old: Conditions = conditions::subset(&state.conditions, source);
-        let new = conditions::of_source(source, &state.sources, &state.config, state.now);
+        let mut new = conditions::of_status(source, &state.sources, &state.config, state.now);
+        if let Some(data) = state.data_conditions.get(&source) {
+            new.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
         if old != new {
             events.extend(conditions::diff(&old, &new));
             conditions::replace(&mut state.conditions, source, new);

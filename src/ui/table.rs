@@ -143,6 +143,8 @@ pub fn draw(
         })
         .collect();
     let sort_mark = |i: usize| match pane.table.sort {
+        // The rows are still in the last order: the arrow comes with the new one.
+        Some((c, _)) if c == i && pane.table.sort_pending() => "…",
         Some((c, desc)) if c == i => {
             if desc {
                 "▼"

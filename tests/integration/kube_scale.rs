@@ -16,14 +16,14 @@ use kitops_top::collect::Snapshot;
 use kitops_top::ui::render_to_string;
 use kitops_top::view::panes::pods::{COL_MEM, COL_STATUS};
 
-const NOW: i64 = 1_795_000_000;
-const MI: f64 = 1024.0 * 1024.0;
+pub(crate) const NOW: i64 = 1_795_000_000;
+pub(crate) const MI: f64 = 1024.0 * 1024.0;
 
-fn clock() -> SystemTime {
+pub(crate) fn clock() -> SystemTime {
     crate::support::clock::at(NOW as u64)
 }
 
-fn info(i: usize) -> PodInfo {
+pub(crate) fn info(i: usize) -> PodInfo {
     let rs = if i.is_multiple_of(2) {
         "web-5f6d7c8b9"
     } else {
@@ -58,7 +58,7 @@ fn info(i: usize) -> PodInfo {
     }
 }
 
-fn data(pods: Vec<LivePod>, loading: Option<ListProgress>) -> KubeData {
+pub(crate) fn data(pods: Vec<LivePod>, loading: Option<ListProgress>) -> KubeData {
     KubeData {
         context: "kube-sim".into(),
         namespace: "kitops".into(),
@@ -204,7 +204,7 @@ fn typing_a_filter_narrows_to_what_a_fresh_filter_finds() {
     assert_eq!(typed[3].len(), 100 + 2);
 }
 
-fn kube_update(pods: Vec<LivePod>) -> SourceUpdate {
+pub(crate) fn kube_update(pods: Vec<LivePod>) -> SourceUpdate {
     SourceUpdate::Kube(Snapshot::live(data(pods, None), clock()))
 }
 
@@ -252,4 +252,31 @@ fn panes_built_off_the_ui_task_are_what_the_reducer_builds() {
     assert_eq!(keys.len(), 10, "p00040..p00049: {keys:?}");
     let screen = render_to_string(&st, 200, 60);
     assert!(screen.contains("240Mi"), "{screen}");
+}
+
+fn crossings(commands: &[kitops_top::app::Command]) -> Vec<String> {
+    commands
+        .iter()
+        .filter_map(|c| match c {
+            kitops_top::app::Command::Crossings(texts) => Some(texts.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+#[test]
+fn a_crash_loop_found_by_the_builder_is_one_crossing_and_the_clock_keeps_it() {
+    let mut pods: Vec<PodInfo> = (0..50).map(info).collect();
+    pods[7].reason = "CrashLoopBackOff".into();
+    let mut st = State::for_tests(clock());
+    let mut builder = Prebuilder::new(st.config.clone());
+    let pods: Vec<LivePod> = pods.into_iter().map(LivePod::from).collect();
+    let built = builder.build(kube_update(pods), &ViewPrefs::of(&st));
+    let events = crossings(&update(&mut st, Event::Built(Box::new(built))));
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(events[0].contains("p00007 CrashLoopBackOff"), "{events:?}");
+    // A tick looks at the sources' health only: the crash loop still holds, no event.
+    let events = crossings(&update(&mut st, Event::Tick(clock())));
+    assert!(events.is_empty(), "{events:?}");
 }

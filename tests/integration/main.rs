@@ -38,6 +38,7 @@ mod kube_panes;
 mod kube_rbac;
 mod kube_render;
 mod kube_scale;
+mod kube_scale_sort;
 mod layers;
 mod log_file;
 mod logs_view;

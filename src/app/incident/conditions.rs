@@ -39,6 +39,14 @@ pub const ALL_SOURCES: [SourceId; 6] = [
 
 /// Every condition of one source, each key prefixed with the source's name.
 pub fn of_source(source: SourceId, s: &Sources, config: &Config, now: SystemTime) -> Conditions {
+    let mut out = of_status(source, s, config, now);
+    out.extend(of_data(source, s, config));
+    out
+}
+
+/// The conditions of the source's health at `now` (in error, stale): cheap, so the
+/// UI recomputes them every tick.
+pub fn of_status(source: SourceId, s: &Sources, config: &Config, now: SystemTime) -> Conditions {
     let mut out = Conditions::new();
     let name = source_name(source);
     let mut put = |key: String, text: String| {
@@ -60,6 +68,18 @@ pub fn of_source(source: SourceId, s: &Sources, config: &Config, now: SystemTime
         }
         SourceStatus::Loading | SourceStatus::Unconfigured(_) => {}
     }
+    out
+}
+
+/// The conditions in the source's data (a crash-looping pod, an unhealthy target):
+/// a walk over every pod at 100,000, so made once per snapshot, by the pane builder
+/// for a built one (`Built::conditions`), and kept (`State::data_conditions`).
+pub fn of_data(source: SourceId, s: &Sources, config: &Config) -> Conditions {
+    let mut out = Conditions::new();
+    let name = source_name(source);
+    let mut put = |key: String, text: String| {
+        out.insert(format!("{name}:{key}"), text);
+    };
     match source {
         SourceId::Kube => {
             if let Some(d) = s.kube.data.as_deref() {

@@ -22,9 +22,7 @@ pub fn details(
     let now = unix(ctx.now);
     let allocated = super::nodes::allocated(data);
     let a = allocated.get(name.as_str()).copied().unwrap_or_default();
-    let mut fields = super::nodes::node_row(n, &a, ctx, &data.node_metrics, now)
-        .details
-        .clone();
+    let mut fields = super::nodes::node_facts(n, &a, &data.node_metrics, now);
     fields.extend(conditions(n));
     fields.extend(pods_on(data, n));
     Some(fields)

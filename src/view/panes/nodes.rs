@@ -108,7 +108,6 @@ pub(super) fn node_row(
     a: &Allocated,
     ctx: &BuildCtx,
     metrics: &MetricsStatus,
-    now: i64,
 ) -> TableRow {
     let alloc = n.allocatable;
     let used_pct = n.usage.and_then(|u| pct(u.memory, Some(alloc.memory)));
@@ -171,8 +170,24 @@ pub(super) fn node_row(
         .sort_key(COL_CPU_REQ, sk(cpu_req))
         .sort_key(COL_CPU_LIM, sk(cpu_lim))
         .sort_key(COL_PODS, f64::from(a.pods))
+}
+
+/// What `enter` shows of a node before its conditions and pods: made when asked
+/// (`node_details`), not for each of 5,000 rows on every snapshot.
+pub(super) fn node_facts(
+    n: &NodeInfo,
+    a: &Allocated,
+    metrics: &MetricsStatus,
+    now: i64,
+) -> Vec<(String, SafeText)> {
+    let alloc = n.allocatable;
+    let mem_req = pct(a.mem_req, Some(alloc.memory));
+    let mem_lim = pct(a.mem_lim, Some(alloc.memory));
+    let cpu_req = pct(a.cpu_req, Some(alloc.cpu));
+    let cpu_lim = pct(a.cpu_lim, Some(alloc.cpu));
+    TableRow::new(String::new(), Vec::new())
         .detail("node", &n.name)
-        .detail("conditions", &conds)
+        .detail("conditions", &conditions(n))
         .detail("age", &age_since(now, n.created).unwrap_or_default())
         .detail(
             "memory used",
@@ -207,6 +222,8 @@ pub(super) fn node_row(
             ),
         )
         .detail("pods", &format!("{} of {}", a.pods, n.pods_capacity))
+        .details
+        .clone()
 }
 
 pub fn build(data: &KubeData, ctx: &BuildCtx) -> PaneContent {
@@ -295,7 +312,7 @@ pub fn build(data: &KubeData, ctx: &BuildCtx) -> PaneContent {
     }
     let rows = nodes
         .into_iter()
-        .map(|(n, a, _)| node_row(n, a, ctx, &data.node_metrics, now))
+        .map(|(n, a, _)| node_row(n, a, ctx, &data.node_metrics))
         .collect();
     PaneContent {
         summary,

@@ -14,7 +14,7 @@ use std::io::{self, Write};
 
 use crossterm::cursor::{Hide, MoveTo, Show};
 use crossterm::style::{Attribute, Print, SetAttribute, SetBackgroundColor, SetForegroundColor};
-use crossterm::style::{Color as CrosstermColor, SetUnderlineColor};
+use crossterm::style::{Color as CrosstermColor, Colors, SetColors, SetUnderlineColor};
 use crossterm::terminal::{self, Clear, ClearType as CrosstermClear};
 use crossterm::{execute, queue};
 use ratatui::backend::{Backend, ClearType, IntoCrossterm, WindowSize};
@@ -98,11 +98,15 @@ impl<W: Write> QuietBackend<W> {
                 queue!(w, SetAttribute(attribute))?;
             }
         }
-        if to.fg != from.fg {
-            queue!(w, SetForegroundColor(to.fg.into_crossterm()))?;
-        }
-        if to.bg != from.bg {
-            queue!(w, SetBackgroundColor(to.bg.into_crossterm()))?;
+        match (to.fg != from.fg, to.bg != from.bg) {
+            // One sequence for both, as crossterm's backend sends them.
+            (true, true) => queue!(
+                w,
+                SetColors(Colors::new(to.fg.into_crossterm(), to.bg.into_crossterm()))
+            )?,
+            (true, false) => queue!(w, SetForegroundColor(to.fg.into_crossterm()))?,
+            (false, true) => queue!(w, SetBackgroundColor(to.bg.into_crossterm()))?,
+            (false, false) => {}
         }
         if to.underline != from.underline {
             let color: CrosstermColor = to.underline.into_crossterm();

@@ -29,6 +29,9 @@ pub fn session_id() -> &'static str {
     })
 }
 
+/// Lines the log writer thread may have queued before new ones are dropped.
+const LOG_QUEUE_LINES: usize = 1024;
+
 /// Keep the returned guard alive: dropping it flushes and stops the writer.
 pub fn init(path: &Path) -> io::Result<tracing_appender::non_blocking::WorkerGuard> {
     let (subscriber, guard) = file_subscriber(path)?;
@@ -52,7 +55,13 @@ pub fn file_subscriber(
         .create(true)
         .append(true)
         .open(path)?;
-    let (writer, guard) = tracing_appender::non_blocking(file);
+    // tracing-appender's default queue holds 128,000 lines, and its channel writes
+    // every slot when it is made: 4 MB of the idle console's 23 MB RSS. The console
+    // logs a few lines a minute; 1,024 queued lines (32 KB) is plenty, and a burst
+    // beyond that drops lines (lossy, the default) rather than blocking the UI.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(LOG_QUEUE_LINES)
+        .finish(file);
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("kitops_top=info,warn"));
     let subscriber = tracing_subscriber::fmt()

@@ -65,6 +65,8 @@ pub fn install_panic_hook() -> color_eyre::Result<()> {
     std::panic::set_hook(Box::new(move |info| {
         restore();
         tracing::error!(panic = %info, "panic");
+        // The release build aborts after this hook: nothing else would flush the log.
+        crate::logging::flush();
         report(&panic_hook.panic_report(info).to_string());
     }));
     Ok(())

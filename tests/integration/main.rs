@@ -65,4 +65,5 @@ mod signals_cloudwatch;
 mod signals_render;
 mod snapshot_output;
 mod sort_marks;
+mod terminal_bytes;
 mod timeline;

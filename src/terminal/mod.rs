@@ -11,10 +11,12 @@ use crossterm::execute;
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
 };
-use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+mod quiet_backend;
+pub use quiet_backend::QuietBackend;
+
+pub type Term = Terminal<QuietBackend<Stdout>>;
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
@@ -37,7 +39,7 @@ pub fn enter() -> io::Result<Guard> {
         restore();
         return Err(e);
     }
-    let terminal = Terminal::new(CrosstermBackend::new(out)).inspect_err(|_| restore())?;
+    let terminal = Terminal::new(QuietBackend::new(out)).inspect_err(|_| restore())?;
     Ok(Guard { terminal })
 }
 
@@ -63,6 +65,8 @@ pub fn install_panic_hook() -> color_eyre::Result<()> {
     std::panic::set_hook(Box::new(move |info| {
         restore();
         tracing::error!(panic = %info, "panic");
+        // The release build aborts after this hook: nothing else would flush the log.
+        crate::logging::flush();
         report(&panic_hook.panic_report(info).to_string());
     }));
     Ok(())

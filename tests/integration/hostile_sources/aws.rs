@@ -13,48 +13,15 @@ use aws_sdk_elasticloadbalancingv2 as elbv2;
 
 use crate::support::hostile;
 use crate::support::hostile_exits::{assert_snapshot_escaped, headless_snapshot, pause, Exits};
-use crate::support::moto::{self, xml_field, Moto};
+use crate::support::moto::{self, Moto};
 use crate::support::tmux::Tmux;
 
 /// VPC, two subnets, the ALB `kitops-alb` with one target group whose health-check path
 /// is `path` (one healthy IP target), and `kitops-production` with `engine_version`,
 /// `class` and `storage_type`.
 async fn seed(m: &Moto, path: &str, engine_version: &str, class: &str, storage_type: &str) {
-    let vpc = xml_field(
-        &m.query(
-            "ec2",
-            &[
-                ("Action", "CreateVpc"),
-                ("Version", "2016-11-15"),
-                ("CidrBlock", "10.0.0.0/16"),
-            ],
-        ),
-        "vpcId",
-    );
-    let mut subnets = Vec::new();
-    for (cidr, az) in [("10.0.1.0/24", "us-east-1a"), ("10.0.2.0/24", "us-east-1b")] {
-        subnets.push(xml_field(
-            &m.query(
-                "ec2",
-                &[
-                    ("Action", "CreateSubnet"),
-                    ("Version", "2016-11-15"),
-                    ("VpcId", &vpc),
-                    ("CidrBlock", cidr),
-                    ("AvailabilityZone", az),
-                ],
-            ),
-            "subnetId",
-        ));
-    }
+    let (vpc, lb) = moto::vpc_and_alb(m).await;
     let elb = m.elb();
-    let lb = elb
-        .create_load_balancer()
-        .name("kitops-alb")
-        .set_subnets(Some(subnets))
-        .send()
-        .await
-        .expect("create ALB");
     let lb_arn = lb.load_balancers()[0].load_balancer_arn().expect("lb arn");
     let tg = elb
         .create_target_group()

@@ -341,10 +341,13 @@ pub struct Seeded {
     pub web_tg: String,
 }
 
-/// A VPC with two subnets, the ALB `kitops-alb` with target groups `kitops-api`
-/// (two IP targets, port 8080) and `kitops-web` (one target, port 3000), the
-/// Multi-AZ PostgreSQL instance `kitops-production` and the single-AZ `kitops-single`.
-pub async fn seed(m: &Moto) -> Seeded {
+/// A VPC with two subnets and the ALB `kitops-alb` in them: the VPC id and the ALB.
+pub async fn vpc_and_alb(
+    m: &Moto,
+) -> (
+    String,
+    elbv2::operation::create_load_balancer::CreateLoadBalancerOutput,
+) {
     let vpc = xml_field(
         &m.query(
             "ec2",
@@ -380,6 +383,15 @@ pub async fn seed(m: &Moto) -> Seeded {
         .send()
         .await
         .expect("create ALB");
+    (vpc, lb)
+}
+
+/// A VPC with two subnets, the ALB `kitops-alb` with target groups `kitops-api`
+/// (two IP targets, port 8080) and `kitops-web` (one target, port 3000), the
+/// Multi-AZ PostgreSQL instance `kitops-production` and the single-AZ `kitops-single`.
+pub async fn seed(m: &Moto) -> Seeded {
+    let (vpc, lb) = vpc_and_alb(m).await;
+    let elb = m.elb();
     let lb_arn = lb.load_balancers()[0]
         .load_balancer_arn()
         .expect("lb arn")

@@ -9,7 +9,7 @@ use kitops_top::app::State;
 use kitops_top::collect::postgres::{PgData, Statements};
 use kitops_top::collect::Snapshot;
 
-use crate::support::hostile_exits::{headless_snapshot, pause};
+use crate::support::hostile_exits::{copy_details_then_row, headless_snapshot, pause};
 use crate::support::kube as kube_support;
 use crate::support::tmux::Tmux;
 use crate::support::{hostile, pg};
@@ -161,12 +161,7 @@ fn drive_console(env: &str) -> (Vec<u8>, Vec<String>, String) {
     t.wait_for("the corpus query", |s| s.contains("/* HOSTILE<"));
     t.keys(&["Enter"]);
     t.wait_for("its details", |s| s.contains("\\e]52;c;"));
-    t.keys(&["y"]);
-    pause();
-    t.keys(&["Escape"]);
-    pause();
-    t.keys(&["y"]);
-    pause();
+    copy_details_then_row(&t);
     t.keys(&["c"]);
     t.wait_for("the cancel dialog names the query", |s| {
         s.contains("Cancel the running query") && s.contains("HOSTILE<tag\\u{e0041}")

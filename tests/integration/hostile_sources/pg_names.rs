@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tokio_postgres::Client;
 
 use crate::support::hostile;
-use crate::support::hostile_exits::{assert_snapshot_escaped, pause, Exits};
+use crate::support::hostile_exits::{assert_snapshot_escaped, copy_details_then_row, pause, Exits};
 use crate::support::pg;
 use crate::support::tmux::Tmux;
 
@@ -161,12 +161,7 @@ fn drive_console(env: &str, sleeper: &str) -> Exits {
     t.wait_for("its details name the role and the database", |s| {
         s.contains("HOSTILE<tag\\u{e0041}\\u{e0042}\\e]52;c;") && s.contains("HOSTILE<\\e[201~")
     });
-    t.keys(&["y"]);
-    pause();
-    t.keys(&["Escape"]);
-    pause();
-    t.keys(&["y"]);
-    pause();
+    copy_details_then_row(&t);
     // this chain only: other tests make lock chains on the shared server too
     t.keys(&["4", "/"]);
     t.keys(&["-l", "HOSTILE<"]);

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use crate::support::hostile;
-use crate::support::hostile_exits::{assert_snapshot_escaped, pause, Exits};
+use crate::support::hostile_exits::{assert_snapshot_escaped, copy_details_then_row, pause, Exits};
 use crate::support::resp::{HostileRedis, Script};
 use crate::support::tmux::Tmux;
 
@@ -135,12 +135,7 @@ fn drive_console(env: &str, server: &HostileRedis) -> Exits {
     t.wait_for("the node's details", |s| {
         s.contains("id (short)") && s.contains("HOSTILE<tag\\u{e0041}\\u{e0042}\\e]52;c;")
     });
-    t.keys(&["y"]);
-    pause();
-    t.keys(&["Escape"]);
-    pause();
-    t.keys(&["y"]);
-    pause();
+    copy_details_then_row(&t);
     t.keys(&["e"]);
     t.wait_for("the policy prompt names the current policy", |s| {
         s.contains("current: HOSTILE<tag\\u{e0041}")

@@ -14,6 +14,16 @@ pub fn pause() {
     std::thread::sleep(std::time::Duration::from_millis(300));
 }
 
+/// With a details view open: `y` copies it, `esc` closes it, `y` copies the row.
+pub fn copy_details_then_row(t: &crate::support::tmux::Tmux) {
+    t.keys(&["y"]);
+    pause();
+    t.keys(&["Escape"]);
+    pause();
+    t.keys(&["y"]);
+    pause();
+}
+
 /// Everything one console run let out, read after it quit.
 pub struct Exits {
     pub pty: Vec<u8>,

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use crate::support::files_under;
 use crate::support::moto::{self, Moto};
 use crate::support::redis::TestServer;
 use crate::support::tmux::Tmux;
@@ -157,20 +158,6 @@ enum Pg {
     Url,
     Env,
     Pgpass,
-}
-
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files_under(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
 }
 
 #[test]

@@ -114,6 +114,11 @@ fn previous_lines(
     lines[skip..].concat()
 }
 
+/// `tailLines`: absent, or a count (an `Err` is a 400 for the caller to send).
+fn tail_lines(req: &Req) -> Result<Option<u64>, std::num::ParseIntError> {
+    req.q("tailLines").map(str::parse::<u64>).transpose()
+}
+
 pub fn logs(shared: &Arc<Shared>, req: &Req, ns: &str, name: &str) -> Resp {
     let st = shared.store();
     let Some(pod) = st.get(Kind::Pod, ns, name) else {
@@ -164,10 +169,8 @@ pub fn logs(shared: &Arc<Shared>, req: &Req, ns: &str, name: &str) -> Resp {
             reason: sim.last_term.as_ref().map(|t| (t.0.clone(), t.1)),
         };
         drop(st);
-        let tail = match req.q("tailLines").map(str::parse::<u64>) {
-            Some(Ok(t)) => Some(t),
-            Some(Err(_)) => return error(400, "BadRequest", "invalid tailLines"),
-            None => None,
+        let Ok(tail) = tail_lines(req) else {
+            return error(400, "BadRequest", "invalid tailLines");
         };
         let interval = shared.timing.log_interval.max(Duration::from_millis(10));
         return text(
@@ -200,10 +203,8 @@ pub fn logs(shared: &Arc<Shared>, req: &Req, ns: &str, name: &str) -> Resp {
         );
     };
     drop(st);
-    let tail = match req.q("tailLines").map(str::parse::<u64>) {
-        Some(Ok(t)) => Some(t),
-        Some(Err(_)) => return error(400, "BadRequest", "invalid tailLines"),
-        None => None,
+    let Ok(tail) = tail_lines(req) else {
+        return error(400, "BadRequest", "invalid tailLines");
     };
     let interval = shared.timing.log_interval.max(Duration::from_millis(10));
     let base = started.saturating_sub(interval * 20);

@@ -4,10 +4,10 @@
 //! logs) and `snapshot --format json|table` against the same sources.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use super::hostile;
 use super::tmux::Tmux;
+use super::{files_under, hostile};
 
 /// A lone ESC followed at once by a key would read as alt-<key>.
 pub fn pause() {
@@ -108,20 +108,6 @@ fn readable(bytes: &[u8]) -> String {
         text = bytes.to_vec();
     }
     String::from_utf8_lossy(&text).into_owned()
-}
-
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files_under(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
 }
 
 /// `kitops-top snapshot --format FORMAT ARGS…` with `env` (`VAR=value` words) and none

@@ -23,3 +23,19 @@ pub fn problem_texts(state: &kitops_top::app::state::State) -> Vec<String> {
         .map(|(_, a)| a.text.to_string())
         .collect()
 }
+
+/// Every file below `dir`, at any depth (a console's home after a run: log, audit,
+/// recordings, incident file).
+pub fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}

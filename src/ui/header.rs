@@ -166,7 +166,12 @@ fn incident_piece(state: &State, theme: &Theme) -> Option<Piece> {
     let texts = (0..=24)
         .rev()
         .map(|room| {
-            let cut = cut_title(&title, room);
+            // Under two cells a cut title would be only its mark: leave it out.
+            let cut = if room < 2 && title.width() > room {
+                String::new()
+            } else {
+                crate::view::format::truncate(&title, room, theme.ascii)
+            };
             let gap = if cut.is_empty() { "" } else { " " };
             format!("{}{gap}{cut} {elapsed}{targets}", inc.severity.label())
         })
@@ -176,25 +181,6 @@ fn incident_piece(state: &State, theme: &Theme) -> Option<Piece> {
         texts,
         style: Some(theme.level(level)),
     })
-}
-
-/// The title in at most `room` cells, `…` where it was cut.
-fn cut_title(title: &str, room: usize) -> String {
-    if title.width() <= room {
-        return title.to_string();
-    }
-    let mut out = String::new();
-    for c in title.chars() {
-        if out.width() + c.to_string().width() + 1 > room {
-            break;
-        }
-        out.push(c);
-    }
-    if out.is_empty() {
-        out
-    } else {
-        out + "…"
-    }
 }
 
 /// `user@host:port/db` without scheme, password or query; in presenter mode an IP host

@@ -84,6 +84,18 @@ pub fn escape_line(raw: &str) -> String {
     out
 }
 
+/// `value` as JSON for a file or a terminal: serde_json, then `escape_json_text`. Every
+/// JSON exit (snapshot, timeline, recordings, the audit log, the incident file) writes
+/// through this one, so none can forget the second step.
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    serde_json::to_string(value).map(|json| escape_json_text(&json))
+}
+
+/// `to_json`, indented.
+pub fn to_json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    serde_json::to_string_pretty(value).map(|json| escape_json_text(&json))
+}
+
 /// Serialized JSON with every hazard that serde_json leaves raw (it escapes only
 /// U+0000–U+001F) written as `\uXXXX` (a surrogate pair above U+FFFF). Hazards can
 /// only occur inside JSON strings, where `\uXXXX` means the same character, so the

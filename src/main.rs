@@ -98,10 +98,9 @@ fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         match format {
             TimelineFormat::Markdown => print!("{}", headless::timeline::markdown(&timeline)),
             // Escaped as `snapshot --format json` is: the same characters, none raw.
-            TimelineFormat::Json => println!(
-                "{}",
-                kitops_top::escape::escape_json_text(&serde_json::to_string_pretty(&timeline)?)
-            ),
+            TimelineFormat::Json => {
+                println!("{}", kitops_top::escape::to_json_pretty(&timeline)?)
+            }
         }
         return Ok(ExitCode::SUCCESS);
     }

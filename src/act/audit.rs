@@ -78,8 +78,7 @@ fn line(stamp: Stamp, r: &Record) -> std::io::Result<String> {
         action: r.action,
         outcome: r.outcome,
     };
-    let json = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
-    let mut line = crate::escape::escape_json_text(&json);
+    let mut line = crate::escape::to_json(&entry).map_err(std::io::Error::other)?;
     line.push('\n');
     Ok(line)
 }

@@ -13,8 +13,9 @@ use crate::config::IncidentSettings;
 /// Server text in it (a failed action's error on the timeline) is JSON-escaped past
 /// what serde_json escapes (C1, bidi, tags…): the file is read with `cat` and `jq`.
 pub fn save(settings: &IncidentSettings, incident: &Incident) -> std::io::Result<()> {
-    let json = serde_json::to_string_pretty(incident).map_err(std::io::Error::other)?;
-    let json = crate::escape::escape_json_text(&json).into_bytes();
+    let json = crate::escape::to_json_pretty(incident)
+        .map_err(std::io::Error::other)?
+        .into_bytes();
     if incident.is_open() {
         return write_atomically(&settings.file, &json);
     }

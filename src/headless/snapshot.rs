@@ -193,8 +193,7 @@ pub fn render(results: &[SourceResult], format: Format) -> String {
                 .collect();
             let taken: chrono::DateTime<chrono::Utc> = SystemTime::now().into();
             let doc = json!({"taken_at": taken.to_rfc3339(), "sources": sources});
-            // serde_json leaves C1, bidi and invisible characters raw: escape them too.
-            crate::escape::escape_json_text(&serde_json::to_string_pretty(&doc).unwrap_or_default())
+            crate::escape::to_json_pretty(&doc).unwrap_or_default()
         }
         Format::Table => {
             let mut out = String::new();

@@ -50,11 +50,10 @@ impl<W: Write> RecordingWriter<W> {
     }
 
     fn line<T: serde::Serialize>(&mut self, value: &T) -> std::io::Result<()> {
-        let json = serde_json::to_string(value).map_err(std::io::Error::other)?;
         // Escaped like `snapshot --format json`: a decompressed recording may be read
         // with `cat`, so C1 and bidi characters leave as \uXXXX.
-        self.out
-            .write_all(crate::escape::escape_json_text(&json).as_bytes())?;
+        let json = crate::escape::to_json(value).map_err(std::io::Error::other)?;
+        self.out.write_all(json.as_bytes())?;
         self.out.write_all(b"\n")?;
         // A sync flush ends a deflate block without resetting the dictionary: cheap,
         // and everything written so far decodes after a crash.

@@ -77,8 +77,8 @@ pub static PANES: [PaneSpec; 8] = [
         source: SourceId::Kube,
         build: |s, ctx| s.kube.data.as_deref().map(|d| panes::pods::build(d, ctx)),
         rebuild: Some(|s, ctx, old| {
-            let data = s.kube.data.as_deref()?;
-            Some(panes::pods::build_reusing(data, ctx, old))
+            let data = s.kube.data.as_ref()?;
+            Some(panes::pods::rebuild(data, ctx, old))
         }),
         details: Some(|s, ctx, target| {
             panes::pod_details::details(s.kube.data.as_deref()?, ctx, target)
@@ -93,7 +93,7 @@ pub static PANES: [PaneSpec; 8] = [
         focus_action: KeyAction::FocusNodes,
         source: SourceId::Kube,
         build: |s, ctx| s.kube.data.as_deref().map(|d| panes::nodes::build(d, ctx)),
-        rebuild: None,
+        rebuild: Some(|s, ctx, old| Some(panes::nodes::rebuild(s.kube.data.as_ref()?, ctx, old))),
         details: Some(|s, ctx, target| {
             panes::node_details::details(s.kube.data.as_deref()?, ctx, target)
         }),

@@ -63,6 +63,9 @@ pub struct Prebuilder {
     config: Arc<Config>,
     sources: Sources,
     last: Vec<Option<Arc<PaneContent>>>,
+    /// The last table of every pane it prepared: its search index is kept when the
+    /// next build keeps every row's text (`TableState::prepared_after`).
+    prepared: Vec<Option<TableState>>,
     /// The presenter mode `last` was built in.
     last_redact: bool,
 }
@@ -73,6 +76,7 @@ impl Prebuilder {
             config,
             sources: Sources::loading(),
             last: PANES.iter().map(|_| None).collect(),
+            prepared: PANES.iter().map(|_| None).collect(),
             last_redact: false,
         }
     }
@@ -153,7 +157,10 @@ impl Prebuilder {
             if spec.rebuild.is_some() {
                 self.last[id.index()] = Some(c.clone());
             }
-            TableState::prepared(c, &mine.filter, mine.sort)
+            let before = self.prepared[id.index()].take();
+            let table = TableState::prepared_after(c, &mine.filter, mine.sort, before.as_ref());
+            self.prepared[id.index()] = Some(table.clone());
+            table
         });
         BuiltPane {
             id,

@@ -89,10 +89,35 @@ impl TableState {
     /// `content` filtered and sorted for `filter` and `sort`, made away from the UI
     /// (a 100,000-row sort): the table to hand to `adopt`.
     pub fn prepared(content: Arc<PaneContent>, filter: &str, sort: Option<(usize, bool)>) -> Self {
+        Self::prepared_after(content, filter, sort, None)
+    }
+
+    /// `prepared`, taking the search index of `before` (the table the last build made)
+    /// when every row of `content` is the very text it was there: a metrics round over
+    /// kept rows changes no searched text, and the index is a read of every row.
+    pub fn prepared_after(
+        content: Arc<PaneContent>,
+        filter: &str,
+        sort: Option<(usize, bool)>,
+        before: Option<&TableState>,
+    ) -> Self {
+        let search = before
+            .filter(|b| {
+                b.search.len() == content.rows.len()
+                    && b.content.rows.len() == content.rows.len()
+                    && b.content
+                        .rows
+                        .iter()
+                        .zip(&content.rows)
+                        .all(|(a, n)| a.shares_text(n))
+            })
+            .map(|b| b.search.clone())
+            .unwrap_or_default();
         let mut t = Self {
             content,
             filter: filter.to_string(),
             sort,
+            search,
             ..Self::default()
         };
         t.recompute_rows_sorting(true);
@@ -401,6 +426,7 @@ mod tests {
 
     fn content(rows: Vec<TableRow>) -> PaneContent {
         PaneContent {
+            memo: Default::default(),
             columns: vec![Column::text("NAME", 4, 20, 9), Column::num("MEM", 5, 5)],
             rows,
             ..Default::default()

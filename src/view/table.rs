@@ -6,6 +6,8 @@ use std::any::Any;
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use super::format;
 use super::safe_text::SafeText;
 
@@ -213,13 +215,19 @@ pub struct RowText {
     pub target: Option<Target>,
 }
 
+/// A row's cells made when drawn and its sort keys are kept inline (as many as the
+/// pods and nodes panes use), not behind two allocations: a build that keeps 100,000
+/// rows copies them instead of allocating and later freeing 200,000 small vectors.
+pub type LiveCells = SmallVec<[(usize, LiveCell); 6]>;
+pub type SortKeys = SmallVec<[Option<f64>; 10]>;
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TableRow {
     text: Arc<RowText>,
     /// Cells made when drawn (see `LiveCell`), by column.
-    pub live: Vec<(usize, LiveCell)>,
+    pub live: LiveCells,
     /// Per-column numeric sort keys; `None` falls back to the cell text.
-    pub sort_keys: Vec<Option<f64>>,
+    pub sort_keys: SortKeys,
     pub level: Level,
 }
 
@@ -233,15 +241,29 @@ impl std::ops::Deref for TableRow {
 impl TableRow {
     pub fn new(key: impl Into<String>, cells: Vec<SafeText>) -> Self {
         Self {
-            sort_keys: vec![None; cells.len()],
+            sort_keys: SmallVec::from_elem(None, cells.len()),
             text: Arc::new(RowText {
                 key: key.into(),
                 haystack: haystack(&cells),
                 cells,
                 ..Default::default()
             }),
-            live: Vec::new(),
+            live: LiveCells::new(),
             level: Level::Normal,
+        }
+    }
+
+    /// Whether both rows show the very same text (one was kept from the other).
+    pub fn shares_text(&self, other: &TableRow) -> bool {
+        Arc::ptr_eq(&self.text, &other.text)
+    }
+
+    /// Takes `old`'s shared text when it says the same: a row made again whose text
+    /// did not change (a group header after a metrics round) stays the same text, so
+    /// what was made from the texts (the filter's index) still holds.
+    pub fn keep_text_of(&mut self, old: &TableRow) {
+        if self.text == old.text {
+            self.text = old.text.clone();
         }
     }
 
@@ -382,6 +404,15 @@ impl OldRows {
         }
     }
 
+    /// The table these rows are from, when it is still on screen (a build on the
+    /// builder thread): what its builder remembered (`PaneContent::memo`) is there.
+    pub fn shared_content(&self) -> Option<&Arc<PaneContent>> {
+        match &self.pool {
+            Pool::Shared(c) => Some(c),
+            Pool::Owned(_) => None,
+        }
+    }
+
     fn hash(key: &str) -> u64 {
         use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
         BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
@@ -461,6 +492,36 @@ pub struct PaneContent {
     pub rows: Vec<TableRow>,
     /// Shown in place of the table when there are no rows ("no blocking locks").
     pub empty_message: Option<String>,
+    /// What its builder remembers of how it made these rows, for the next build.
+    pub memo: BuildMemo,
+}
+
+/// What a pane builder keeps beside the content it made (the pods pane: which pod
+/// each row shows, `pods_reuse::PodsLayout`), so the next snapshot can be laid over
+/// the same rows. Not part of what is shown: contents compare equal whatever it holds.
+#[derive(Clone, Default)]
+pub struct BuildMemo(Option<Arc<dyn Any + Send + Sync>>);
+
+impl BuildMemo {
+    pub fn new<T: Any + Send + Sync>(memo: T) -> Self {
+        Self(Some(Arc::new(memo)))
+    }
+
+    pub fn get<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.0.as_deref()?.downcast_ref()
+    }
+}
+
+impl std::fmt::Debug for BuildMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BuildMemo")
+    }
+}
+
+impl PartialEq for BuildMemo {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl PaneContent {

@@ -33,6 +33,7 @@ mod keymap_dialogs;
 mod kube_actions;
 mod kube_clock;
 mod kube_diagnostics;
+mod kube_in_place;
 mod kube_node_details;
 mod kube_panes;
 mod kube_rbac;

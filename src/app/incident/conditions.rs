@@ -7,10 +7,11 @@
 //! moment. Pod restarts are counted, not held, so they are compared pod by pod.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::app::sources::{SourceId, Sources};
-use crate::collect::kube::KubeData;
+use crate::collect::kube::{KubeData, LivePod};
 use crate::collect::{Snapshot, SourceStatus};
 use crate::config::Config;
 
@@ -202,7 +203,13 @@ pub fn restarts(old: &Snapshot<KubeData>, new: &Snapshot<KubeData>) -> Vec<Strin
         return vec![];
     };
     let mut by_uid: Option<BTreeMap<&str, u32>> = None;
-    let mut before = |i: usize, uid: &str| -> Option<u32> {
+    let mut before = |i: usize, p: &LivePod| -> Option<u32> {
+        match old.pods.get(i) {
+            // The same object (a metrics round, an unchanged pod): nothing to compare.
+            Some(o) if Arc::ptr_eq(&o.info, &p.info) => return None,
+            _ => {}
+        }
+        let uid = p.uid.as_str();
         match old.pods.get(i) {
             Some(o) if o.uid == uid => Some(o.restarts),
             _ => by_uid
@@ -219,7 +226,7 @@ pub fn restarts(old: &Snapshot<KubeData>, new: &Snapshot<KubeData>) -> Vec<Strin
     new.pods
         .iter()
         .enumerate()
-        .filter(|(i, p)| before(*i, &p.uid).is_some_and(|r| p.restarts > r))
+        .filter(|(i, p)| before(*i, p).is_some_and(|r| p.restarts > r))
         .map(|(_, p)| {
             let oom = p.last_termination.as_deref() == Some("OOMKilled");
             format!(

@@ -113,6 +113,7 @@ pub fn build(data: &DepsData, ctx: &BuildCtx) -> PaneContent {
         ),
     ])];
     PaneContent {
+        memo: Default::default(),
         summary,
         columns: COLUMNS.to_vec(),
         rows: data

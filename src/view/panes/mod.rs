@@ -11,6 +11,8 @@ pub mod pg_top_statements;
 pub mod pod_details;
 pub mod pod_diag;
 pub mod pods;
+mod pods_reuse;
+mod pods_summary;
 pub use pod_diag::{exit_meaning, warnings as event_warnings};
 pub mod redis;
 pub mod signals;

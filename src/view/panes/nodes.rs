@@ -3,14 +3,19 @@
 //! node's pods, % of allocatable), CPU likewise, pods / capacity, conditions,
 //! cordoned. Sorted by memory pressure.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Arc;
 
 use super::pods::{age_since, cpu, mem, pct, unix};
 use super::BuildCtx;
 use crate::collect::kube::{KubeData, MetricsStatus, NodeInfo};
 use crate::view::format;
 use crate::view::safe_text::SafeText;
-use crate::view::table::{Column, Level, PaneContent, SummaryItem, TableRow, Target};
+use crate::view::table::{
+    BuildMemo, Column, Level, OldRows, PaneContent, SummaryItem, TableRow, Target,
+};
 
 pub const COL_NODE: usize = 0;
 pub const COL_MEM: usize = 1;
@@ -42,7 +47,7 @@ fn columns() -> Vec<Column> {
 }
 
 /// Requests and limits of the pods scheduled on one node.
-#[derive(Default, Clone, Copy)]
+#[derive(Default, Clone, Copy, PartialEq, Debug)]
 pub(super) struct Allocated {
     cpu_req: f64,
     cpu_lim: f64,
@@ -227,8 +232,45 @@ pub(super) fn node_facts(
 }
 
 pub fn build(data: &KubeData, ctx: &BuildCtx) -> PaneContent {
+    build_with(data, ctx, &allocated(data))
+}
+
+/// What the last nodes table was made from: the snapshot (held so its pod objects can
+/// be compared by address) and the requests and limits summed over its pods.
+struct AllocationMemo {
+    data: Arc<KubeData>,
+    alloc: HashMap<String, Allocated>,
+}
+
+/// The pane for the builder thread. The allocation is a walk over every pod of the
+/// cluster; when the pods are the very objects the last table was summed from (a
+/// metrics round, a deployment or node update), that sum is kept.
+pub fn rebuild(data: &Arc<KubeData>, ctx: &BuildCtx, old: OldRows) -> PaneContent {
+    let kept = old
+        .shared_content()
+        .and_then(|last| last.memo.get::<AllocationMemo>())
+        .filter(|memo| super::pods_reuse::same_objects(&memo.data.pods, &data.pods))
+        .map(|memo| memo.alloc.clone());
+    let alloc = kept.unwrap_or_else(|| {
+        allocated(data)
+            .into_iter()
+            .map(|(node, a)| (node.to_string(), a))
+            .collect()
+    });
+    let mut content = build_with(data, ctx, &alloc);
+    content.memo = BuildMemo::new(AllocationMemo {
+        data: data.clone(),
+        alloc,
+    });
+    content
+}
+
+fn build_with<K: Borrow<str> + Hash + Eq>(
+    data: &KubeData,
+    ctx: &BuildCtx,
+    alloc: &HashMap<K, Allocated>,
+) -> PaneContent {
     let now = unix(ctx.now);
-    let alloc = allocated(data);
     let none = Allocated::default();
     let mut nodes: Vec<(&NodeInfo, &Allocated, f64)> = data
         .nodes
@@ -315,6 +357,7 @@ pub fn build(data: &KubeData, ctx: &BuildCtx) -> PaneContent {
         .map(|(n, a, _)| node_row(n, a, ctx, &data.node_metrics))
         .collect();
     PaneContent {
+        memo: Default::default(),
         summary,
         columns: columns(),
         rows,

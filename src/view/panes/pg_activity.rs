@@ -43,6 +43,7 @@ pub fn build(data: &PgData, ctx: &BuildCtx) -> PaneContent {
         .map(|s| row(data, s, ctx))
         .collect();
     PaneContent {
+        memo: Default::default(),
         summary,
         columns: COLUMNS.to_vec(),
         rows,

@@ -59,6 +59,7 @@ pub fn build(data: &PgData, ctx: &BuildCtx) -> PaneContent {
         })
         .collect();
     PaneContent {
+        memo: Default::default(),
         summary,
         columns: COLUMNS.to_vec(),
         rows,

@@ -113,6 +113,7 @@ pub fn build(data: &PgData, redact: Redact) -> PaneContent {
         }
     }
     PaneContent {
+        memo: Default::default(),
         summary,
         columns: TOP_COLUMNS.to_vec(),
         rows,

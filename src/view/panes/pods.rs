@@ -3,17 +3,15 @@
 //! reason a user needs, restarts, and CPU / memory against requests and limits.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::SystemTime;
 
+use super::pods_summary::{empty_message, summary, Counts};
 use super::BuildCtx;
-use crate::collect::kube::{
-    DeploymentInfo, KubeData, ListProgress, LivePod, MetricsStatus, PodInfo, Usage,
-};
+use crate::collect::kube::{DeploymentInfo, KubeData, LivePod, MetricsStatus, PodInfo, Usage};
 use crate::view::format;
 use crate::view::safe_text::SafeText;
-use crate::view::table::{
-    Column, Level, LiveCell, OldRows, PaneContent, SummaryItem, TableRow, Target,
-};
+use crate::view::table::{Column, Level, LiveCell, OldRows, PaneContent, TableRow, Target};
 
 pub const COL_NAME: usize = 0;
 pub const COL_READY: usize = 1;
@@ -30,7 +28,7 @@ pub const COL_NODE: usize = 9;
 /// them at max width): NAME is 31 wide (a `deployment-rs-hash` name), as narrow as 22
 /// to keep READY, STATUS and MEM (at 120x36, a 58-column pane), and as wide as the
 /// room left (zoomed). At 80x24: NAME, READY, STATUS, RESTARTS and MEM fit exactly.
-fn columns() -> Vec<Column> {
+pub(super) fn columns() -> Vec<Column> {
     vec![
         Column::text("NAME", 22, 63, 10).flex(31, 8),
         Column::num("READY", 5, 8),
@@ -118,7 +116,12 @@ pub(crate) fn status_text(p: &PodInfo) -> String {
 }
 
 /// A new row for a pod: its text cells (what the filter searches) and its live ones.
-fn pod_row(p: &LivePod, deployment: Option<&str>, metrics: &MetricsStatus, now: i64) -> TableRow {
+pub(super) fn pod_row(
+    p: &LivePod,
+    deployment: Option<&str>,
+    metrics: &MetricsStatus,
+    now: i64,
+) -> TableRow {
     let cells = vec![
         SafeText::line(&p.name),
         SafeText::line(&format!("{}/{}", p.ready, p.containers)),
@@ -151,7 +154,7 @@ fn pod_row(p: &LivePod, deployment: Option<&str>, metrics: &MetricsStatus, now: 
 
 /// What changes without the pod changing: usage (each metrics round), ages (the clock),
 /// and the level that follows them. In place, without allocating.
-fn update_live(row: &mut TableRow, p: &LivePod, metrics: &MetricsStatus, now: i64) {
+pub(super) fn update_live(row: &mut TableRow, p: &LivePod, metrics: &MetricsStatus, now: i64) {
     let none = metrics.cell_text();
     let usage = p.usage;
     let cpu = usage.map(|u| u.cpu);
@@ -230,12 +233,11 @@ fn reuse_or_build(
     }
 }
 
-fn header_row(
+pub(super) fn header_row(
     name: &str,
     d: Option<&DeploymentInfo>,
     pods: &[&LivePod],
     namespace: &str,
-    now: i64,
 ) -> TableRow {
     let total = pods
         .iter()
@@ -287,17 +289,31 @@ fn header_row(
         SafeText::line(&ready),
         SafeText::line(&status),
         SafeText::line(&restarts.to_string()),
-        SafeText::line(
-            &d.and_then(|d| age_since(now, d.created))
-                .unwrap_or_default(),
-        ),
-        SafeText::line(&total.map(|u| cpu(u.cpu)).unwrap_or_default()),
+        SafeText::default(),
+        SafeText::default(),
         SafeText::line(""),
-        SafeText::line(&total.map(|u| mem(u.memory)).unwrap_or_default()),
+        SafeText::default(),
         SafeText::line(""),
         SafeText::line(""),
     ];
+    // Age and usage totals are live cells (not searched, like the pods'): a metrics
+    // round leaves the header's text as it was, and the filter's index with it.
     TableRow::new(format!("deploy:{namespace}/{name}"), cells)
+        .live(COL_AGE, LiveCell::Age(d.and_then(|d| d.created)))
+        .live(
+            COL_CPU,
+            LiveCell::Cpu {
+                cores: total.map(|u| u.cpu),
+                none: "",
+            },
+        )
+        .live(
+            COL_MEM,
+            LiveCell::Mem {
+                bytes: total.map(|u| u.memory),
+                none: "",
+            },
+        )
         .group_header()
         .level(level)
         .copy(name.to_string())
@@ -307,119 +323,45 @@ fn header_row(
         })
 }
 
-/// One summary line per deployment worth attention: the configured one, and any
-/// rolling out or short of available replicas (at most `MAX_DEPLOY_LINES`).
-const MAX_DEPLOY_LINES: usize = 3;
-
-fn deployment_lines(data: &KubeData, ctx: &BuildCtx) -> Vec<SummaryItem> {
-    let configured = ctx.config.kube.deployment.as_str();
-    let mut picked: Vec<&DeploymentInfo> = data
-        .deployments
-        .iter()
-        .filter(|d| d.name == configured || d.rolling_out() || d.available < d.desired)
-        .collect();
-    picked.sort_by_key(|d| (d.name != configured, d.name.clone()));
-    picked
-        .into_iter()
-        .take(MAX_DEPLOY_LINES)
-        .map(|d| {
-            let mut parts = vec![
-                (SafeText::line(&d.name), Level::Normal),
-                (
-                    SafeText::line(&format!(
-                        "desired {} · updated {} · ready {} · available {}",
-                        d.desired, d.updated, d.ready, d.available
-                    )),
-                    Level::Normal,
-                ),
-            ];
-            if d.rolling_out() {
-                parts.push((SafeText::line(&rollout_progress(d, ctx)), Level::Warn));
-            }
-            if let Some(r) = &d.stalled {
-                parts.push((SafeText::line(&format!("stalled: {r}")), Level::Crit));
-            }
-            SummaryItem::Line(parts)
-        })
-        .collect()
-}
-
-/// `rolling out · 1m20s of 10m00s deadline` (since the last progress): how close the rollout
-/// is to ProgressDeadlineExceeded, measured as the controller does.
-fn rollout_progress(d: &DeploymentInfo, ctx: &BuildCtx) -> String {
-    let since = d
-        .progressed_at
-        .map(|at| Duration::from_secs((unix(ctx.now) - at).max(0) as u64));
-    match (since, d.progress_deadline_s) {
-        (Some(since), Some(deadline)) => format!(
-            "rolling out · {} of {} deadline",
-            format::age(since),
-            format::age(Duration::from_secs(deadline.max(0) as u64))
-        ),
-        (Some(since), None) => format!("rolling out · last progress {} ago", format::age(since)),
-        (None, _) => "rolling out".into(),
-    }
-}
-
 pub fn build(data: &KubeData, ctx: &BuildCtx) -> PaneContent {
-    build_reusing(data, ctx, OldRows::default())
+    build_reusing(data, ctx, OldRows::default(), None)
+}
+
+/// The pane for the builder thread: laid over the rows of the last build where the
+/// pods are the same ones in the same order (`pods_reuse`), else `build_reusing`.
+pub fn rebuild(data: &Arc<KubeData>, ctx: &BuildCtx, old: OldRows) -> PaneContent {
+    if let Some(content) = old
+        .shared_content()
+        .and_then(|last| super::pods_reuse::in_place(data, ctx, last))
+    {
+        return content;
+    }
+    build_reusing(data, ctx, old, Some(data))
 }
 
 /// `build`, keeping the rows of the last build (`old`) whose pod did not change: a
 /// metrics round or a watch event about one pod then costs no new strings per row.
-pub fn build_reusing(data: &KubeData, ctx: &BuildCtx, mut old: OldRows) -> PaneContent {
+/// Given the snapshot's `Arc` (`shared`), the content remembers which pod each row
+/// shows, for the next build to be laid over it (`pods_reuse`).
+pub fn build_reusing(
+    data: &KubeData,
+    ctx: &BuildCtx,
+    mut old: OldRows,
+    shared: Option<&Arc<KubeData>>,
+) -> PaneContent {
     let now = unix(ctx.now);
     let owners = owner_map(data);
-    let pods: Vec<&LivePod> = data.namespace_pods().collect();
-
-    let mut summary = Vec::new();
-    if let Some(progress) = data.pods_loading {
-        summary.push(SummaryItem::text(&loading_line(progress), Level::Warn));
-    }
-    let not_ready = pods.iter().filter(|p| p.ready < p.containers).count();
-    let restarts: u32 = pods.iter().map(|p| p.restarts).sum();
-    let mut head = vec![(
-        SafeText::line(&format!(
-            "namespace {}{} · {} pods · {} not ready · {} restarts",
-            data.namespace,
-            data.label_selector
-                .as_deref()
-                .map(|s| format!(" ({s})"))
-                .unwrap_or_default(),
-            pods.len(),
-            not_ready,
-            restarts
-        )),
-        if not_ready > 0 {
-            Level::Warn
-        } else {
-            Level::Normal
-        },
-    )];
-    let metrics_level = match data.pod_metrics {
-        MetricsStatus::Live { .. } | MetricsStatus::Pending => Level::Dim,
-        MetricsStatus::Absent => Level::Warn,
-        MetricsStatus::Error { .. } => Level::Crit,
-    };
-    head.push((
-        SafeText::line(&data.pod_metrics.line("metrics", now)),
-        metrics_level,
-    ));
-    summary.push(SummaryItem::Line(head));
-    for r in ["pods", "deployments", "replicasets"] {
-        if let Some(e) = data.error_of(r) {
-            summary.push(SummaryItem::text(e, Level::Crit));
-        }
-    }
-    summary.extend(deployment_lines(data, ctx));
-    summary.extend(super::pod_diag::warnings_summary(data, now));
-
-    let mut groups: BTreeMap<&str, Vec<&LivePod>> = BTreeMap::new();
+    let mut counts = Counts::default();
+    let mut groups: BTreeMap<&str, Vec<(usize, &LivePod)>> = BTreeMap::new();
     let mut loose = Vec::new();
-    for p in &pods {
+    for (i, p) in data.pods.iter().enumerate() {
+        if p.namespace != data.namespace {
+            continue;
+        }
+        counts.add(p);
         match deployment_of(&owners, p) {
-            Some(d) => groups.entry(d).or_default().push(p),
-            None => loose.push(*p),
+            Some(d) => groups.entry(d).or_default().push((i, p)),
+            None => loose.push((i, p)),
         }
     }
     for d in &data.deployments {
@@ -428,12 +370,19 @@ pub fn build_reusing(data: &KubeData, ctx: &BuildCtx, mut old: OldRows) -> PaneC
         }
     }
     let metrics = &data.pod_metrics;
-    let mut rows = Vec::with_capacity(pods.len() + groups.len());
+    let mut rows = Vec::with_capacity(counts.pods + groups.len());
+    let mut pod_of_row = Vec::with_capacity(rows.capacity());
+    let mut members_of = Vec::new();
     for (name, members) in &groups {
-        let header = header_row(name, data.deployment(name), members, &data.namespace, now);
-        old.take(&header.key);
+        members_of.clear();
+        members_of.extend(members.iter().map(|(_, p)| *p));
+        let mut header = header_row(name, data.deployment(name), &members_of, &data.namespace);
+        if let Some(before) = old.take(&header.key) {
+            header.keep_text_of(&before);
+        }
         rows.push(header);
-        for p in members {
+        pod_of_row.push(super::pods_reuse::HEADER);
+        for (i, p) in members {
             rows.push(reuse_or_build(
                 old.take(&p.uid),
                 p,
@@ -441,32 +390,21 @@ pub fn build_reusing(data: &KubeData, ctx: &BuildCtx, mut old: OldRows) -> PaneC
                 metrics,
                 now,
             ));
+            pod_of_row.push(*i as u32);
         }
     }
-    for p in loose {
+    for (i, p) in loose {
         rows.push(reuse_or_build(old.take(&p.uid), p, None, metrics, now));
+        pod_of_row.push(i as u32);
     }
     drop(old);
-    let empty_message = Some(match data.error_of("pods") {
-        Some(e) => e.to_string(),
-        None => format!("no pods in namespace {}", data.namespace),
-    });
     PaneContent {
-        summary,
+        summary: summary(data, ctx, &counts),
         columns: columns(),
         rows,
-        empty_message,
-    }
-}
-
-/// `loading pods 23,500 / ~100,000` while the first LIST is paged in.
-fn loading_line(p: ListProgress) -> String {
-    match p.estimate {
-        Some(total) => format!(
-            "loading pods {} / ~{}",
-            format::thousands(p.loaded),
-            format::thousands(total.max(p.loaded))
-        ),
-        None => format!("loading pods {}…", format::thousands(p.loaded)),
+        empty_message: empty_message(data),
+        memo: shared
+            .map(|data| super::pods_reuse::PodsLayout::memo(data, pod_of_row))
+            .unwrap_or_default(),
     }
 }

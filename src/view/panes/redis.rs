@@ -34,6 +34,7 @@ pub fn build(data: &RedisData, ctx: &BuildCtx) -> PaneContent {
     }
     if data.cluster {
         PaneContent {
+            memo: Default::default(),
             summary,
             columns: cluster_columns(),
             rows: data.nodes.iter().map(|n| node_row(n, warn_below)).collect(),
@@ -41,6 +42,7 @@ pub fn build(data: &RedisData, ctx: &BuildCtx) -> PaneContent {
         }
     } else {
         PaneContent {
+            memo: Default::default(),
             summary,
             columns: vec![
                 Column::text("DB", 4, 6, 9),

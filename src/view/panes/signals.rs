@@ -234,6 +234,7 @@ pub fn build(data: &AwsData, ctx: &BuildCtx) -> PaneContent {
     }
     let Some(s) = &data.signals else {
         return PaneContent {
+            memo: Default::default(),
             summary,
             columns: COLUMNS.to_vec(),
             rows,
@@ -338,6 +339,7 @@ pub fn build(data: &AwsData, ctx: &BuildCtx) -> PaneContent {
     }
     super::signals_rds::rows(s, ctx.now, &mut rows);
     PaneContent {
+        memo: Default::default(),
         summary,
         columns: COLUMNS.to_vec(),
         rows,

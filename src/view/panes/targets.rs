@@ -120,6 +120,7 @@ pub fn build(data: &AwsData, ctx: &BuildCtx) -> PaneContent {
         (None, None) => {}
     }
     PaneContent {
+        memo: Default::default(),
         summary,
         columns: COLUMNS.to_vec(),
         rows,

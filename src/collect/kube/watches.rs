@@ -126,16 +126,16 @@ impl Model {
 
     pub fn data(&self) -> KubeData {
         let metrics = &self.metrics.pods;
+        // The stores are kept by namespace and name: a publish is a walk, not a sort.
         let pods = self
             .pods
-            .values_sorted(|p| (p.namespace.as_str(), p.name.as_str()))
-            .into_iter()
+            .values()
             .map(|p| {
                 let usage = metrics.of(&p.namespace, &p.name);
-                LivePod::new(p, usage)
+                LivePod::new(Arc::clone(p), usage)
             })
             .collect();
-        let mut nodes = self.nodes.values_sorted(|n| (n.name.as_str(), ""));
+        let mut nodes: Vec<NodeInfo> = self.nodes.values().cloned().collect();
         for n in &mut nodes {
             n.usage = self.metrics.nodes.usage.get(&n.name).copied();
         }
@@ -150,13 +150,13 @@ impl Model {
             cluster_pods: self.cluster_pods,
             pods,
             pods_loading,
-            deployments: self.deployments.values_sorted(|d| (d.name.as_str(), "")),
-            replicasets: self.replicasets.values_sorted(|r| (r.name.as_str(), "")),
+            deployments: self.deployments.values().cloned().collect(),
+            replicasets: self.replicasets.values().cloned().collect(),
             nodes,
             pod_metrics: self.metrics.pods.status.clone(),
             node_metrics: self.metrics.nodes.status.clone(),
             errors: self.errors(),
-            events: events::newest(self.events.items.values().cloned().collect()),
+            events: events::newest(self.events.synced_values().cloned().collect()),
         }
     }
 

@@ -30,7 +30,8 @@ pub use events::EventInfo;
 pub use logs::{spawn_logs, LogRequest};
 pub use metrics::MetricsStatus;
 pub use model::{
-    DeploymentInfo, LivePod, NodeCondition, NodeInfo, PodInfo, ReplicaSetInfo, Resources, Usage,
+    DeploymentInfo, LiveNode, LivePod, NodeCondition, NodeInfo, NodeObject, PodInfo,
+    ReplicaSetInfo, Resources, Usage,
 };
 
 /// How far a paged initial LIST has come: items received, and the server's estimate
@@ -84,7 +85,8 @@ pub struct KubeData {
     pub pods_loading: Option<ListProgress>,
     pub deployments: Vec<DeploymentInfo>,
     pub replicasets: Vec<ReplicaSetInfo>,
-    pub nodes: Vec<NodeInfo>,
+    /// Sorted by name.
+    pub nodes: Vec<LiveNode>,
     pub pod_metrics: MetricsStatus,
     pub node_metrics: MetricsStatus,
     pub errors: Vec<ResourceError>,
@@ -233,7 +235,7 @@ pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectEr
             nodes,
             Api::<Node>::all(c.clone()),
             ListParams::default(),
-            model::node_info
+            watches::node_object
         ),
         list_into(
             events,

@@ -24,7 +24,7 @@ use super::client::{is_status, Conn};
 use super::events::{self, EventInfo};
 use super::liveness::Liveness;
 use super::metrics::{self, MetricsUpdate};
-use super::model::{self, DeploymentInfo, LivePod, NodeInfo, PodInfo, ReplicaSetInfo};
+use super::model::{self, DeploymentInfo, LiveNode, LivePod, NodeObject, PodInfo, ReplicaSetInfo};
 use super::throttle::{Throttle, WatchId};
 use super::{KubeData, ListProgress, ResourceError};
 use crate::collect::{Controls, Snapshot};
@@ -59,7 +59,8 @@ pub struct Model {
     pub pods: Store<Arc<PodInfo>>,
     pub deployments: Store<DeploymentInfo>,
     pub replicasets: Store<ReplicaSetInfo>,
-    pub nodes: Store<NodeInfo>,
+    /// Nodes are shared with the snapshots too (see `LiveNode`).
+    pub nodes: Store<Arc<NodeObject>>,
     /// The namespace's events: optional (a 403 shows, nothing waits for it).
     pub events: Store<EventInfo>,
     pub metrics: MetricsUpdate,
@@ -135,10 +136,16 @@ impl Model {
                 LivePod::new(Arc::clone(p), usage)
             })
             .collect();
-        let mut nodes: Vec<NodeInfo> = self.nodes.values().cloned().collect();
-        for n in &mut nodes {
-            n.usage = self.metrics.nodes.usage.get(&n.name).copied();
-        }
+        let nodes = self
+            .nodes
+            .values()
+            .map(|n| {
+                LiveNode::new(
+                    Arc::clone(n),
+                    self.metrics.nodes.usage.get(&n.name).copied(),
+                )
+            })
+            .collect();
         let pods_loading = self.pods.loading().map(|loaded| ListProgress {
             loaded,
             estimate: self.pods_estimate,
@@ -237,6 +244,11 @@ pub fn pod_info(p: &SlimPod) -> Arc<PodInfo> {
     Arc::new(model::pod_info(p))
 }
 
+/// A node's compact form, shared from the store with every snapshot.
+pub fn node_object(n: &Node) -> Arc<NodeObject> {
+    Arc::new(model::node_info(n))
+}
+
 /// The five watches, made again when the API server stopped (or resumed) answering.
 struct Watches {
     pods: Watch<SlimPod>,
@@ -331,7 +343,7 @@ pub async fn run(
             Some(ev) = w.nodes.next(), if throttle.open(WatchId::Nodes) => {
                 throttle.note(WatchId::Nodes, &ev);
                 dirty |= from_server(&ev) && liveness.heard();
-                dirty |= model.nodes.apply(ev, model::node_info);
+                dirty |= model.nodes.apply(ev, node_object);
             }
             Some(ev) = w.events.next(), if throttle.open(WatchId::Events) => {
                 throttle.note(WatchId::Events, &ev);

@@ -8,6 +8,7 @@ pub mod liveness;
 mod log_resume;
 pub mod logs;
 pub mod metrics;
+mod metrics_list;
 pub mod model;
 mod slim;
 pub mod store;

@@ -126,25 +126,17 @@ impl Model {
     }
 
     pub fn data(&self) -> KubeData {
-        let metrics = &self.metrics.pods;
-        // The stores are kept by namespace and name: a publish is a walk, not a sort.
+        // The stores are kept by namespace and name: a publish is a walk, not a sort,
+        // and metrics are found by the store's key.
         let pods = self
             .pods
-            .values()
-            .map(|p| {
-                let usage = metrics.of(&p.namespace, &p.name);
-                LivePod::new(Arc::clone(p), usage)
-            })
+            .keyed_values()
+            .map(|(key, p)| LivePod::new(Arc::clone(p), self.metrics.pods.of(key)))
             .collect();
         let nodes = self
             .nodes
-            .values()
-            .map(|n| {
-                LiveNode::new(
-                    Arc::clone(n),
-                    self.metrics.nodes.usage.get(&n.name).copied(),
-                )
-            })
+            .keyed_values()
+            .map(|(key, n)| LiveNode::new(Arc::clone(n), self.metrics.nodes.of(key)))
             .collect();
         let pods_loading = self.pods.loading().map(|loaded| ListProgress {
             loaded,

@@ -209,17 +209,18 @@ pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectEr
     if let Some(sel) = &settings.label_selector {
         lp = lp.labels(sel);
     }
+    // Usage is written beside each object once the metrics list is in (`set_metrics`).
+    let no_metrics = metrics::MetricsOf::default();
     let watches::Model {
         pods,
         deployments,
         replicasets,
         nodes,
         events,
-        metrics,
         ..
     } = &mut model;
     let ((), (), (), (), (), m) = tokio::join!(
-        list_into(pods, pods_api, lp, watches::pod_info),
+        list_into(pods, pods_api, lp, |p| watches::live_pod(p, &no_metrics)),
         list_into(
             deployments,
             Api::<Deployment>::namespaced(c.clone(), ns),
@@ -236,7 +237,7 @@ pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectEr
             nodes,
             Api::<Node>::all(c.clone()),
             ListParams::default(),
-            watches::node_object
+            |n| watches::live_node(n, &no_metrics)
         ),
         list_into(
             events,
@@ -246,7 +247,7 @@ pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectEr
         ),
         metrics::fetch(c, ns, settings.label_selector.as_deref()),
     );
-    *metrics = m;
+    model.set_metrics(m);
     let snap = model.snapshot(&Snapshot::loading());
     match (snap.status, snap.data) {
         (super::SourceStatus::Error(e), _) => Err(CollectError::Query(e)),

@@ -158,6 +158,15 @@ impl<T> Store<T> {
         self.shown().values().map(|e| &e.value)
     }
 
+    /// Changes every object in place, with its `object_key` (the re-LIST still arriving
+    /// too): how a metrics round writes each pod's usage beside it.
+    pub fn update_each(&mut self, mut change: impl FnMut(&str, &mut T)) {
+        let buffered = self.buffer.iter_mut().flat_map(|b| b.iter_mut());
+        for (key, entry) in self.items.iter_mut().chain(buffered) {
+            change(key, &mut entry.value);
+        }
+    }
+
     /// The items of the last complete LIST and the events since (nothing of a first
     /// LIST still arriving).
     pub fn synced_values(&self) -> impl ExactSizeIterator<Item = &T> {

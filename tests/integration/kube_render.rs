@@ -8,8 +8,8 @@ use std::time::SystemTime;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kitops_top::app::{update, Event, SourceUpdate, State};
 use kitops_top::collect::kube::{
-    DeploymentInfo, EventInfo, KubeData, LivePod, MetricsStatus, NodeCondition, NodeInfo, PodInfo,
-    ReplicaSetInfo, ResourceError, Resources, Usage,
+    DeploymentInfo, EventInfo, KubeData, LiveNode, LivePod, MetricsStatus, NodeCondition,
+    NodeObject, PodInfo, ReplicaSetInfo, ResourceError, Resources, Usage,
 };
 use kitops_top::collect::Snapshot;
 use kitops_top::ui::render_to_string;
@@ -101,8 +101,8 @@ fn rs(name: &str, dep: &str, revision: i64) -> ReplicaSetInfo {
     }
 }
 
-fn node(name: &str, used_gi: f64) -> NodeInfo {
-    NodeInfo {
+fn node(name: &str, used_gi: f64) -> LiveNode {
+    let node = NodeObject {
         name: name.into(),
         created: Some(NOW - 90 * 86_400),
         allocatable: Usage {
@@ -115,12 +115,15 @@ fn node(name: &str, used_gi: f64) -> NodeInfo {
         disk_pressure: false,
         pid_pressure: false,
         unschedulable: false,
-        usage: Some(Usage {
+        conditions: vec![],
+    };
+    LiveNode::new(
+        node.into(),
+        Some(Usage {
             cpu: 2.1,
             memory: used_gi * GI,
         }),
-        conditions: vec![],
-    }
+    )
 }
 
 pub(crate) fn data() -> KubeData {

@@ -1,19 +1,18 @@
 //! metrics.k8s.io PodMetrics / NodeMetrics, polled no more often than
 //! metrics-server produces new data (its `timestamp` + `window`, 15 s floor).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kube::api::{Api, ListParams};
+use kube::api::ListParams;
 use kube::Client;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, Notify};
 
 use super::client::{describe_error, is_status};
-use super::model::{parse_quantity, Usage};
-use super::slim::slim_resource;
+pub use super::metrics_list::UsageByKey;
+use super::metrics_list::UsageList;
+use super::model::Usage;
 
 /// Never poll metrics more often than this (metrics-server's default resolution).
 pub const MIN_INTERVAL: Duration = Duration::from_secs(15);
@@ -36,12 +35,6 @@ pub enum MetricsStatus {
     Error {
         message: String,
     },
-}
-
-impl PodMetrics {
-    pub fn of(&self, namespace: &str, name: &str) -> Option<Usage> {
-        self.usage.get(namespace)?.get(name).copied()
-    }
 }
 
 impl MetricsStatus {
@@ -71,18 +64,42 @@ impl MetricsStatus {
     }
 }
 
+/// The usage of one metrics resource (pods or nodes) and what the panes say about it.
 #[derive(Debug, Clone, Default)]
-pub struct PodMetrics {
+pub struct MetricsOf {
     pub status: MetricsStatus,
-    /// namespace → name → usage (looked up by `&str`, without building a key per pod).
-    pub usage: HashMap<String, HashMap<String, Usage>>,
+    /// By `store::object_key`: looked up with the store's key, no key built per object.
+    pub usage: UsageByKey,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct NodeMetrics {
-    pub status: MetricsStatus,
-    pub usage: HashMap<String, Usage>,
+impl MetricsOf {
+    /// The usage of the object a store keeps under `key`.
+    pub fn of(&self, key: &str) -> Option<Usage> {
+        self.usage.get(key).copied()
+    }
+
+    fn failed(status: MetricsStatus) -> Self {
+        Self {
+            status,
+            usage: UsageByKey::default(),
+        }
+    }
+
+    fn listed(list: UsageList) -> Self {
+        Self {
+            status: MetricsStatus::Live {
+                timestamp: list
+                    .newest
+                    .unwrap_or_else(|| chrono::Utc::now().timestamp()),
+                window_s: list.window_s.unwrap_or(MIN_INTERVAL.as_secs_f64()),
+            },
+            usage: list.usage,
+        }
+    }
 }
+
+pub type PodMetrics = MetricsOf;
+pub type NodeMetrics = MetricsOf;
 
 #[derive(Debug, Clone, Default)]
 pub struct MetricsUpdate {
@@ -90,102 +107,7 @@ pub struct MetricsUpdate {
     pub nodes: NodeMetrics,
 }
 
-#[derive(Deserialize, Default, Clone, Debug)]
-struct RawUsage {
-    #[serde(default)]
-    cpu: Option<String>,
-    #[serde(default)]
-    memory: Option<String>,
-}
-
-impl RawUsage {
-    fn usage(&self) -> Usage {
-        let q = |v: &Option<String>| v.as_deref().and_then(parse_quantity).unwrap_or(0.0);
-        Usage {
-            cpu: q(&self.cpu),
-            memory: q(&self.memory),
-        }
-    }
-}
-
-#[derive(Deserialize, Default, Clone, Debug)]
-struct RawContainer {
-    #[serde(default)]
-    usage: RawUsage,
-}
-
-/// One PodMetrics or NodeMetrics object: only what the panes read. Decoding into
-/// `DynamicObject` kept a JSON tree per pod (5,000 of them every 15 s was the
-/// console's largest memory transient); serde skips everything else.
-#[derive(Deserialize, Default, Clone, Debug)]
-struct MetricsSample<Kind> {
-    #[serde(default)]
-    metadata: ObjectMeta,
-    #[serde(default)]
-    timestamp: Option<String>,
-    #[serde(default)]
-    window: Option<String>,
-    /// PodMetrics: per container.
-    #[serde(default)]
-    containers: Vec<RawContainer>,
-    /// NodeMetrics: the node's total.
-    #[serde(default)]
-    usage: Option<RawUsage>,
-    #[serde(skip)]
-    kind: std::marker::PhantomData<Kind>,
-}
-
-#[derive(Default, Clone, Debug)]
-struct PodKind;
-#[derive(Default, Clone, Debug)]
-struct NodeKind;
-
-slim_resource!(
-    MetricsSample<PodKind>,
-    "metrics.k8s.io/v1beta1",
-    "metrics.k8s.io",
-    "v1beta1",
-    "PodMetrics",
-    "pods",
-    k8s_openapi::NamespaceResourceScope
-);
-slim_resource!(
-    MetricsSample<NodeKind>,
-    "metrics.k8s.io/v1beta1",
-    "metrics.k8s.io",
-    "v1beta1",
-    "NodeMetrics",
-    "nodes",
-    k8s_openapi::ClusterResourceScope
-);
-
-fn parse_ts(s: &str) -> Option<i64> {
-    s.parse::<k8s_openapi::jiff::Timestamp>()
-        .ok()
-        .map(|t| t.as_second())
-}
-
-fn parse_window(s: &str) -> Option<f64> {
-    humantime::parse_duration(s).ok().map(|d| d.as_secs_f64())
-}
-
-/// The newest sample's time and window over a list.
-fn stamp<Kind>(samples: &[MetricsSample<Kind>]) -> MetricsStatus {
-    let timestamp = samples
-        .iter()
-        .filter_map(|s| s.timestamp.as_deref().and_then(parse_ts))
-        .max()
-        .unwrap_or_else(|| chrono::Utc::now().timestamp());
-    let window_s = samples
-        .iter()
-        .filter_map(|s| s.window.as_deref().and_then(parse_window))
-        .next()
-        .unwrap_or(MIN_INTERVAL.as_secs_f64());
-    MetricsStatus::Live {
-        timestamp,
-        window_s,
-    }
-}
+const GROUP_VERSION: &str = "/apis/metrics.k8s.io/v1beta1";
 
 fn failure(e: &kube::Error, resource: &str, namespace: Option<&str>) -> MetricsStatus {
     if is_status(e, 404) || is_status(e, 503) {
@@ -197,67 +119,37 @@ fn failure(e: &kube::Error, resource: &str, namespace: Option<&str>) -> MetricsS
     }
 }
 
+/// One metrics LIST at `url_path` (what `Api::list` would ask for), folded into a
+/// usage map as the response is decoded (`metrics_list`).
+async fn list_usage(
+    client: &Client,
+    url_path: String,
+    lp: &ListParams,
+) -> Result<UsageList, kube::Error> {
+    let mut req = kube::core::Request::new(url_path)
+        .list(lp)
+        .map_err(kube::Error::BuildRequest)?;
+    req.extensions_mut().insert("list");
+    client.request::<UsageList>(req).await
+}
+
 pub async fn fetch_pods(client: &Client, namespace: &str, selector: Option<&str>) -> PodMetrics {
-    let api: Api<MetricsSample<PodKind>> = Api::namespaced(client.clone(), namespace);
     let mut lp = ListParams::default();
     if let Some(s) = selector {
         lp = lp.labels(s);
     }
-    match api.list(&lp).await {
-        Err(e) => PodMetrics {
-            status: failure(&e, "pods.metrics.k8s.io", Some(namespace)),
-            usage: HashMap::new(),
-        },
-        Ok(list) => {
-            let mut usage: HashMap<String, HashMap<String, Usage>> = HashMap::new();
-            for s in &list.items {
-                let total = s.containers.iter().fold(Usage::default(), |a, c| {
-                    let u = c.usage.usage();
-                    Usage {
-                        cpu: a.cpu + u.cpu,
-                        memory: a.memory + u.memory,
-                    }
-                });
-                let m = &s.metadata;
-                let ns = m.namespace.as_deref().unwrap_or_default();
-                if !usage.contains_key(ns) {
-                    usage.insert(ns.to_string(), HashMap::new());
-                }
-                if let Some(by_name) = usage.get_mut(ns) {
-                    by_name.insert(m.name.clone().unwrap_or_default(), total);
-                }
-            }
-            PodMetrics {
-                status: stamp(&list.items),
-                usage,
-            }
-        }
+    let url = format!("{GROUP_VERSION}/namespaces/{namespace}/pods");
+    match list_usage(client, url, &lp).await {
+        Err(e) => MetricsOf::failed(failure(&e, "pods.metrics.k8s.io", Some(namespace))),
+        Ok(list) => MetricsOf::listed(list),
     }
 }
 
 pub async fn fetch_nodes(client: &Client) -> NodeMetrics {
-    let api: Api<MetricsSample<NodeKind>> = Api::all(client.clone());
-    match api.list(&ListParams::default()).await {
-        Err(e) => NodeMetrics {
-            status: failure(&e, "nodes.metrics.k8s.io", None),
-            usage: HashMap::new(),
-        },
-        Ok(list) => {
-            let usage = list
-                .items
-                .iter()
-                .map(|s| {
-                    (
-                        s.metadata.name.clone().unwrap_or_default(),
-                        s.usage.as_ref().map(RawUsage::usage).unwrap_or_default(),
-                    )
-                })
-                .collect();
-            NodeMetrics {
-                status: stamp(&list.items),
-                usage,
-            }
-        }
+    let url = format!("{GROUP_VERSION}/nodes");
+    match list_usage(client, url, &ListParams::default()).await {
+        Err(e) => MetricsOf::failed(failure(&e, "nodes.metrics.k8s.io", None)),
+        Ok(list) => MetricsOf::listed(list),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod liveness;
 mod log_resume;
 pub mod logs;
 pub mod metrics;
+mod metrics_list;
 pub mod model;
 mod slim;
 pub mod store;
@@ -30,7 +31,8 @@ pub use events::EventInfo;
 pub use logs::{spawn_logs, LogRequest};
 pub use metrics::MetricsStatus;
 pub use model::{
-    DeploymentInfo, LivePod, NodeCondition, NodeInfo, PodInfo, ReplicaSetInfo, Resources, Usage,
+    DeploymentInfo, LiveNode, LivePod, NodeCondition, NodeInfo, NodeObject, PodInfo,
+    ReplicaSetInfo, Resources, Usage,
 };
 
 /// How far a paged initial LIST has come: items received, and the server's estimate
@@ -84,7 +86,8 @@ pub struct KubeData {
     pub pods_loading: Option<ListProgress>,
     pub deployments: Vec<DeploymentInfo>,
     pub replicasets: Vec<ReplicaSetInfo>,
-    pub nodes: Vec<NodeInfo>,
+    /// Sorted by name.
+    pub nodes: Vec<LiveNode>,
     pub pod_metrics: MetricsStatus,
     pub node_metrics: MetricsStatus,
     pub errors: Vec<ResourceError>,
@@ -206,17 +209,18 @@ pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectEr
     if let Some(sel) = &settings.label_selector {
         lp = lp.labels(sel);
     }
+    // Usage is written beside each object once the metrics list is in (`set_metrics`).
+    let no_metrics = metrics::MetricsOf::default();
     let watches::Model {
         pods,
         deployments,
         replicasets,
         nodes,
         events,
-        metrics,
         ..
     } = &mut model;
     let ((), (), (), (), (), m) = tokio::join!(
-        list_into(pods, pods_api, lp, watches::pod_info),
+        list_into(pods, pods_api, lp, |p| watches::live_pod(p, &no_metrics)),
         list_into(
             deployments,
             Api::<Deployment>::namespaced(c.clone(), ns),
@@ -233,7 +237,7 @@ pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectEr
             nodes,
             Api::<Node>::all(c.clone()),
             ListParams::default(),
-            model::node_info
+            |n| watches::live_node(n, &no_metrics)
         ),
         list_into(
             events,
@@ -243,7 +247,7 @@ pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectEr
         ),
         metrics::fetch(c, ns, settings.label_selector.as_deref()),
     );
-    *metrics = m;
+    model.set_metrics(m);
     let snap = model.snapshot(&Snapshot::loading());
     match (snap.status, snap.data) {
         (super::SourceStatus::Error(e), _) => Err(CollectError::Query(e)),

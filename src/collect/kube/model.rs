@@ -155,8 +155,10 @@ pub struct ReplicaSetInfo {
     pub ready: i32,
 }
 
+/// A node as its watch delivered it, compact; shared by the store and every snapshot
+/// (`LiveNode` holds it beside its usage).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NodeInfo {
+pub struct NodeObject {
     pub name: String,
     pub created: Option<i64>,
     pub allocatable: Usage,
@@ -166,10 +168,49 @@ pub struct NodeInfo {
     pub disk_pressure: bool,
     pub pid_pressure: bool,
     pub unschedulable: bool,
-    pub usage: Option<Usage>,
     /// Every condition with the kubelet's reason and message (`kubectl describe node`).
     #[serde(default)]
     pub conditions: Vec<NodeCondition>,
+}
+
+/// A node as a snapshot holds it: the object, shared with the collector's store (a
+/// publish costs a pointer per node, not a copy of its name and conditions), and its
+/// usage from metrics.k8s.io beside it. Serialized flat, as the `NodeInfo` of older
+/// recordings was. Reads through to the `NodeObject`; a write copies it if shared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveNode {
+    #[serde(flatten)]
+    pub info: Arc<NodeObject>,
+    pub usage: Option<Usage>,
+}
+
+/// The name the pane builders (`view::panes::nodes`, `node_details`) use for a node of
+/// a snapshot: the same type as `LiveNode`.
+pub type NodeInfo = LiveNode;
+
+impl LiveNode {
+    pub fn new(info: Arc<NodeObject>, usage: Option<Usage>) -> Self {
+        Self { info, usage }
+    }
+}
+
+impl From<NodeObject> for LiveNode {
+    fn from(info: NodeObject) -> Self {
+        Self::new(Arc::new(info), None)
+    }
+}
+
+impl std::ops::Deref for LiveNode {
+    type Target = NodeObject;
+    fn deref(&self) -> &NodeObject {
+        &self.info
+    }
+}
+
+impl std::ops::DerefMut for LiveNode {
+    fn deref_mut(&mut self) -> &mut NodeObject {
+        Arc::make_mut(&mut self.info)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -485,7 +526,7 @@ pub fn replicaset_info(r: &ReplicaSet) -> ReplicaSetInfo {
     }
 }
 
-pub fn node_info(n: &Node) -> NodeInfo {
+pub fn node_info(n: &Node) -> NodeObject {
     let st = n.status.as_ref();
     let alloc = st.and_then(|s| s.allocatable.as_ref());
     let cap = st.and_then(|s| s.capacity.as_ref());
@@ -496,7 +537,7 @@ pub fn node_info(n: &Node) -> NodeInfo {
             .find(|c| c.type_ == t)
             .map(|c| c.status == "True")
     };
-    NodeInfo {
+    NodeObject {
         name: n.metadata.name.clone().unwrap_or_default(),
         created: created(&n.metadata),
         allocatable: Usage {
@@ -515,7 +556,6 @@ pub fn node_info(n: &Node) -> NodeInfo {
             .as_ref()
             .and_then(|s| s.unschedulable)
             .unwrap_or(false),
-        usage: None,
         conditions: conditions
             .iter()
             .map(|c| NodeCondition {

@@ -63,7 +63,6 @@ macro_rules! slim_resource {
         }
     };
 }
-pub(super) use slim_resource;
 
 slim_resource!(
     SlimPod,

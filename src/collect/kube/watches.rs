@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::model::SlimPod;
-pub use super::store::Store;
+pub use super::store::{object_key, Store};
 use futures::stream::BoxStream;
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
@@ -23,8 +23,8 @@ use tokio::sync::{mpsc, watch};
 use super::client::{is_status, Conn};
 use super::events::{self, EventInfo};
 use super::liveness::Liveness;
-use super::metrics::{self, MetricsUpdate};
-use super::model::{self, DeploymentInfo, LivePod, NodeInfo, PodInfo, ReplicaSetInfo};
+use super::metrics::{self, MetricsUpdate, NodeMetrics, PodMetrics};
+use super::model::{self, DeploymentInfo, LiveNode, LivePod, NodeObject, ReplicaSetInfo};
 use super::throttle::{Throttle, WatchId};
 use super::{KubeData, ListProgress, ResourceError};
 use crate::collect::{Controls, Snapshot};
@@ -55,11 +55,13 @@ pub struct Model {
     pub cluster_pods: bool,
     /// The server's count of pods in scope (from the `limit=1` probe), for the progress line.
     pub pods_estimate: Option<usize>,
-    /// Pods are shared with the snapshots (see `LivePod`).
-    pub pods: Store<Arc<PodInfo>>,
+    /// Pods are shared with the snapshots (see `LivePod`), each with its usage beside
+    /// it: written when the pod changes and once per metrics round, not per publish.
+    pub pods: Store<LivePod>,
     pub deployments: Store<DeploymentInfo>,
     pub replicasets: Store<ReplicaSetInfo>,
-    pub nodes: Store<NodeInfo>,
+    /// Nodes likewise (see `LiveNode`).
+    pub nodes: Store<LiveNode>,
     /// The namespace's events: optional (a 403 shows, nothing waits for it).
     pub events: Store<EventInfo>,
     pub metrics: MetricsUpdate,
@@ -82,6 +84,14 @@ impl Model {
             nodes: Store::new("nodes", None),
             metrics: MetricsUpdate::default(),
         }
+    }
+
+    /// A metrics round: its usage is written beside every pod and node.
+    pub fn set_metrics(&mut self, metrics: MetricsUpdate) {
+        self.metrics = metrics;
+        let (pods, nodes) = (&self.metrics.pods, &self.metrics.nodes);
+        self.pods.update_each(|key, p| p.usage = pods.of(key));
+        self.nodes.update_each(|key, n| n.usage = nodes.of(key));
     }
 
     pub fn settled(&self) -> bool {
@@ -125,20 +135,10 @@ impl Model {
     }
 
     pub fn data(&self) -> KubeData {
-        let metrics = &self.metrics.pods;
-        let pods = self
-            .pods
-            .values_sorted(|p| (p.namespace.as_str(), p.name.as_str()))
-            .into_iter()
-            .map(|p| {
-                let usage = metrics.of(&p.namespace, &p.name);
-                LivePod::new(p, usage)
-            })
-            .collect();
-        let mut nodes = self.nodes.values_sorted(|n| (n.name.as_str(), ""));
-        for n in &mut nodes {
-            n.usage = self.metrics.nodes.usage.get(&n.name).copied();
-        }
+        // The stores are kept by namespace and name, with usage beside each object: a
+        // publish copies pointers in order, with no sort and no lookup.
+        let pods = self.pods.values().cloned().collect();
+        let nodes = self.nodes.values().cloned().collect();
         let pods_loading = self.pods.loading().map(|loaded| ListProgress {
             loaded,
             estimate: self.pods_estimate,
@@ -150,13 +150,13 @@ impl Model {
             cluster_pods: self.cluster_pods,
             pods,
             pods_loading,
-            deployments: self.deployments.values_sorted(|d| (d.name.as_str(), "")),
-            replicasets: self.replicasets.values_sorted(|r| (r.name.as_str(), "")),
+            deployments: self.deployments.values().cloned().collect(),
+            replicasets: self.replicasets.values().cloned().collect(),
             nodes,
             pod_metrics: self.metrics.pods.status.clone(),
             node_metrics: self.metrics.nodes.status.clone(),
             errors: self.errors(),
-            events: events::newest(self.events.items.values().cloned().collect()),
+            events: events::newest(self.events.synced_values().cloned().collect()),
         }
     }
 
@@ -232,9 +232,19 @@ pub async fn pod_scope(conn: &Conn, settings: &KubeSettings) -> PodScope {
 const TRIM_AFTER: Duration = COALESCE;
 const TRIM_EVERY: Duration = Duration::from_secs(5);
 
-/// A pod's compact form, shared from the store with every snapshot.
-pub fn pod_info(p: &SlimPod) -> Arc<PodInfo> {
-    Arc::new(model::pod_info(p))
+/// A pod's compact form, shared from the store with every snapshot, with its usage
+/// from the last metrics round.
+pub fn live_pod(p: &SlimPod, metrics: &PodMetrics) -> LivePod {
+    let info = Arc::new(model::pod_info(p));
+    let usage = metrics.of(&object_key(&info.namespace, &info.name));
+    LivePod::new(info, usage)
+}
+
+/// A node's compact form, shared from the store with every snapshot, with its usage.
+pub fn live_node(n: &Node, metrics: &NodeMetrics) -> LiveNode {
+    let info: Arc<NodeObject> = Arc::new(model::node_info(n));
+    let usage = metrics.of(&object_key("", &info.name));
+    LiveNode::new(info, usage)
 }
 
 /// The five watches, made again when the API server stopped (or resumed) answering.
@@ -316,7 +326,7 @@ pub async fn run(
                 dirty |= from_server(&ev) && liveness.heard();
                 let loading = model.pods.loading().is_some();
                 // During the first LIST every page counts: the pane shows its progress.
-                dirty |= model.pods.apply(ev, pod_info) || loading;
+                dirty |= model.pods.apply(ev, |p| live_pod(p, &model.metrics.pods)) || loading;
             }
             Some(ev) = w.deployments.next(), if throttle.open(WatchId::Deployments) => {
                 throttle.note(WatchId::Deployments, &ev);
@@ -331,7 +341,7 @@ pub async fn run(
             Some(ev) = w.nodes.next(), if throttle.open(WatchId::Nodes) => {
                 throttle.note(WatchId::Nodes, &ev);
                 dirty |= from_server(&ev) && liveness.heard();
-                dirty |= model.nodes.apply(ev, model::node_info);
+                dirty |= model.nodes.apply(ev, |n| live_node(n, &model.metrics.nodes));
             }
             Some(ev) = w.events.next(), if throttle.open(WatchId::Events) => {
                 throttle.note(WatchId::Events, &ev);
@@ -339,7 +349,7 @@ pub async fn run(
                 dirty |= model.events.apply(ev, events::event_info);
             }
             Some(m) = mrx.recv() => {
-                model.metrics = m;
+                model.set_metrics(m);
                 dirty = true;
             }
             Some(result) = probes.recv() => {

@@ -159,7 +159,7 @@ impl Prebuilder {
             }
             let before = self.prepared[id.index()].take();
             let table = TableState::prepared_after(c, &mine.filter, mine.sort, before.as_ref());
-            self.prepared[id.index()] = Some(table.clone());
+            self.prepared[id.index()] = Some(table.index_only());
             table
         });
         BuiltPane {

@@ -92,6 +92,16 @@ impl TableState {
         Self::prepared_after(content, filter, sort, None)
     }
 
+    /// What `prepared_after` needs of this table for the next build: its content and
+    /// search index, without copying its filtered and sorted rows.
+    pub fn index_only(&self) -> Self {
+        Self {
+            content: self.content.clone(),
+            search: self.search.clone(),
+            ..Self::default()
+        }
+    }
+
     /// `prepared`, taking the search index of `before` (the table the last build made)
     /// when every row of `content` is the very text it was there: a metrics round over
     /// kept rows changes no searched text, and the index is a read of every row.

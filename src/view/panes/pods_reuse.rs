@@ -39,26 +39,23 @@ impl PodsLayout {
 
 /// The same grouping follows from both snapshots: the namespace and selector, which
 /// ReplicaSet belongs to which deployment, and which deployments there are.
-fn same_owners(before: &KubeData, now: &KubeData) -> bool {
-    let owners = |d: &KubeData| {
-        let ns = d.namespace.clone();
+fn same_owners<'a>(before: &'a KubeData, now: &'a KubeData) -> bool {
+    let owners = |d: &'a KubeData| {
         d.replicasets
             .iter()
-            .filter(move |r| r.namespace == ns)
-            .map(|r| (r.name.clone(), r.deployment.clone()))
-            .collect::<Vec<_>>()
+            .filter(move |r| r.namespace == d.namespace)
+            .map(|r| (&r.name, &r.deployment))
     };
-    let deployments = |d: &KubeData| {
+    let deployments = |d: &'a KubeData| {
         d.deployments
             .iter()
-            .filter(|x| x.namespace == d.namespace)
-            .map(|x| x.name.clone())
-            .collect::<Vec<_>>()
+            .filter(move |x| x.namespace == d.namespace)
+            .map(|x| &x.name)
     };
     before.namespace == now.namespace
         && before.label_selector == now.label_selector
-        && owners(before) == owners(now)
-        && deployments(before) == deployments(now)
+        && owners(before).eq(owners(now))
+        && deployments(before).eq(deployments(now))
 }
 
 /// Every pod is the very object it was (nothing changed but usage, which is beside it).

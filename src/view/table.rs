@@ -142,7 +142,7 @@ pub enum LiveCell {
         request: Option<f64>,
         limit: Option<f64>,
     },
-    /// A share of 100 as a bar and a number (`███░░░░░░░  32%`), or `none` without a
+    /// A share of 100 as a bar and a number (`███░░░░░░░ 32%`), or `none` without a
     /// sample: a node's memory used.
     Bar {
         pct: Option<f64>,
@@ -181,7 +181,7 @@ impl LiveCell {
                 none,
             } => pct.map_or_else(
                 || none.into(),
-                |p| format!("{} {p:>3.0}%", format::bar(p / 100.0, width.into(), ascii)),
+                |p| format!("{} {p:.0}%", format::bar(p / 100.0, width.into(), ascii)),
             ),
             LiveCell::MemOf { used, of } => {
                 let used = used.map_or_else(|| "-".into(), format::mem);

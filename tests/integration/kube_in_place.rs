@@ -285,7 +285,7 @@ fn a_metrics_round_keeps_every_node_row_and_colours_it_by_its_new_pressure() {
     assert_eq!(level(&round, "node:node-3"), Level::Crit);
     assert_eq!(
         cell(&round, "node:node-3", nodes::COL_MEM),
-        "██████████  95%"
+        "██████████ 95%"
     );
     assert_eq!(
         cell(&round, "node:node-3", nodes::COL_USED),

@@ -142,6 +142,18 @@ pub enum LiveCell {
         request: Option<f64>,
         limit: Option<f64>,
     },
+    /// A share of 100 as a bar and a number (`███░░░░░░░ 32%`), or `none` without a
+    /// sample: a node's memory used.
+    Bar {
+        pct: Option<f64>,
+        width: u8,
+        ascii: bool,
+        none: &'static str,
+    },
+    /// Bytes used of bytes there are (`3.1Gi/32Gi`; `-/32Gi` without a sample).
+    MemOf { used: Option<f64>, of: f64 },
+    /// A share of 100 (`42%`), `-` when unknown.
+    Pct(Option<f64>),
 }
 
 impl LiveCell {
@@ -162,6 +174,20 @@ impl LiveCell {
             } => used.map_or_else(String::new, |u| {
                 format::pct_pair(format::pct(u, request), format::pct(u, limit))
             }),
+            LiveCell::Bar {
+                pct,
+                width,
+                ascii,
+                none,
+            } => pct.map_or_else(
+                || none.into(),
+                |p| format!("{} {p:.0}%", format::bar(p / 100.0, width.into(), ascii)),
+            ),
+            LiveCell::MemOf { used, of } => {
+                let used = used.map_or_else(|| "-".into(), format::mem);
+                format!("{used}/{}", format::mem(of))
+            }
+            LiveCell::Pct(p) => p.map_or_else(|| "-".into(), |p| format!("{p:.0}%")),
         }
     }
 }

@@ -12,10 +12,11 @@ use std::time::SystemTime;
 use kitops_top::app::pane::PaneId;
 use kitops_top::app::prebuild::{Prebuilder, ViewPrefs};
 use kitops_top::app::State;
-use kitops_top::collect::kube::{DeploymentInfo, KubeData, LivePod, PodInfo, Usage};
+use kitops_top::collect::kube::{DeploymentInfo, KubeData, LiveNode, LivePod, PodInfo, Usage};
 use kitops_top::collect::Snapshot;
 use kitops_top::view::panes::{nodes, pods, BuildCtx};
 use kitops_top::view::redact::Redact;
+use kitops_top::view::table::Level;
 use kitops_top::view::PaneContent;
 
 use crate::kube_scale::{clock, data, info, MI, NOW};
@@ -234,4 +235,91 @@ fn a_table_shown_in_presenter_mode_is_not_laid_over_in_the_other_mode() {
         row_texts(&masked),
         "presenter mode makes every row again"
     );
+}
+
+/// The snapshot's nodes as `nodes`' very objects, node `i` using `used_mi[i]` of 32 GiB.
+fn with_nodes(mut d: KubeData, nodes: &[LiveNode], used_mi: &[f64]) -> KubeData {
+    d.nodes = nodes
+        .iter()
+        .zip(used_mi)
+        .map(|(n, mi)| {
+            let usage = Usage {
+                cpu: 2.0,
+                memory: mi * MI,
+            };
+            LiveNode::new(n.info.clone(), Some(usage))
+        })
+        .collect();
+    d
+}
+
+fn level(c: &PaneContent, key: &str) -> Level {
+    c.rows
+        .iter()
+        .find(|r| r.key == key)
+        .map(|r| r.level)
+        .unwrap_or_else(|| panic!("no row {key}"))
+}
+
+#[test]
+fn a_metrics_round_keeps_every_node_row_and_colours_it_by_its_new_pressure() {
+    let mut objects: Vec<Arc<PodInfo>> = (0..PODS).map(|i| Arc::new(info(i))).collect();
+    let nodes = snapshot(&objects, 100.0, 300).nodes;
+    let mut b = Builder::new();
+    let calm = [1000.0; 7];
+    let snap = |objects: &[Arc<PodInfo>], nodes: &[LiveNode], used: &[f64]| {
+        with_nodes(snapshot(objects, 100.0, 300), nodes, used)
+    };
+    b.check(snap(&objects, &nodes, &calm), "the first snapshot");
+    let (_, first) = b.build(snap(&objects, &nodes, &calm));
+    let before = row_texts(&first);
+    assert_eq!(level(&first, "node:node-3"), Level::Normal);
+
+    // node-3 at 95 % of its memory: first by pressure, critical; no row made again.
+    let mut hot = calm;
+    hot[3] = 0.95 * 32768.0;
+    b.check(snap(&objects, &nodes, &hot), "a metrics round");
+    let round = b.screen[1].clone();
+    assert_eq!(remade(&before, &row_texts(&round)), Vec::<&str>::new());
+    assert_eq!(round.rows[0].key, "node:node-3");
+    assert_eq!(level(&round, "node:node-3"), Level::Crit);
+    assert_eq!(
+        cell(&round, "node:node-3", nodes::COL_MEM),
+        "██████████ 95%"
+    );
+    assert_eq!(
+        cell(&round, "node:node-3", nodes::COL_USED),
+        "30.4Gi/32.0Gi"
+    );
+    assert_eq!(cell(&round, "node:node-3", nodes::COL_CPU), "25%");
+
+    // At 85 %: a warning.
+    hot[3] = 0.85 * 32768.0;
+    b.check(snap(&objects, &nodes, &hot), "the next metrics round");
+    let warm = b.screen[1].clone();
+    assert_eq!(level(&warm, "node:node-3"), Level::Warn);
+
+    // A pod of node-5 moved to node-0: those two rows' requests changed, so they alone
+    // are made again.
+    let mut moved = (*objects[12]).clone();
+    moved.node = Some("node-0".into());
+    objects[12] = Arc::new(moved);
+    b.check(snap(&objects, &nodes, &hot), "a pod moved to node-0");
+    let after_move = b.screen[1].clone();
+    let mut changed = remade(&before, &row_texts(&after_move));
+    changed.sort();
+    assert_eq!(
+        changed,
+        ["node:node-0", "node:node-5"],
+        "the nodes it left and joined"
+    );
+
+    // A node cordoned (a new object): its row is made again and dimmed.
+    let mut nodes = nodes;
+    let mut cordoned = (*nodes[5].info).clone();
+    cordoned.unschedulable = true;
+    nodes[5] = LiveNode::new(Arc::new(cordoned), None);
+    b.check(snap(&objects, &nodes, &hot), "a node cordoned");
+    let last = b.screen[1].clone();
+    assert_eq!(level(&last, "node:node-5"), Level::Dim);
 }

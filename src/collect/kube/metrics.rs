@@ -120,7 +120,10 @@ fn failure(e: &kube::Error, resource: &str, namespace: Option<&str>) -> MetricsS
 }
 
 /// One metrics LIST at `url_path` (what `Api::list` would ask for), folded into a
-/// usage map as the response is decoded (`metrics_list`).
+/// usage map as the response is decoded (`metrics_list`). At 100,000 pods the body is
+/// tens of megabytes: it is gathered once, into a buffer of its announced length, and
+/// decoded from those bytes (`Client::request` copies it twice more and checks its
+/// UTF-8 in a pass of its own, every metrics round).
 async fn list_usage(
     client: &Client,
     url_path: String,
@@ -130,7 +133,45 @@ async fn list_usage(
         .list(lp)
         .map_err(kube::Error::BuildRequest)?;
     req.extensions_mut().insert("list");
-    client.request::<UsageList>(req).await
+    let res = client.send(req.map(kube::client::Body::from)).await?;
+    let status = res.status();
+    let announced = res
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+        .unwrap_or(0);
+    let body = read_body(res.into_body(), announced).await?;
+    if status.is_client_error() || status.is_server_error() {
+        return Err(api_error(status.as_u16(), &body));
+    }
+    serde_json::from_slice(&body).map_err(kube::Error::SerdeError)
+}
+
+/// A body's bytes in one buffer, sized up front from `announced` (at most
+/// `MAX_PRESIZE`: a header is no reason to reserve without bound).
+async fn read_body(mut body: kube::client::Body, announced: usize) -> Result<Vec<u8>, kube::Error> {
+    use http_body_util::BodyExt;
+    const MAX_PRESIZE: usize = 256 << 20;
+    let mut out = Vec::with_capacity(announced.min(MAX_PRESIZE));
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            out.extend_from_slice(&data);
+        }
+    }
+    Ok(out)
+}
+
+/// An unsuccessful answer as `Client::request` reports it: the server's `Status`, or
+/// one made of the text it sent.
+fn api_error(code: u16, body: &[u8]) -> kube::Error {
+    let status = match serde_json::from_slice::<kube::core::Status>(body) {
+        Ok(status) => status,
+        Err(_) => {
+            let text = String::from_utf8_lossy(body);
+            kube::core::Status::failure(text.trim(), "Failed to parse error data").with_code(code)
+        }
+    };
+    kube::Error::Api(status.boxed())
 }
 
 pub async fn fetch_pods(client: &Client, namespace: &str, selector: Option<&str>) -> PodMetrics {

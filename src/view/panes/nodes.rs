@@ -11,10 +11,9 @@ use std::sync::Arc;
 use super::pods::{age_since, cpu, mem, pct, unix};
 use super::BuildCtx;
 use crate::collect::kube::{KubeData, MetricsStatus, NodeInfo};
-use crate::view::format;
 use crate::view::safe_text::SafeText;
 use crate::view::table::{
-    BuildMemo, Column, Level, OldRows, PaneContent, SummaryItem, TableRow, Target,
+    BuildMemo, Column, Level, LiveCell, OldRows, PaneContent, SummaryItem, TableRow, Target,
 };
 
 pub const COL_NODE: usize = 0;
@@ -28,7 +27,7 @@ pub const COL_CPU_LIM: usize = 7;
 pub const COL_PODS: usize = 8;
 pub const COL_CONDITIONS: usize = 9;
 
-const BAR_WIDTH: usize = 10;
+const BAR_WIDTH: u8 = 10;
 
 /// Fixed widths (see the pods pane); CONDITIONS, last, takes the rest.
 fn columns() -> Vec<Column> {
@@ -108,12 +107,50 @@ fn pct_cell(v: Option<f64>) -> String {
     v.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "-".into())
 }
 
+/// A node's row: the text that follows from the node object and its pods' requests
+/// (`node_text`), the usage cells, level and sort keys from its usage (`set_usage`).
 pub(super) fn node_row(
     n: &NodeInfo,
     a: &Allocated,
     ctx: &BuildCtx,
     metrics: &MetricsStatus,
 ) -> TableRow {
+    let mut row = node_text(n, a);
+    set_usage(&mut row, n, a, ctx, metrics);
+    row
+}
+
+/// What does not change while the node object and its pods do not: a metrics round
+/// keeps it (`rebuild`).
+fn node_text(n: &NodeInfo, a: &Allocated) -> TableRow {
+    let alloc = n.allocatable;
+    let mem_req = pct(a.mem_req, Some(alloc.memory));
+    let mem_lim = pct(a.mem_lim, Some(alloc.memory));
+    let cpu_req = pct(a.cpu_req, Some(alloc.cpu));
+    let cpu_lim = pct(a.cpu_lim, Some(alloc.cpu));
+    let live = SafeText::line("");
+    let cells = vec![
+        SafeText::line(&n.name),
+        live.clone(),
+        live.clone(),
+        SafeText::line(&pct_cell(mem_req)),
+        SafeText::line(&pct_cell(mem_lim)),
+        live,
+        SafeText::line(&pct_cell(cpu_req)),
+        SafeText::line(&pct_cell(cpu_lim)),
+        SafeText::line(&format!("{}/{}", a.pods, n.pods_capacity)),
+        SafeText::line(&conditions(n)),
+    ];
+    TableRow::new(format!("node:{}", n.name), cells)
+        .copy(n.name.clone())
+        .target(Target::Node {
+            name: n.name.clone(),
+        })
+        .source(n.info.clone())
+}
+
+/// The cells, level (colour by pressure) and sort keys that follow from usage.
+fn set_usage(row: &mut TableRow, n: &NodeInfo, a: &Allocated, ctx: &BuildCtx, m: &MetricsStatus) {
     let alloc = n.allocatable;
     let used_pct = n.usage.and_then(|u| pct(u.memory, Some(alloc.memory)));
     let cpu_pct = n.usage.and_then(|u| pct(u.cpu, Some(alloc.cpu)));
@@ -121,20 +158,24 @@ pub(super) fn node_row(
     let mem_lim = pct(a.mem_lim, Some(alloc.memory));
     let cpu_req = pct(a.cpu_req, Some(alloc.cpu));
     let cpu_lim = pct(a.cpu_lim, Some(alloc.cpu));
-    let mem_cell = match used_pct {
-        Some(p) => format!(
-            "{} {:>3.0}%",
-            format::bar(p / 100.0, BAR_WIDTH, ctx.config.ascii),
-            p
-        ),
-        None => metrics.cell_text().to_string(),
-    };
-    let used_cell = match n.usage {
-        Some(u) => format!("{}/{}", mem(u.memory), mem(alloc.memory)),
-        None => format!("-/{}", mem(alloc.memory)),
-    };
-    let conds = conditions(n);
-    let level = if n.memory_pressure || n.ready != Some(true) || used_pct.is_some_and(|p| p >= 90.0)
+    row.set_live(
+        COL_MEM,
+        LiveCell::Bar {
+            pct: used_pct,
+            width: BAR_WIDTH,
+            ascii: ctx.config.ascii,
+            none: m.cell_text(),
+        },
+    );
+    row.set_live(
+        COL_USED,
+        LiveCell::MemOf {
+            used: n.usage.map(|u| u.memory),
+            of: alloc.memory,
+        },
+    );
+    row.set_live(COL_CPU, LiveCell::Pct(cpu_pct));
+    row.level = if n.memory_pressure || n.ready != Some(true) || used_pct.is_some_and(|p| p >= 90.0)
     {
         Level::Crit
     } else if n.disk_pressure
@@ -148,33 +189,22 @@ pub(super) fn node_row(
     } else {
         Level::Normal
     };
-    let cells = vec![
-        SafeText::line(&n.name),
-        SafeText::line(&mem_cell),
-        SafeText::line(&used_cell),
-        SafeText::line(&pct_cell(mem_req)),
-        SafeText::line(&pct_cell(mem_lim)),
-        SafeText::line(&pct_cell(cpu_pct)),
-        SafeText::line(&pct_cell(cpu_req)),
-        SafeText::line(&pct_cell(cpu_lim)),
-        SafeText::line(&format!("{}/{}", a.pods, n.pods_capacity)),
-        SafeText::line(&conds),
+    let sk = |v: Option<f64>| Some(v.unwrap_or(-1.0));
+    let keys = [
+        (COL_MEM, sk(used_pct)),
+        (COL_USED, Some(n.usage.map(|u| u.memory).unwrap_or(-1.0))),
+        (COL_MEM_REQ, sk(mem_req)),
+        (COL_MEM_LIM, sk(mem_lim)),
+        (COL_CPU, sk(cpu_pct)),
+        (COL_CPU_REQ, sk(cpu_req)),
+        (COL_CPU_LIM, sk(cpu_lim)),
+        (COL_PODS, Some(f64::from(a.pods))),
     ];
-    let sk = |v: Option<f64>| v.unwrap_or(-1.0);
-    TableRow::new(format!("node:{}", n.name), cells)
-        .level(level)
-        .copy(n.name.clone())
-        .target(Target::Node {
-            name: n.name.clone(),
-        })
-        .sort_key(COL_MEM, sk(used_pct))
-        .sort_key(COL_USED, n.usage.map(|u| u.memory).unwrap_or(-1.0))
-        .sort_key(COL_MEM_REQ, sk(mem_req))
-        .sort_key(COL_MEM_LIM, sk(mem_lim))
-        .sort_key(COL_CPU, sk(cpu_pct))
-        .sort_key(COL_CPU_REQ, sk(cpu_req))
-        .sort_key(COL_CPU_LIM, sk(cpu_lim))
-        .sort_key(COL_PODS, f64::from(a.pods))
+    for (col, key) in keys {
+        if let Some(slot) = row.sort_keys.get_mut(col) {
+            *slot = key;
+        }
+    }
 }
 
 /// What `enter` shows of a node before its conditions and pods: made when asked
@@ -232,7 +262,7 @@ pub(super) fn node_facts(
 }
 
 pub fn build(data: &KubeData, ctx: &BuildCtx) -> PaneContent {
-    build_with(data, ctx, &allocated(data))
+    build_with(data, ctx, &allocated(data), |_, _| None)
 }
 
 /// What the last nodes table was made from: the snapshot (held so its pod objects can
@@ -244,20 +274,28 @@ struct AllocationMemo {
 
 /// The pane for the builder thread. The allocation is a walk over every pod of the
 /// cluster; when the pods are the very objects the last table was summed from (a
-/// metrics round, a deployment or node update), that sum is kept.
-pub fn rebuild(data: &Arc<KubeData>, ctx: &BuildCtx, old: OldRows) -> PaneContent {
-    let kept = old
-        .shared_content()
-        .and_then(|last| last.memo.get::<AllocationMemo>())
-        .filter(|memo| super::pods_reuse::same_objects(&memo.data.pods, &data.pods))
-        .map(|memo| memo.alloc.clone());
+/// metrics round, a deployment or node update), that sum is kept. A node whose object
+/// and requests are what its last row showed keeps that row's text: a metrics round
+/// changes only its usage cells, level and sort keys (`set_usage`).
+pub fn rebuild(data: &Arc<KubeData>, ctx: &BuildCtx, mut old: OldRows) -> PaneContent {
+    let last = old.shared_content().cloned();
+    let memo = last.as_ref().and_then(|l| l.memo.get::<AllocationMemo>());
+    let kept = memo
+        .filter(|m| super::pods_reuse::same_objects(&m.data.pods, &data.pods))
+        .map(|m| m.alloc.clone());
     let alloc = kept.unwrap_or_else(|| {
         allocated(data)
             .into_iter()
             .map(|(node, a)| (node.to_string(), a))
             .collect()
     });
-    let mut content = build_with(data, ctx, &alloc);
+    let none = Allocated::default();
+    let mut content = build_with(data, ctx, &alloc, |n, a| {
+        let last_alloc = memo?.alloc.get(n.name.as_str()).unwrap_or(&none);
+        let row = old.take(&format!("node:{}", n.name))?;
+        let same_node = row.source.as_ref().is_some_and(|s| s.is(&n.info));
+        (same_node && last_alloc == a).then_some(row)
+    });
     content.memo = BuildMemo::new(AllocationMemo {
         data: data.clone(),
         alloc,
@@ -265,10 +303,13 @@ pub fn rebuild(data: &Arc<KubeData>, ctx: &BuildCtx, old: OldRows) -> PaneConten
     content
 }
 
+/// The pane, with each node's row made anew or, where `kept` gives one, the last
+/// row made from the same node object and requests with its usage brought up to date.
 fn build_with<K: Borrow<str> + Hash + Eq>(
     data: &KubeData,
     ctx: &BuildCtx,
     alloc: &HashMap<K, Allocated>,
+    mut kept: impl FnMut(&NodeInfo, &Allocated) -> Option<TableRow>,
 ) -> PaneContent {
     let now = unix(ctx.now);
     let none = Allocated::default();
@@ -354,7 +395,13 @@ fn build_with<K: Borrow<str> + Hash + Eq>(
     }
     let rows = nodes
         .into_iter()
-        .map(|(n, a, _)| node_row(n, a, ctx, &data.node_metrics))
+        .map(|(n, a, _)| match kept(n, a) {
+            Some(mut row) => {
+                set_usage(&mut row, n, a, ctx, &data.node_metrics);
+                row
+            }
+            None => node_row(n, a, ctx, &data.node_metrics),
+        })
         .collect();
     PaneContent {
         memo: Default::default(),

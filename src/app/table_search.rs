@@ -1,10 +1,10 @@
-//! The filter's search over a whole table at once. Each row's lower-cased text
-//! (`haystack`) lives behind the row's shared text, so testing 100,000 rows one by one
-//! chases two pointers per row and takes about a frame; the same texts laid end to end
-//! in one buffer are searched with one SIMD substring scan (`memchr::memmem`) in a
-//! fraction of that. Made with the table (on the builder thread for a prepared one).
+//! The filter's search over a whole table at once. Testing 100,000 rows one by one
+//! (`TableRow::matches`) chases pointers to every cell and takes about a frame; the
+//! rows' text cells lower-cased and laid end to end in one buffer are searched with one
+//! SIMD substring scan (`memchr::memmem`) in a fraction of that. Made with the table
+//! (on the builder thread for a prepared one); rows keep no lower-cased copy of their own.
 
-use crate::view::table::TableRow;
+use crate::view::table::{push_lowercase, TableRow};
 
 /// The haystacks of a table's rows end to end, each row's start, and what the
 /// filter needs to know of each row without reading it (group header, member).
@@ -28,13 +28,23 @@ const SEPARATOR: u8 = 0;
 
 impl SearchIndex {
     pub fn of(rows: &[TableRow]) -> Self {
-        let bytes: usize = rows.iter().map(|r| r.haystack.len() + 1).sum();
+        let bytes: usize = rows
+            .iter()
+            .flat_map(|r| r.cells.iter())
+            .map(|c| c.as_str().len() + 1)
+            .sum();
         let mut text = Vec::with_capacity(bytes);
         let mut starts = Vec::with_capacity(rows.len());
         let mut kinds = Vec::with_capacity(rows.len());
         for r in rows {
             starts.push(text.len());
-            text.extend_from_slice(r.haystack.as_bytes());
+            // Cells joined as one text each: a needle never spans two of them.
+            for (i, c) in r.cells.iter().enumerate() {
+                if i > 0 {
+                    text.push(SEPARATOR);
+                }
+                push_lowercase(&mut text, c.as_str());
+            }
             text.push(SEPARATOR);
             kinds.push(RowKind {
                 is_group_header: r.is_group_header,

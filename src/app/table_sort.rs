@@ -42,7 +42,7 @@ pub fn compare_cells(a: &TableRow, b: &TableRow, col: usize) -> Ordering {
 }
 
 fn number(row: &TableRow, col: usize) -> Option<f64> {
-    row.sort_keys.get(col).copied().flatten()
+    row.sort_keys.get(col)
 }
 
 fn text(row: &TableRow, col: usize) -> &str {

@@ -116,10 +116,57 @@ pub enum Target {
     },
 }
 
+/// A number or nothing in 8 bytes (an `Option<f64>` takes 16): nothing is one NaN
+/// bit pattern that no arithmetic makes (a NaN keeps the payload of its operand, and
+/// none of the inputs carry this one). A row holds a dozen of these, twice at the
+/// peak (the table on screen and the one being built beside it), 100,000 rows each.
+#[derive(Clone, Copy)]
+pub struct Num(u64);
+
+impl Num {
+    const NONE_BITS: u64 = 0x7ff8_6b69_746f_7073;
+    pub const NONE: Num = Num(Self::NONE_BITS);
+
+    pub fn get(self) -> Option<f64> {
+        (self.0 != Self::NONE_BITS).then(|| f64::from_bits(self.0))
+    }
+}
+
+impl From<Option<f64>> for Num {
+    fn from(value: Option<f64>) -> Self {
+        match value {
+            // The one NaN that means nothing is kept a (quiet) NaN.
+            Some(x) if x.to_bits() == Self::NONE_BITS => Num(f64::NAN.to_bits()),
+            Some(x) => Num(x.to_bits()),
+            None => Num::NONE,
+        }
+    }
+}
+
+impl From<f64> for Num {
+    fn from(value: f64) -> Self {
+        Some(value).into()
+    }
+}
+
+/// Compares as the `Option<f64>` it stands for (a NaN is unequal to itself).
+impl PartialEq for Num {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl std::fmt::Debug for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 /// A cell whose text is made when it is drawn, from the numbers the row keeps: a
 /// metrics round or the clock changes these in place, without a string per row, so
 /// a 100,000-pod pane costs per round what its ~50 visible rows cost. Such cells are
 /// not searched by the filter (ages and usage numbers; names and status are).
+/// 32 bytes: no variant holds more than three 8-byte numbers.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum LiveCell {
     /// The age since a unix second (`3h04m`); empty when unknown.
@@ -127,33 +174,23 @@ pub enum LiveCell {
     /// A restart count, with the age of the last restart when there was one: `3 (5m10s)`.
     Restarts { count: u32, last: Option<i64> },
     /// CPU cores (`250m`), or `none` (`-`, `n/a`) without a sample.
-    Cpu {
-        cores: Option<f64>,
-        none: &'static str,
-    },
+    Cpu { cores: Num, none: &'static str },
     /// Bytes (`512Mi`), or `none` without a sample.
-    Mem {
-        bytes: Option<f64>,
-        none: &'static str,
-    },
+    Mem { bytes: Num, none: &'static str },
     /// `used` as a share of request / limit (`83%/42%`); empty without a sample.
-    PctPair {
-        used: Option<f64>,
-        request: Option<f64>,
-        limit: Option<f64>,
-    },
+    PctPair { used: Num, request: Num, limit: Num },
     /// A share of 100 as a bar and a number (`███░░░░░░░ 32%`), or `none` without a
     /// sample: a node's memory used.
     Bar {
-        pct: Option<f64>,
+        pct: Num,
         width: u8,
         ascii: bool,
         none: &'static str,
     },
     /// Bytes used of bytes there are (`3.1Gi/32Gi`; `-/32Gi` without a sample).
-    MemOf { used: Option<f64>, of: f64 },
+    MemOf { used: Num, of: f64 },
     /// A share of 100 (`42%`), `-` when unknown.
-    Pct(Option<f64>),
+    Pct(Num),
 }
 
 impl LiveCell {
@@ -165,29 +202,29 @@ impl LiveCell {
                 Some(a) if count > 0 => format!("{count} ({a})"),
                 _ => count.to_string(),
             },
-            LiveCell::Cpu { cores, none } => cores.map_or_else(|| none.into(), format::cores),
-            LiveCell::Mem { bytes, none } => bytes.map_or_else(|| none.into(), format::mem),
+            LiveCell::Cpu { cores, none } => cores.get().map_or_else(|| none.into(), format::cores),
+            LiveCell::Mem { bytes, none } => bytes.get().map_or_else(|| none.into(), format::mem),
             LiveCell::PctPair {
                 used,
                 request,
                 limit,
-            } => used.map_or_else(String::new, |u| {
-                format::pct_pair(format::pct(u, request), format::pct(u, limit))
+            } => used.get().map_or_else(String::new, |u| {
+                format::pct_pair(format::pct(u, request.get()), format::pct(u, limit.get()))
             }),
             LiveCell::Bar {
                 pct,
                 width,
                 ascii,
                 none,
-            } => pct.map_or_else(
+            } => pct.get().map_or_else(
                 || none.into(),
                 |p| format!("{} {p:.0}%", format::bar(p / 100.0, width.into(), ascii)),
             ),
             LiveCell::MemOf { used, of } => {
-                let used = used.map_or_else(|| "-".into(), format::mem);
+                let used = used.get().map_or_else(|| "-".into(), format::mem);
                 format!("{used}/{}", format::mem(of))
             }
-            LiveCell::Pct(p) => p.map_or_else(|| "-".into(), |p| format!("{p:.0}%")),
+            LiveCell::Pct(p) => p.get().map_or_else(|| "-".into(), |p| format!("{p:.0}%")),
         }
     }
 }
@@ -227,8 +264,6 @@ pub struct RowText {
     pub key: String,
     /// Column texts; a column in `live` has an empty placeholder here.
     pub cells: Vec<SafeText>,
-    /// The text cells lower-cased and joined, made once per row for the filter.
-    pub haystack: String,
     pub source: Option<RowSource>,
     /// Indentation for trees (lock chains) and groups (pods under a deployment).
     pub depth: u8,
@@ -244,8 +279,30 @@ pub struct RowText {
 /// A row's cells made when drawn and its sort keys are kept inline (as many as the
 /// pods and nodes panes use), not behind two allocations: a build that keeps 100,000
 /// rows copies them instead of allocating and later freeing 200,000 small vectors.
-pub type LiveCells = SmallVec<[(usize, LiveCell); 6]>;
-pub type SortKeys = SmallVec<[Option<f64>; 10]>;
+/// A live cell's column is a `u8` (40 bytes a cell with it, not 64 with a `usize`).
+pub type LiveCells = SmallVec<[(u8, LiveCell); 6]>;
+
+/// Per-column numeric sort keys, 8 bytes each (`Num`); none falls back to the cell text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SortKeys(SmallVec<[Num; 10]>);
+
+impl SortKeys {
+    fn none(columns: usize) -> Self {
+        Self(SmallVec::from_elem(Num::NONE, columns))
+    }
+
+    /// The key of column `col`, if it has one.
+    pub fn get(&self, col: usize) -> Option<f64> {
+        self.0.get(col).and_then(|n| n.get())
+    }
+
+    /// Sets column `col`'s key (a column the row does not have is left alone).
+    pub fn set(&mut self, col: usize, value: Option<f64>) {
+        if let Some(slot) = self.0.get_mut(col) {
+            *slot = value.into();
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TableRow {
@@ -267,10 +324,9 @@ impl std::ops::Deref for TableRow {
 impl TableRow {
     pub fn new(key: impl Into<String>, cells: Vec<SafeText>) -> Self {
         Self {
-            sort_keys: SmallVec::from_elem(None, cells.len()),
+            sort_keys: SortKeys::none(cells.len()),
             text: Arc::new(RowText {
                 key: key.into(),
-                haystack: haystack(&cells),
                 cells,
                 ..Default::default()
             }),
@@ -300,14 +356,18 @@ impl TableRow {
 
     /// The text of column `col` at `now` (unix seconds).
     pub fn text(&self, col: usize, now: i64) -> Cow<'_, str> {
-        match self.live.iter().find(|(c, _)| *c == col) {
+        match self.live.iter().find(|(c, _)| usize::from(*c) == col) {
             Some((_, cell)) => Cow::Owned(cell.text(now)),
             None => Cow::Borrowed(self.cells.get(col).map(SafeText::as_str).unwrap_or("")),
         }
     }
 
     /// Sets column `col` to be drawn from `cell` (its text placeholder stays empty).
+    /// Tables have a dozen columns; one past 255 would keep its text cell.
     pub fn set_live(&mut self, col: usize, cell: LiveCell) {
+        let Ok(col) = u8::try_from(col) else {
+            return;
+        };
         match self.live.iter_mut().find(|(c, _)| *c == col) {
             Some(slot) => slot.1 = cell,
             None => self.live.push((col, cell)),
@@ -322,7 +382,7 @@ impl TableRow {
     /// Turns the live cells into text at `now`: for output made once (headless tables).
     pub fn resolve(&mut self, now: i64) {
         for (col, cell) in std::mem::take(&mut self.live) {
-            if let Some(slot) = self.text_mut().cells.get_mut(col) {
+            if let Some(slot) = self.text_mut().cells.get_mut(usize::from(col)) {
                 *slot = SafeText::line(&cell.text(now));
             }
         }
@@ -366,28 +426,56 @@ impl TableRow {
     }
 
     pub fn sort_key(mut self, column: usize, value: f64) -> Self {
-        if let Some(slot) = self.sort_keys.get_mut(column) {
-            *slot = Some(value);
-        }
+        self.sort_keys.set(column, Some(value));
         self
     }
 
-    /// Whether any text cell holds `needle_lower` (already lower-cased); empty matches all.
+    /// Whether the row's text cells, lower-cased and joined with NUL (as the filter's
+    /// index lays them, `app::table_search`), hold `needle_lower` (already lower-cased);
+    /// empty matches all. A needle without a NUL is within one cell: no join is made.
     pub fn matches(&self, needle_lower: &str) -> bool {
-        needle_lower.is_empty() || self.haystack.contains(needle_lower)
+        if needle_lower.contains('\0') {
+            let mut joined = Vec::new();
+            for (i, c) in self.cells.iter().enumerate() {
+                if i > 0 {
+                    joined.push(0);
+                }
+                push_lowercase(&mut joined, c.as_str());
+            }
+            return memchr::memmem::find(&joined, needle_lower.as_bytes()).is_some();
+        }
+        needle_lower.is_empty()
+            || self
+                .cells
+                .iter()
+                .any(|c| lowercase(c.as_str()).contains(needle_lower))
     }
 }
 
-/// Cells lower-cased, separated by a character no filter contains.
-fn haystack(cells: &[SafeText]) -> String {
-    let mut h = String::with_capacity(cells.iter().map(|c| c.as_str().len() + 1).sum());
-    for c in cells {
-        if !h.is_empty() {
-            h.push('\0');
-        }
-        h.extend(c.as_str().chars().flat_map(char::to_lowercase));
+/// `text` as the filter searches it. Most cells (pod names, nodes) are lower-case
+/// ASCII already: they are not copied, which is why a row keeps no lower-cased copy of
+/// its cells (the filter's index, `app::table_search`, is the one place they are joined).
+pub fn lowercase(text: &str) -> Cow<'_, str> {
+    if text
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().flat_map(char::to_lowercase).collect())
     }
-    h
+}
+
+/// Appends `text` lower-cased (as `lowercase` makes it) to `out`.
+pub fn push_lowercase(out: &mut Vec<u8>, text: &str) {
+    if text.is_ascii() {
+        out.extend(text.bytes().map(|b| b.to_ascii_lowercase()));
+    } else {
+        let mut buf = [0u8; 4];
+        for c in text.chars().flat_map(char::to_lowercase) {
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
 }
 
 /// Where the rows of the last build are: moved in (the only copy: each row is moved
@@ -586,3 +674,7 @@ impl PaneContent {
         self
     }
 }
+
+#[cfg(test)]
+#[path = "table_tests.rs"]
+mod tests;

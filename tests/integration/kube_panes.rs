@@ -143,7 +143,11 @@ async fn pods_and_nodes_panes_from_watches() {
         .table
         .visible
         .iter()
-        .filter_map(|&i| pane.table.content.rows[i].sort_keys[panes::pods::COL_MEM])
+        .filter_map(|&i| {
+            pane.table.content.rows[i]
+                .sort_keys
+                .get(panes::pods::COL_MEM)
+        })
         .collect();
     assert_eq!(mems.len(), 8, "headers leave a ranking");
     assert!(

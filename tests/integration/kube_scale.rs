@@ -137,7 +137,10 @@ fn a_metrics_round_keeps_every_row_and_updates_usage_in_place() {
             .iter()
             .find(|r| r.key == "uid-00042")
             .expect("row");
-        (row.text(COL_MEM, NOW).into_owned(), row.sort_keys[COL_MEM])
+        (
+            row.text(COL_MEM, NOW).into_owned(),
+            row.sort_keys.get(COL_MEM),
+        )
     };
     assert_eq!(mem(&st), ("100Mi".to_string(), Some(100.0 * MI)));
 

@@ -161,7 +161,7 @@ fn set_usage(row: &mut TableRow, n: &NodeInfo, a: &Allocated, ctx: &BuildCtx, m:
     row.set_live(
         COL_MEM,
         LiveCell::Bar {
-            pct: used_pct,
+            pct: used_pct.into(),
             width: BAR_WIDTH,
             ascii: ctx.config.ascii,
             none: m.cell_text(),
@@ -170,11 +170,11 @@ fn set_usage(row: &mut TableRow, n: &NodeInfo, a: &Allocated, ctx: &BuildCtx, m:
     row.set_live(
         COL_USED,
         LiveCell::MemOf {
-            used: n.usage.map(|u| u.memory),
+            used: n.usage.map(|u| u.memory).into(),
             of: alloc.memory,
         },
     );
-    row.set_live(COL_CPU, LiveCell::Pct(cpu_pct));
+    row.set_live(COL_CPU, LiveCell::Pct(cpu_pct.into()));
     row.level = if n.memory_pressure || n.ready != Some(true) || used_pct.is_some_and(|p| p >= 90.0)
     {
         Level::Crit
@@ -201,9 +201,7 @@ fn set_usage(row: &mut TableRow, n: &NodeInfo, a: &Allocated, ctx: &BuildCtx, m:
         (COL_PODS, Some(f64::from(a.pods))),
     ];
     for (col, key) in keys {
-        if let Some(slot) = row.sort_keys.get_mut(col) {
-            *slot = key;
-        }
+        row.sort_keys.set(col, key);
     }
 }
 

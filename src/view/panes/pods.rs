@@ -11,7 +11,7 @@ use super::BuildCtx;
 use crate::collect::kube::{DeploymentInfo, KubeData, LivePod, MetricsStatus, PodInfo, Usage};
 use crate::view::format;
 use crate::view::safe_text::SafeText;
-use crate::view::table::{Column, Level, LiveCell, OldRows, PaneContent, TableRow, Target};
+use crate::view::table::{Column, Level, LiveCell, Num, OldRows, PaneContent, TableRow, Target};
 
 pub const COL_NAME: usize = 0;
 pub const COL_READY: usize = 1;
@@ -157,8 +157,8 @@ pub(super) fn pod_row(
 pub(super) fn update_live(row: &mut TableRow, p: &LivePod, metrics: &MetricsStatus, now: i64) {
     let none = metrics.cell_text();
     let usage = p.usage;
-    let cpu = usage.map(|u| u.cpu);
-    let memory = usage.map(|u| u.memory);
+    let cpu = Num::from(usage.map(|u| u.cpu));
+    let memory = Num::from(usage.map(|u| u.memory));
     row.set_live(
         COL_RESTARTS,
         LiveCell::Restarts {
@@ -172,8 +172,8 @@ pub(super) fn update_live(row: &mut TableRow, p: &LivePod, metrics: &MetricsStat
         COL_CPU_PCT,
         LiveCell::PctPair {
             used: cpu,
-            request: p.requests.cpu,
-            limit: p.limits.cpu,
+            request: p.requests.cpu.into(),
+            limit: p.limits.cpu.into(),
         },
     );
     row.set_live(
@@ -187,8 +187,8 @@ pub(super) fn update_live(row: &mut TableRow, p: &LivePod, metrics: &MetricsStat
         COL_MEM_PCT,
         LiveCell::PctPair {
             used: memory,
-            request: p.requests.memory,
-            limit: p.limits.memory,
+            request: p.requests.memory.into(),
+            limit: p.limits.memory.into(),
         },
     );
     let age = p.created.map(|c| (now - c) as f64).unwrap_or(0.0);
@@ -203,9 +203,7 @@ pub(super) fn update_live(row: &mut TableRow, p: &LivePod, metrics: &MetricsStat
     };
     let cols = [COL_CPU, COL_MEM, COL_CPU_PCT, COL_MEM_PCT];
     for (col, v) in std::iter::once((COL_AGE, age)).chain(cols.into_iter().zip(keys)) {
-        if let Some(slot) = row.sort_keys.get_mut(col) {
-            *slot = Some(v);
-        }
+        row.sort_keys.set(col, Some(v));
     }
     let mem_limit_pct = usage.and_then(|u| pct(u.memory, p.limits.memory));
     row.level = pod_level(p, mem_limit_pct, now);
@@ -303,14 +301,14 @@ pub(super) fn header_row(
         .live(
             COL_CPU,
             LiveCell::Cpu {
-                cores: total.map(|u| u.cpu),
+                cores: total.map(|u| u.cpu).into(),
                 none: "",
             },
         )
         .live(
             COL_MEM,
             LiveCell::Mem {
-                bytes: total.map(|u| u.memory),
+                bytes: total.map(|u| u.memory).into(),
                 none: "",
             },
         )

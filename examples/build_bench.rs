@@ -60,11 +60,14 @@ fn pod(i: usize, nodes: usize) -> PodInfo {
         uid: format!("0b9c7e52-{i:08}-4d6f-9a1e-3c2b1a0f9e8d"),
         name: format!("{rs}-{i:05x}"),
         namespace: "kitops".into(),
-        node: Some(format!(
-            "ip-10-0-{}-{}.ec2.internal",
-            i % nodes / 250,
-            i % nodes % 250
-        )),
+        node: Some(
+            format!(
+                "ip-10-0-{}-{}.ec2.internal",
+                i % nodes / 250,
+                i % nodes % 250
+            )
+            .into(),
+        ),
         created: Some(NOW - 3600 - i as i64),
         deleting: false,
         phase: "Running".into(),
@@ -76,7 +79,7 @@ fn pod(i: usize, nodes: usize) -> PodInfo {
         last_restart: None,
         last_termination: None,
         last_exit_code: None,
-        replicaset: Some(rs),
+        replicaset: Some(rs.into()),
         requests: Resources {
             cpu: Some(0.1),
             memory: Some(128.0 * MI),

@@ -345,7 +345,7 @@ impl TableRow {
             RowTarget::Pod { deployment } => {
                 let pod = self.source.as_ref()?.0.downcast_ref::<PodInfo>()?;
                 Some(Cow::Owned(Target::Pod {
-                    namespace: pod.namespace.clone(),
+                    namespace: pod.namespace.to_string(),
                     name: pod.name.clone(),
                     uid: pod.uid.clone(),
                     deployment: deployment.as_deref().map(str::to_string),

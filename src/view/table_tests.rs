@@ -79,7 +79,7 @@ fn a_pod_rows_target_is_made_from_its_pod_as_it_was_stored() {
             .pod_target(deployment.map(Arc::from));
         // What the row stored before it was made on demand.
         let stored = Target::Pod {
-            namespace: pod.namespace.clone(),
+            namespace: pod.namespace.to_string(),
             name: pod.name.clone(),
             uid: pod.uid.clone(),
             deployment: deployment.map(str::to_string),

@@ -33,7 +33,7 @@ pub(crate) fn info(i: usize) -> PodInfo {
         uid: format!("uid-{i:05}"),
         name: format!("{rs}-p{i:05}"),
         namespace: "kitops".into(),
-        node: Some(format!("node-{}", i % 7)),
+        node: Some(format!("node-{}", i % 7).into()),
         created: Some(NOW - 3600),
         deleting: false,
         phase: "Running".into(),

@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use serde::{Deserialize, Serialize};
 
+pub use super::shared_text::SharedText;
 pub use super::slim::{SlimContainer, SlimPod};
 
 pub const REVISION_ANNOTATION: &str = "deployment.kubernetes.io/revision";
@@ -34,14 +35,15 @@ pub struct Resources {
 pub struct PodInfo {
     pub uid: String,
     pub name: String,
-    pub namespace: String,
-    pub node: Option<String>,
+    /// The repeated texts are shared between pods (`SharedText`).
+    pub namespace: SharedText,
+    pub node: Option<SharedText>,
     /// Unix seconds.
     pub created: Option<i64>,
     pub deleting: bool,
-    pub phase: String,
+    pub phase: SharedText,
     /// What `kubectl get pods` shows in STATUS (CrashLoopBackOff, Terminating, …).
-    pub reason: String,
+    pub reason: SharedText,
     /// Longer explanation (scheduler message, waiting message).
     pub message: String,
     pub ready: u32,
@@ -55,7 +57,7 @@ pub struct PodInfo {
     #[serde(default)]
     pub last_exit_code: Option<i32>,
     /// Owning ReplicaSet name, when the controller is a ReplicaSet.
-    pub replicaset: Option<String>,
+    pub replicaset: Option<SharedText>,
     pub requests: Resources,
     pub limits: Resources,
     /// Counts towards the node's allocated resources (not Succeeded/Failed).
@@ -345,17 +347,19 @@ pub fn pod_info(p: &SlimPod) -> PodInfo {
         .as_ref()
         .and_then(|o| o.iter().find(|r| r.controller == Some(true)))
         .filter(|r| r.kind == "ReplicaSet")
-        .map(|r| r.name.clone());
+        .map(|r| SharedText::new(&r.name));
     PodInfo {
         uid: m.uid.clone().unwrap_or_default(),
         name: m.name.clone().unwrap_or_default(),
-        namespace: m.namespace.clone().unwrap_or_default(),
-        node: spec.and_then(|s| s.node_name.clone()),
+        namespace: SharedText::new(m.namespace.as_deref().unwrap_or_default()),
+        node: spec
+            .and_then(|s| s.node_name.as_deref())
+            .map(SharedText::new),
         created: created(m),
         deleting: m.deletion_timestamp.is_some(),
         active: phase != "Succeeded" && phase != "Failed",
-        phase,
-        reason,
+        phase: SharedText::new(&phase),
+        reason: SharedText::new(&reason),
         message,
         ready,
         containers: containers.len() as u32,

@@ -111,7 +111,7 @@ pub(crate) fn status_text(p: &PodInfo) -> String {
         Some("OOMKilled") if p.reason != "OOMKilled" && p.restarts > 0 => {
             format!("{}·was OOMKilled", p.reason)
         }
-        _ => p.reason.clone(),
+        _ => p.reason.to_string(),
     }
 }
 

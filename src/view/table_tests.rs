@@ -9,7 +9,7 @@ fn rows_are_compact() {
     assert_eq!(std::mem::size_of::<(u8, LiveCell)>(), 40);
     // Was ~600 with `usize` columns and `Option<f64>` numbers.
     assert!(
-        std::mem::size_of::<TableRow>() <= 384,
+        std::mem::size_of::<TableRow>() <= 352,
         "{}",
         std::mem::size_of::<TableRow>()
     );
@@ -106,4 +106,11 @@ fn a_stored_target_reads_back_and_is_no_pod_deployment() {
     assert_eq!(row.action_target().as_deref(), Some(&node));
     assert_eq!(row.pod_deployment(), None);
     assert_eq!(TableRow::new("k", vec![]).action_target(), None);
+}
+
+#[test]
+fn a_rows_inline_vectors_carry_no_tag() {
+    // `smallvec`'s `union` feature: the inline cells and the capacity, nothing else.
+    assert_eq!(std::mem::size_of::<LiveCells>(), 6 * 40 + 8);
+    assert_eq!(std::mem::size_of::<SortKeys>(), 10 * 8 + 8);
 }

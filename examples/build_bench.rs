@@ -60,11 +60,14 @@ fn pod(i: usize, nodes: usize) -> PodInfo {
         uid: format!("0b9c7e52-{i:08}-4d6f-9a1e-3c2b1a0f9e8d"),
         name: format!("{rs}-{i:05x}"),
         namespace: "kitops".into(),
-        node: Some(format!(
-            "ip-10-0-{}-{}.ec2.internal",
-            i % nodes / 250,
-            i % nodes % 250
-        )),
+        node: Some(
+            format!(
+                "ip-10-0-{}-{}.ec2.internal",
+                i % nodes / 250,
+                i % nodes % 250
+            )
+            .into(),
+        ),
         created: Some(NOW - 3600 - i as i64),
         deleting: false,
         phase: "Running".into(),
@@ -76,7 +79,7 @@ fn pod(i: usize, nodes: usize) -> PodInfo {
         last_restart: None,
         last_termination: None,
         last_exit_code: None,
-        replicaset: Some(rs),
+        replicaset: Some(rs.into()),
         requests: Resources {
             cpu: Some(0.1),
             memory: Some(128.0 * MI),
@@ -203,9 +206,14 @@ fn main() {
     };
     let (pods_n, nodes_n, rounds) = (arg(1, 100_000), arg(2, 5_000), arg(3, 5));
     let base = nodes_and_deployments(nodes_n);
+    let before_pods = live_mb();
     let mut pods: Vec<Arc<PodInfo>> = (0..pods_n).map(|i| Arc::new(pod(i, nodes_n))).collect();
     pods.sort_by(|a, b| a.name.cmp(&b.name));
     let st = State::for_tests(SystemTime::UNIX_EPOCH + Duration::from_secs(NOW as u64));
+    if std::env::args().nth(4).as_deref() == Some("breakdown") {
+        breakdown(&base, &pods, live_mb() - before_pods, &st);
+        return;
+    }
     let prefs = ViewPrefs::of(&st);
     let mut b = Prebuilder::new(st.config.clone());
     let heap0 = live_mb();
@@ -251,4 +259,64 @@ fn main() {
             summary(label, v);
         }
     }
+}
+
+/// Where the live heap of one snapshot goes, component by component (each measured as
+/// the live heap it adds while it is alive; the pod objects are shared by all of them).
+fn breakdown(base: &KubeData, pods: &[Arc<PodInfo>], pods_mb: f64, st: &State) {
+    use kitops_top::view::panes::{nodes, pods as pods_pane, BuildCtx};
+    println!(
+        "{:<44} {:>8.1} MB",
+        "pod objects (PodInfo, 100% shared)", pods_mb
+    );
+    let at = live_mb();
+    let data = with_usage(base, pods, 0);
+    println!(
+        "{:<44} {:>8.1} MB",
+        "snapshot (KubeData: LivePods, nodes, ...)",
+        live_mb() - at
+    );
+    let ctx = BuildCtx {
+        config: &st.config,
+        now: SystemTime::UNIX_EPOCH + Duration::from_secs(NOW as u64),
+        alt_view: false,
+        redact: kitops_top::view::redact::Redact(false),
+    };
+    let at = live_mb();
+    let table = pods_pane::build(&data, &ctx);
+    let table_mb = live_mb() - at;
+    let rows = table.rows.len().max(1);
+    println!(
+        "{:<44} {:>8.1} MB ({} rows, {} B/row; {} B inline)",
+        "pods table (rows, their text)",
+        table_mb,
+        rows,
+        (table_mb * 1048576.0) as usize / rows,
+        std::mem::size_of::<kitops_top::view::TableRow>()
+    );
+    let at = live_mb();
+    let copy = table.rows.clone();
+    println!(
+        "{:<44} {:>8.1} MB",
+        "a second table sharing the rows' text",
+        live_mb() - at
+    );
+    drop(copy);
+    let at = live_mb();
+    let nodes = nodes::build(&data, &ctx);
+    println!("{:<44} {:>8.1} MB", "nodes table", live_mb() - at);
+    drop(nodes);
+    drop(table);
+    let at = live_mb();
+    let mut b = Prebuilder::new(st.config.clone());
+    let built = b.build(
+        SourceUpdate::Kube(Snapshot::live(data, SystemTime::now())),
+        &ViewPrefs::of(st),
+    );
+    println!(
+        "{:<44} {:>8.1} MB",
+        "one prebuilt screen (both panes, index, order)",
+        live_mb() - at
+    );
+    drop(built);
 }

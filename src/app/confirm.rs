@@ -89,7 +89,7 @@ pub fn plan(op: Op, state: &State) -> Plan {
         .focused()
         .table
         .selected()
-        .and_then(|r| r.target.clone());
+        .and_then(|r| r.action_target().map(std::borrow::Cow::into_owned));
     let ctx = PlanCtx {
         target: target.as_ref(),
         sources: &state.sources,
@@ -108,7 +108,7 @@ pub(crate) fn request(state: &mut State, op: Op) -> Vec<Command> {
                 .table
                 .selected()
                 .and_then(|r| r.cells.first())
-                .map(|c| c.as_str().to_string())
+                .map(str::to_string)
                 .unwrap_or_default();
             let refusal = Refusal {
                 op: op.name(),

@@ -19,21 +19,18 @@ pub(crate) fn open(state: &mut State) {
 pub(crate) fn build(state: &State) -> Option<Modal> {
     let focus = state.focus;
     let row = state.focused().table.selected()?;
-    let title = format!(
-        "{} — {}",
-        focus.title(),
-        row.cells.first().map(|c| c.as_str()).unwrap_or("")
-    );
+    let title = format!("{} — {}", focus.title(), row.cells.at(0));
     let ctx = BuildCtx {
         config: &state.config,
         now: state.now,
         alt_view: state.focused().alt_view,
         redact: state.redaction(),
     };
+    let target = row.action_target();
     let fields = focus
         .spec()
         .details
-        .zip(row.target.as_ref())
+        .zip(target.as_deref())
         .and_then(|(details, target)| details(&state.sources, &ctx, target))
         .unwrap_or_else(|| {
             let now = crate::view::panes::pods::unix(state.now);

@@ -28,23 +28,15 @@ const SEPARATOR: u8 = 0;
 
 impl SearchIndex {
     pub fn of(rows: &[TableRow]) -> Self {
-        let bytes: usize = rows
-            .iter()
-            .flat_map(|r| r.cells.iter())
-            .map(|c| c.as_str().len() + 1)
-            .sum();
+        let bytes: usize = rows.iter().map(|r| r.cells.joined().len() + 1).sum();
         let mut text = Vec::with_capacity(bytes);
         let mut starts = Vec::with_capacity(rows.len());
         let mut kinds = Vec::with_capacity(rows.len());
         for r in rows {
             starts.push(text.len());
-            // Cells joined as one text each: a needle never spans two of them.
-            for (i, c) in r.cells.iter().enumerate() {
-                if i > 0 {
-                    text.push(SEPARATOR);
-                }
-                push_lowercase(&mut text, c.as_str());
-            }
+            // Cells joined with NUL as the row keeps them (`Cells::joined`), lower-cased:
+            // a needle never spans two of them.
+            push_lowercase(&mut text, r.cells.joined());
             text.push(SEPARATOR);
             kinds.push(RowKind {
                 is_group_header: r.is_group_header,

@@ -7,7 +7,6 @@
 
 use std::cmp::Ordering;
 
-use crate::view::safe_text::SafeText;
 use crate::view::table::TableRow;
 
 /// The rows of `rows` that a sorted table shows (group headers flattened away),
@@ -46,7 +45,7 @@ fn number(row: &TableRow, col: usize) -> Option<f64> {
 }
 
 fn text(row: &TableRow, col: usize) -> &str {
-    row.cells.get(col).map(SafeText::as_str).unwrap_or("")
+    row.cells.at(col)
 }
 
 fn directed(ord: Ordering, desc: bool) -> Ordering {
@@ -72,6 +71,7 @@ fn total_order(x: f64, desc: bool) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view::safe_text::SafeText;
 
     fn row(key: &str, name: &str, n: Option<f64>) -> TableRow {
         let r = TableRow::new(key, vec![SafeText::line(name), SafeText::line("")]);

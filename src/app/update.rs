@@ -314,10 +314,7 @@ pub(crate) fn on_action(state: &mut State, action: KeyAction) -> Vec<Command> {
         K::Copy => {
             if let Some(row) = state.focused().table.selected() {
                 let text = if row.copy_text.is_empty() {
-                    row.cells
-                        .first()
-                        .map(|c| c.as_str().to_string())
-                        .unwrap_or_default()
+                    row.cells.first().map(str::to_string).unwrap_or_default()
                 } else {
                     row.copy_text.clone()
                 };

@@ -294,7 +294,7 @@ fn padded(text: &str, width: usize) -> String {
 
 /// A row's cells as printed: the first indented by the row's tree depth.
 fn indented_cells(row: &crate::view::TableRow) -> Vec<String> {
-    let mut cells: Vec<String> = row.cells.iter().map(|x| x.as_str().to_string()).collect();
+    let mut cells: Vec<String> = row.cells.iter().map(str::to_string).collect();
     if let Some(first) = cells.first_mut() {
         *first = format!("{}{first}", "  ".repeat(row.depth as usize));
     }

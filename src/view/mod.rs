@@ -7,8 +7,10 @@
 
 pub mod attention;
 pub mod format;
+mod live_cell;
 pub mod panes;
 pub mod redact;
+mod row_cells;
 pub mod safe_text;
 pub mod table;
 

@@ -6,9 +6,11 @@ use std::any::Any;
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::collect::kube::PodInfo;
 use smallvec::SmallVec;
 
-use super::format;
+pub use super::live_cell::{LiveCell, Num};
+pub use super::row_cells::Cells;
 use super::safe_text::SafeText;
 
 /// Severity of a row or a summary item; themes map it to colour *and* a symbol.
@@ -116,119 +118,6 @@ pub enum Target {
     },
 }
 
-/// A number or nothing in 8 bytes (an `Option<f64>` takes 16): nothing is one NaN
-/// bit pattern that no arithmetic makes (a NaN keeps the payload of its operand, and
-/// none of the inputs carry this one). A row holds a dozen of these, twice at the
-/// peak (the table on screen and the one being built beside it), 100,000 rows each.
-#[derive(Clone, Copy)]
-pub struct Num(u64);
-
-impl Num {
-    const NONE_BITS: u64 = 0x7ff8_6b69_746f_7073;
-    pub const NONE: Num = Num(Self::NONE_BITS);
-
-    pub fn get(self) -> Option<f64> {
-        (self.0 != Self::NONE_BITS).then(|| f64::from_bits(self.0))
-    }
-}
-
-impl From<Option<f64>> for Num {
-    fn from(value: Option<f64>) -> Self {
-        match value {
-            // The one NaN that means nothing is kept a (quiet) NaN.
-            Some(x) if x.to_bits() == Self::NONE_BITS => Num(f64::NAN.to_bits()),
-            Some(x) => Num(x.to_bits()),
-            None => Num::NONE,
-        }
-    }
-}
-
-impl From<f64> for Num {
-    fn from(value: f64) -> Self {
-        Some(value).into()
-    }
-}
-
-/// Compares as the `Option<f64>` it stands for (a NaN is unequal to itself).
-impl PartialEq for Num {
-    fn eq(&self, other: &Self) -> bool {
-        self.get() == other.get()
-    }
-}
-
-impl std::fmt::Debug for Num {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.get().fmt(f)
-    }
-}
-
-/// A cell whose text is made when it is drawn, from the numbers the row keeps: a
-/// metrics round or the clock changes these in place, without a string per row, so
-/// a 100,000-pod pane costs per round what its ~50 visible rows cost. Such cells are
-/// not searched by the filter (ages and usage numbers; names and status are).
-/// 32 bytes: no variant holds more than three 8-byte numbers.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum LiveCell {
-    /// The age since a unix second (`3h04m`); empty when unknown.
-    Age(Option<i64>),
-    /// A restart count, with the age of the last restart when there was one: `3 (5m10s)`.
-    Restarts { count: u32, last: Option<i64> },
-    /// CPU cores (`250m`), or `none` (`-`, `n/a`) without a sample.
-    Cpu { cores: Num, none: &'static str },
-    /// Bytes (`512Mi`), or `none` without a sample.
-    Mem { bytes: Num, none: &'static str },
-    /// `used` as a share of request / limit (`83%/42%`); empty without a sample.
-    PctPair { used: Num, request: Num, limit: Num },
-    /// A share of 100 as a bar and a number (`███░░░░░░░ 32%`), or `none` without a
-    /// sample: a node's memory used.
-    Bar {
-        pct: Num,
-        width: u8,
-        ascii: bool,
-        none: &'static str,
-    },
-    /// Bytes used of bytes there are (`3.1Gi/32Gi`; `-/32Gi` without a sample).
-    MemOf { used: Num, of: f64 },
-    /// A share of 100 (`42%`), `-` when unknown.
-    Pct(Num),
-}
-
-impl LiveCell {
-    /// The text at `now` (unix seconds).
-    pub fn text(&self, now: i64) -> String {
-        match *self {
-            LiveCell::Age(since) => format::age_since(now, since).unwrap_or_default(),
-            LiveCell::Restarts { count, last } => match format::age_since(now, last) {
-                Some(a) if count > 0 => format!("{count} ({a})"),
-                _ => count.to_string(),
-            },
-            LiveCell::Cpu { cores, none } => cores.get().map_or_else(|| none.into(), format::cores),
-            LiveCell::Mem { bytes, none } => bytes.get().map_or_else(|| none.into(), format::mem),
-            LiveCell::PctPair {
-                used,
-                request,
-                limit,
-            } => used.get().map_or_else(String::new, |u| {
-                format::pct_pair(format::pct(u, request.get()), format::pct(u, limit.get()))
-            }),
-            LiveCell::Bar {
-                pct,
-                width,
-                ascii,
-                none,
-            } => pct.get().map_or_else(
-                || none.into(),
-                |p| format!("{} {p:.0}%", format::bar(p / 100.0, width.into(), ascii)),
-            ),
-            LiveCell::MemOf { used, of } => {
-                let used = used.get().map_or_else(|| "-".into(), format::mem);
-                format!("{used}/{}", format::mem(of))
-            }
-            LiveCell::Pct(p) => p.get().map_or_else(|| "-".into(), |p| format!("{p:.0}%")),
-        }
-    }
-}
-
 /// What a row was built from, compared by identity: a pane builder that finds the
 /// same object behind a row can keep the row and update only its live cells.
 #[derive(Clone)]
@@ -263,7 +152,7 @@ pub struct RowText {
     /// Stable identity (pod UID, backend pid+start, target id): the selection follows it.
     pub key: String,
     /// Column texts; a column in `live` has an empty placeholder here.
-    pub cells: Vec<SafeText>,
+    pub cells: Cells,
     pub source: Option<RowSource>,
     /// Indentation for trees (lock chains) and groups (pods under a deployment).
     pub depth: u8,
@@ -273,7 +162,24 @@ pub struct RowText {
     pub copy_text: String,
     /// Shown by `enter`: every field, untruncated.
     pub details: Vec<(String, SafeText)>,
-    pub target: Option<Target>,
+    /// Read with `TableRow::action_target`.
+    target: RowTarget,
+}
+
+/// What a row's actions act on: none, one stored with the row, or a pod's made from
+/// the `PodInfo` the row was built from (its `source`) when an action asks. A pod row
+/// stored four strings (namespace, name, uid, deployment) that its pod already holds:
+/// 25 MB at 100,000 pods.
+#[derive(Debug, Clone, PartialEq, Default)]
+enum RowTarget {
+    #[default]
+    None,
+    /// Boxed: the rows of the big tables (pods) do not store one, and an inline
+    /// `Target` would make every row's text 100 bytes longer.
+    Stored(Box<Target>),
+    /// `Target::Pod` of the row's source pod, under this deployment (shared by the
+    /// rows of a group).
+    Pod { deployment: Option<Arc<str>> },
 }
 
 /// A row's cells made when drawn and its sort keys are kept inline (as many as the
@@ -327,7 +233,7 @@ impl TableRow {
             sort_keys: SortKeys::none(cells.len()),
             text: Arc::new(RowText {
                 key: key.into(),
-                cells,
+                cells: Cells::new(cells),
                 ..Default::default()
             }),
             live: LiveCells::new(),
@@ -358,7 +264,7 @@ impl TableRow {
     pub fn text(&self, col: usize, now: i64) -> Cow<'_, str> {
         match self.live.iter().find(|(c, _)| usize::from(*c) == col) {
             Some((_, cell)) => Cow::Owned(cell.text(now)),
-            None => Cow::Borrowed(self.cells.get(col).map(SafeText::as_str).unwrap_or("")),
+            None => Cow::Borrowed(self.cells.at(col)),
         }
     }
 
@@ -382,9 +288,8 @@ impl TableRow {
     /// Turns the live cells into text at `now`: for output made once (headless tables).
     pub fn resolve(&mut self, now: i64) {
         for (col, cell) in std::mem::take(&mut self.live) {
-            if let Some(slot) = self.text_mut().cells.get_mut(usize::from(col)) {
-                *slot = SafeText::line(&cell.text(now));
-            }
+            let text = SafeText::line(&cell.text(now));
+            self.text_mut().cells.set(usize::from(col), &text);
         }
     }
 
@@ -421,8 +326,40 @@ impl TableRow {
     }
 
     pub fn target(mut self, target: Target) -> Self {
-        self.text_mut().target = Some(target);
+        self.text_mut().target = RowTarget::Stored(Box::new(target));
         self
+    }
+
+    /// The target of a pod row, made from the row's source (`source`, a `PodInfo`) when
+    /// asked (`action_target`): `Target::Pod` of that pod under `deployment`.
+    pub fn pod_target(mut self, deployment: Option<Arc<str>>) -> Self {
+        self.text_mut().target = RowTarget::Pod { deployment };
+        self
+    }
+
+    /// What an action on this row acts on, if anything.
+    pub fn action_target(&self) -> Option<Cow<'_, Target>> {
+        match &self.target {
+            RowTarget::None => None,
+            RowTarget::Stored(t) => Some(Cow::Borrowed(t)),
+            RowTarget::Pod { deployment } => {
+                let pod = self.source.as_ref()?.0.downcast_ref::<PodInfo>()?;
+                Some(Cow::Owned(Target::Pod {
+                    namespace: pod.namespace.to_string(),
+                    name: pod.name.clone(),
+                    uid: pod.uid.clone(),
+                    deployment: deployment.as_deref().map(str::to_string),
+                }))
+            }
+        }
+    }
+
+    /// The deployment of a pod row made with `pod_target` (`None`: of none, or not a pod row).
+    pub fn pod_deployment(&self) -> Option<Option<&str>> {
+        match &self.target {
+            RowTarget::Pod { deployment } => Some(deployment.as_deref()),
+            _ => None,
+        }
     }
 
     pub fn sort_key(mut self, column: usize, value: f64) -> Self {
@@ -432,23 +369,10 @@ impl TableRow {
 
     /// Whether the row's text cells, lower-cased and joined with NUL (as the filter's
     /// index lays them, `app::table_search`), hold `needle_lower` (already lower-cased);
-    /// empty matches all. A needle without a NUL is within one cell: no join is made.
+    /// empty matches all. The cells are kept joined so (`Cells`): a needle without a
+    /// NUL is found within one cell, as the filter's index finds it.
     pub fn matches(&self, needle_lower: &str) -> bool {
-        if needle_lower.contains('\0') {
-            let mut joined = Vec::new();
-            for (i, c) in self.cells.iter().enumerate() {
-                if i > 0 {
-                    joined.push(0);
-                }
-                push_lowercase(&mut joined, c.as_str());
-            }
-            return memchr::memmem::find(&joined, needle_lower.as_bytes()).is_some();
-        }
-        needle_lower.is_empty()
-            || self
-                .cells
-                .iter()
-                .any(|c| lowercase(c.as_str()).contains(needle_lower))
+        needle_lower.is_empty() || lowercase(self.cells.joined()).contains(needle_lower)
     }
 }
 

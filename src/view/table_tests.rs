@@ -3,34 +3,13 @@
 use super::*;
 
 #[test]
-fn a_number_or_none_reads_back_as_given_nan_included() {
-    let values = [
-        0.0,
-        -0.0,
-        1.5,
-        -3.25,
-        f64::INFINITY,
-        f64::MIN_POSITIVE,
-        1e300,
-    ];
-    for v in values {
-        assert_eq!(Num::from(v).get().map(f64::to_bits), Some(v.to_bits()));
-    }
-    assert_eq!(Num::from(None).get(), None);
-    assert!(Num::from(f64::NAN).get().is_some_and(f64::is_nan));
-    // The bit pattern that means none, given as a number, stays a number (a NaN).
-    let sentinel = f64::from_bits(Num::NONE.0);
-    assert!(Num::from(sentinel).get().is_some_and(f64::is_nan));
-}
-
-#[test]
 fn rows_are_compact() {
     assert_eq!(std::mem::size_of::<Num>(), 8);
     assert_eq!(std::mem::size_of::<LiveCell>(), 32);
     assert_eq!(std::mem::size_of::<(u8, LiveCell)>(), 40);
     // Was ~600 with `usize` columns and `Option<f64>` numbers.
     assert!(
-        std::mem::size_of::<TableRow>() <= 384,
+        std::mem::size_of::<TableRow>() <= 352,
         "{}",
         std::mem::size_of::<TableRow>()
     );
@@ -65,4 +44,73 @@ fn a_row_matches_as_its_lowercased_joined_cells_did() {
         String::from_utf8(pushed).unwrap_or_default(),
         "état σ running"
     );
+}
+
+fn pod_info(name: &str) -> crate::collect::kube::PodInfo {
+    crate::collect::kube::PodInfo {
+        uid: "0b9c7e52-0001".into(),
+        name: name.into(),
+        namespace: "shop".into(),
+        node: Some("ip-10-0-1-2".into()),
+        created: Some(1_795_000_000),
+        deleting: false,
+        phase: "Running".into(),
+        reason: "Running".into(),
+        message: String::new(),
+        ready: 1,
+        containers: 1,
+        restarts: 0,
+        last_restart: None,
+        last_termination: None,
+        last_exit_code: None,
+        replicaset: Some("web-5f6d7c8b9".into()),
+        requests: Default::default(),
+        limits: Default::default(),
+        active: true,
+    }
+}
+
+#[test]
+fn a_pod_rows_target_is_made_from_its_pod_as_it_was_stored() {
+    let pod = Arc::new(pod_info("web-5f6d7c8b9-x2"));
+    for deployment in [Some("web"), None] {
+        let row = TableRow::new(pod.uid.clone(), vec![SafeText::line(&pod.name)])
+            .source(pod.clone())
+            .pod_target(deployment.map(Arc::from));
+        // What the row stored before it was made on demand.
+        let stored = Target::Pod {
+            namespace: pod.namespace.to_string(),
+            name: pod.name.clone(),
+            uid: pod.uid.clone(),
+            deployment: deployment.map(str::to_string),
+        };
+        assert_eq!(row.action_target().as_deref(), Some(&stored));
+        assert_eq!(row.pod_deployment(), Some(deployment));
+    }
+}
+
+#[test]
+fn a_pod_target_without_a_pod_behind_it_is_no_target() {
+    let row = TableRow::new("k", vec![]).pod_target(Some(Arc::from("web")));
+    assert_eq!(row.action_target(), None);
+    let row = TableRow::new("k", vec![])
+        .source(Arc::new(String::from("not a pod")))
+        .pod_target(None);
+    assert_eq!(row.action_target(), None);
+}
+
+#[test]
+fn a_stored_target_reads_back_and_is_no_pod_deployment() {
+    let node = Target::Node { name: "n1".into() };
+    let row = TableRow::new("k", vec![]).target(node.clone());
+    assert_eq!(row.action_target().as_deref(), Some(&node));
+    assert_eq!(row.pod_deployment(), None);
+    assert_eq!(TableRow::new("k", vec![]).action_target(), None);
+}
+
+#[test]
+fn a_rows_inline_vectors_carry_no_tag() {
+    // `smallvec`'s `union` feature: the inline cells and the capacity, nothing else.
+    assert_eq!(std::mem::size_of::<LiveCells>(), 6 * 40 + 8);
+    assert_eq!(std::mem::size_of::<SortKeys>(), 10 * 8 + 8);
 }

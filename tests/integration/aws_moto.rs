@@ -105,7 +105,7 @@ fn cell_texts(st: &State) -> Vec<Vec<String>> {
         .content
         .rows
         .iter()
-        .map(|r| r.cells.iter().map(|c| c.as_str().to_string()).collect())
+        .map(|r| r.cells.iter().map(str::to_string).collect())
         .collect()
 }
 
@@ -443,8 +443,8 @@ async fn deregister_removes_the_selected_target() {
         .table
         .selected()
         .unwrap()
-        .target
-        .clone();
+        .action_target()
+        .map(|t| t.into_owned());
     assert_eq!(
         selected,
         Some(Target::LbTarget {

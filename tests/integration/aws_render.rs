@@ -184,7 +184,7 @@ fn pane_content_levels_and_targets() {
     let rows = &st.pane(PaneId::Targets).table.content.rows;
     let find = |first: &str| {
         rows.iter()
-            .find(|r| r.cells[0].as_str() == first)
+            .find(|r| r.cells.at(0) == first)
             .unwrap_or_else(|| panic!("row {first}"))
     };
     let api = find("kitops-api");
@@ -194,16 +194,19 @@ fn pane_content_levels_and_targets() {
         Level::Crit,
         "an unhealthy target makes the group critical"
     );
-    assert_eq!(api.cells[3].as_str(), "1/3 ok");
-    assert!(api.cells[4].as_str().starts_with(
+    assert_eq!(api.cells.at(3), "1/3 ok");
+    assert!(api.cells.at(4).starts_with(
         "1 healthy, 1 unhealthy, 1 draining · hc HTTP /api/v1/health 30s/5s ok 5 bad 2"
     ));
-    assert_eq!(api.target, Some(Target::TargetGroup { arn: API_TG.into() }));
+    assert_eq!(
+        api.action_target().map(|t| t.into_owned()),
+        Some(Target::TargetGroup { arn: API_TG.into() })
+    );
     assert_eq!(find("i-0a1b2c3d4e5f60001").level, Level::Ok);
     let bad = find("i-0a1b2c3d4e5f60002");
     assert_eq!(bad.level, Level::Crit);
     assert_eq!(
-        bad.cells[4].as_str(),
+        bad.cells.at(4),
         "Target.ResponseCodeMismatch: Health checks failed with these codes: [502]"
     );
     assert_eq!(find("i-0a1b2c3d4e5f60003").level, Level::Warn);
@@ -212,17 +215,15 @@ fn pane_content_levels_and_targets() {
     assert!(rds.is_group_header);
     assert_eq!(rds.level, Level::Warn);
     let snap = find("kitops-backup-20260115-1025");
-    assert_eq!(snap.cells[3].as_str(), "creating 45%");
+    assert_eq!(snap.cells.at(3), "creating 45%");
     assert_eq!(
-        snap.target,
+        snap.action_target().map(|t| t.into_owned()),
         Some(Target::RdsInstance {
             id: "kitops-production".into()
         })
     );
-    assert!(rows
-        .iter()
-        .any(|r| r.cells[0].as_str() == "event 40m00s ago"
-            && r.cells[4].as_str() == "Multi-AZ instance failover completed"));
+    assert!(rows.iter().any(|r| r.cells.at(0) == "event 40m00s ago"
+        && r.cells.at(4) == "Multi-AZ instance failover completed"));
 }
 
 #[test]

@@ -178,7 +178,12 @@ fn candidate_rows(st: &State, spec: &PaneSpec, victims: &PgVictims) -> Vec<Optio
     let ours = |t: &Option<Target>| matches!(t, Some(Target::Backend { pid, .. }) if victims.pids.contains(pid));
     let mut keys: Vec<(bool, String)> = rows
         .iter()
-        .map(|r| (!ours(&r.target), r.key.clone()))
+        .map(|r| {
+            (
+                !ours(&r.action_target().map(|t| t.into_owned())),
+                r.key.clone(),
+            )
+        })
         .collect();
     keys.sort_by_key(|(theirs, _)| *theirs);
     let keys: Vec<Option<String>> = keys.into_iter().map(|(_, k)| Some(k)).collect();

@@ -135,7 +135,7 @@ fn row_texts(c: &PaneContent) -> Vec<(String, usize)> {
     c.rows
         .iter()
         .filter(|r| !r.is_group_header)
-        .map(|r| (r.key.clone(), r.cells[0].as_str().as_ptr() as usize))
+        .map(|r| (r.key.clone(), r.cells.at(0).as_ptr() as usize))
         .collect()
 }
 
@@ -195,7 +195,7 @@ fn every_snapshot_laid_over_the_last_table_is_what_a_fresh_build_makes() {
         .iter()
         .find(|r| r.key == "deploy:kitops/api")
         .expect("api header");
-    assert_eq!(header.cells[pods::COL_STATUS].as_str(), "120/300 available");
+    assert_eq!(header.cells.at(pods::COL_STATUS), "120/300 available");
 
     // A pod of another ReplicaSet under the same name: it moves to the other group.
     objects[14] = Arc::new(adopted_by_api(14));

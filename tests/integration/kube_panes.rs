@@ -59,7 +59,7 @@ async fn pods_and_nodes_panes_from_watches() {
     assert_eq!(cell(headers[1], 0), "deploy/kitops-frontend");
     assert_eq!(cell(headers[1], 1), "3/3");
     assert_eq!(
-        headers[0].target,
+        headers[0].action_target().map(|t| t.into_owned()),
         Some(Target::Deployment {
             namespace: "kitops".into(),
             name: "kitops-backend".into()
@@ -76,7 +76,7 @@ async fn pods_and_nodes_panes_from_watches() {
             cell(r, 7)
         );
         assert!(cell(r, 8).contains('%'), "memory % of request/limit");
-        match &r.target {
+        match r.action_target().map(|t| t.into_owned()) {
             Some(Target::Pod {
                 namespace,
                 deployment,

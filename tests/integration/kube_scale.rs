@@ -33,7 +33,7 @@ pub(crate) fn info(i: usize) -> PodInfo {
         uid: format!("uid-{i:05}"),
         name: format!("{rs}-p{i:05}"),
         namespace: "kitops".into(),
-        node: Some(format!("node-{}", i % 7)),
+        node: Some(format!("node-{}", i % 7).into()),
         created: Some(NOW - 3600),
         deleting: false,
         phase: "Running".into(),
@@ -102,7 +102,7 @@ fn name_addresses(st: &State) -> Vec<(String, usize)> {
         .rows
         .iter()
         .filter(|r| !r.is_group_header)
-        .map(|r| (r.key.clone(), r.cells[0].as_str().as_ptr() as usize))
+        .map(|r| (r.key.clone(), r.cells.at(0).as_ptr() as usize))
         .collect()
 }
 
@@ -170,7 +170,7 @@ fn a_metrics_round_keeps_every_row_and_updates_usage_in_place() {
         .iter()
         .find(|r| r.key == "uid-00042")
         .expect("row");
-    assert_eq!(row.cells[COL_STATUS].as_str(), "CrashLoopBackOff");
+    assert_eq!(row.cells.at(COL_STATUS), "CrashLoopBackOff");
 
     // A pod gone and one new: the rest are kept, in their new order.
     let mut fewer = shared.clone();

@@ -70,7 +70,7 @@ fn names(st: &State) -> Vec<String> {
         .iter()
         .map(|&i| &t.content.rows[i])
         .filter(|r| !r.is_group_header)
-        .map(|r| r.cells[0].as_str().trim().to_string())
+        .map(|r| r.cells.at(0).trim().to_string())
         .collect()
 }
 

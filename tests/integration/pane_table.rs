@@ -106,7 +106,7 @@ fn a_target_group_name_filter_keeps_its_targets() {
     let names: Vec<String> = t
         .visible
         .iter()
-        .map(|&i| t.content.rows[i].cells[0].to_string())
+        .map(|&i| t.content.rows[i].cells.at(0).to_string())
         .collect();
     assert_eq!(names[0], "kitops-web", "{names:?}");
     assert!(

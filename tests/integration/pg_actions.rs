@@ -331,9 +331,13 @@ async fn role_without_pg_read_all_stats_is_told_which_grant_is_missing() {
         .iter()
         .find(|r| r.key.starts_with(&format!("pid:{pid}:")))
         .expect("hidden row shown");
-    assert!(row.target.is_none());
+    assert!(row.action_target().is_none());
     assert!(matches!(
-        kitops_top::app::action::pg::plan(PgOp::Terminate, row.target.as_ref(), Some(&data)),
+        kitops_top::app::action::pg::plan(
+            PgOp::Terminate,
+            row.action_target().as_deref(),
+            Some(&data)
+        ),
         Plan::Refuse(_)
     ));
     drop(c);

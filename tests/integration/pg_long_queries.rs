@@ -19,7 +19,7 @@ fn long_running_active_queries_are_highlighted_by_the_config_threshold() {
             .content
             .rows
             .iter()
-            .find(|r| r.cells[0].as_str() == pid)
+            .find(|r| r.cells.at(0) == pid)
             .map(|r| r.level)
     };
     // Default 1m: the 42 s analytics query is fine.

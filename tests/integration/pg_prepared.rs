@@ -70,9 +70,9 @@ async fn prepared_transaction_blocker_is_pid_zero_with_its_gid() {
     assert!(rows[0]
         .cells
         .iter()
-        .any(|c| c.as_str().contains("prepared transaction kt-batch-7")));
+        .any(|c| c.contains("prepared transaction kt-batch-7")));
     assert!(
-        rows[0].target.is_none(),
+        rows[0].action_target().is_none(),
         "cancel/terminate cannot end a prepared transaction"
     );
     assert!(rows[0]

@@ -262,7 +262,7 @@ fn activity_pane_80x24_and_200x60() {
     );
     let rows = &st.pane(PaneId::PgActivity).table.content.rows;
     // oldest query first, as the runbook's query orders them
-    let pids: Vec<&str> = rows.iter().map(|r| r.cells[0].as_str()).collect();
+    let pids: Vec<&str> = rows.iter().map(|r| r.cells.at(0)).collect();
     assert_eq!(
         pids,
         ["4101", "4102", "4103", "4104", "4105", "4106", "4107", "4108"]
@@ -276,10 +276,7 @@ fn activity_pane_80x24_and_200x60() {
         .find(|(k, _)| k == "query")
         .expect("query detail");
     assert!(q.1.as_str().contains('\n'), "details keep the full query");
-    assert!(
-        !rows[0].cells[9].as_str().contains('\n'),
-        "one line in the table"
-    );
+    assert!(!rows[0].cells.at(9).contains('\n'), "one line in the table");
 }
 
 #[test]
@@ -296,7 +293,7 @@ fn locks_pane_80x24_and_200x60() {
     let rows = &st.pane(PaneId::PgLocks).table.content.rows;
     let tree: Vec<(String, u8)> = rows
         .iter()
-        .map(|r| (r.cells[0].as_str().to_string(), r.depth))
+        .map(|r| (r.cells.at(0).to_string(), r.depth))
         .collect();
     let expect: Vec<(String, u8)> = [
         ("4101", 0),
@@ -311,7 +308,7 @@ fn locks_pane_80x24_and_200x60() {
     .collect();
     assert_eq!(tree, expect);
     assert!(
-        rows[4].target.is_none(),
+        rows[4].action_target().is_none(),
         "a prepared transaction cannot be signalled"
     );
 }
@@ -424,8 +421,8 @@ fn locks_pane_shows_transaction_age() {
         .position(|c| c.title == "XACT")
         .expect("an XACT column");
     let root = &pane.table.content.rows[0];
-    assert_eq!(root.cells[0].as_str(), "4101");
-    assert_eq!(root.cells[xact].as_str(), "12m40s");
+    assert_eq!(root.cells.at(0), "4101");
+    assert_eq!(root.cells.at(xact), "12m40s");
     let screen = kitops_top::ui::render_to_string(&st, 80, 24);
     assert!(screen.contains("XACT"), "{screen}");
     assert!(screen.contains("12m40s"), "{screen}");

@@ -190,7 +190,7 @@ fn targets_mask_ips_and_ports_but_actions_keep_the_target() {
         .content
         .rows
         .iter()
-        .find_map(|r| match &r.target {
+        .find_map(|r| match r.action_target().as_deref() {
             Some(kitops_top::view::Target::LbTarget { id, .. }) => Some(id.clone()),
             _ => None,
         });

@@ -10,6 +10,7 @@ pub mod logs;
 pub mod metrics;
 mod metrics_list;
 pub mod model;
+mod shared_text;
 mod slim;
 pub mod store;
 pub mod throttle;

@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use serde::{Deserialize, Serialize};
 
+pub use super::shared_text::SharedText;
 pub use super::slim::{SlimContainer, SlimPod};
 
 pub const REVISION_ANNOTATION: &str = "deployment.kubernetes.io/revision";
@@ -34,14 +35,15 @@ pub struct Resources {
 pub struct PodInfo {
     pub uid: String,
     pub name: String,
-    pub namespace: String,
-    pub node: Option<String>,
+    /// The repeated texts are shared between pods (`SharedText`).
+    pub namespace: SharedText,
+    pub node: Option<SharedText>,
     /// Unix seconds.
     pub created: Option<i64>,
     pub deleting: bool,
-    pub phase: String,
+    pub phase: SharedText,
     /// What `kubectl get pods` shows in STATUS (CrashLoopBackOff, Terminating, …).
-    pub reason: String,
+    pub reason: SharedText,
     /// Longer explanation (scheduler message, waiting message).
     pub message: String,
     pub ready: u32,
@@ -55,7 +57,7 @@ pub struct PodInfo {
     #[serde(default)]
     pub last_exit_code: Option<i32>,
     /// Owning ReplicaSet name, when the controller is a ReplicaSet.
-    pub replicaset: Option<String>,
+    pub replicaset: Option<SharedText>,
     pub requests: Resources,
     pub limits: Resources,
     /// Counts towards the node's allocated resources (not Succeeded/Failed).
@@ -345,17 +347,19 @@ pub fn pod_info(p: &SlimPod) -> PodInfo {
         .as_ref()
         .and_then(|o| o.iter().find(|r| r.controller == Some(true)))
         .filter(|r| r.kind == "ReplicaSet")
-        .map(|r| r.name.clone());
+        .map(|r| SharedText::new(&r.name));
     PodInfo {
         uid: m.uid.clone().unwrap_or_default(),
         name: m.name.clone().unwrap_or_default(),
-        namespace: m.namespace.clone().unwrap_or_default(),
-        node: spec.and_then(|s| s.node_name.clone()),
+        namespace: SharedText::new(m.namespace.as_deref().unwrap_or_default()),
+        node: spec
+            .and_then(|s| s.node_name.as_deref())
+            .map(SharedText::new),
         created: created(m),
         deleting: m.deletion_timestamp.is_some(),
         active: phase != "Succeeded" && phase != "Failed",
-        phase,
-        reason,
+        phase: SharedText::new(&phase),
+        reason: SharedText::new(&reason),
         message,
         ready,
         containers: containers.len() as u32,
@@ -569,67 +573,5 @@ pub fn node_info(n: &Node) -> NodeObject {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quantities() {
-        assert_eq!(parse_quantity("250m"), Some(0.25));
-        assert_eq!(parse_quantity("2"), Some(2.0));
-        assert_eq!(parse_quantity("512Mi"), Some(512.0 * 1048576.0));
-        assert_eq!(parse_quantity("1G"), Some(1e9));
-        assert_eq!(parse_quantity("1e3"), Some(1000.0));
-        assert!((parse_quantity("123456789n").unwrap_or(0.0) - 0.123456789).abs() < 1e-12);
-        assert_eq!(parse_quantity("12Ki"), Some(12288.0));
-        assert_eq!(parse_quantity("x"), None);
-    }
-
-    fn pod(json: serde_json::Value) -> SlimPod {
-        let full: k8s_openapi::api::core::v1::Pod =
-            serde_json::from_value(json.clone()).expect("pod json");
-        let slim: SlimPod = serde_json::from_value(json).expect("slim pod json");
-        assert_eq!(pod_info(&SlimPod::from(&full)), pod_info(&slim));
-        slim
-    }
-
-    #[test]
-    fn crashloop_and_oomkilled_last_state() {
-        let p = pod(serde_json::json!({
-            "metadata": {"name": "a", "namespace": "kitops", "uid": "u1",
-                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-abc", "uid": "r", "controller": true}]},
-            "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "img",
-                "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}}]},
-            "status": {"phase": "Running", "containerStatuses": [{"name": "c", "image": "img", "imageID": "", "ready": false,
-                "restartCount": 4,
-                "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off"}},
-                "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled", "finishedAt": "2026-01-01T00:00:00Z"}}}]}
-        }));
-        let i = pod_info(&p);
-        assert_eq!(i.reason, "CrashLoopBackOff");
-        assert_eq!(i.last_termination.as_deref(), Some("OOMKilled"));
-        assert_eq!(i.restarts, 4);
-        assert_eq!(i.replicaset.as_deref(), Some("web-abc"));
-        assert_eq!(i.requests.memory, Some(128.0 * 1048576.0));
-        assert_eq!(i.limits.cpu, None);
-        assert_eq!(i.limits.memory, Some(256.0 * 1048576.0));
-    }
-
-    #[test]
-    fn unschedulable_and_terminating() {
-        let p = pod(serde_json::json!({
-            "metadata": {"name": "a", "uid": "u"},
-            "spec": {"containers": [{"name": "c"}]},
-            "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False",
-                "reason": "Unschedulable", "message": "0/3 nodes are available"}]}
-        }));
-        let i = pod_info(&p);
-        assert_eq!(i.reason, "Pending Unschedulable");
-        assert_eq!(i.message, "0/3 nodes are available");
-        let p = pod(serde_json::json!({
-            "metadata": {"name": "a", "uid": "u", "deletionTimestamp": "2026-01-01T00:00:00Z"},
-            "spec": {"containers": [{"name": "c"}]},
-            "status": {"phase": "Running"}
-        }));
-        assert_eq!(pod_info(&p).reason, "Terminating");
-    }
-}
+#[path = "model_tests.rs"]
+mod tests;

@@ -62,7 +62,7 @@ fn pod_details(
                 p.replicaset.as_deref().unwrap_or("(none)")
             ),
         ),
-        ("node", p.node.clone().unwrap_or_else(|| "<none>".into())),
+        ("node", p.node.as_deref().unwrap_or("<none>").to_string()),
         (
             "status",
             // The waiting or termination message is the container's own text.

@@ -111,7 +111,7 @@ pub(crate) fn status_text(p: &PodInfo) -> String {
         Some("OOMKilled") if p.reason != "OOMKilled" && p.restarts > 0 => {
             format!("{}·was OOMKilled", p.reason)
         }
-        _ => p.reason.clone(),
+        _ => p.reason.to_string(),
     }
 }
 
@@ -119,6 +119,17 @@ pub(crate) fn status_text(p: &PodInfo) -> String {
 pub(super) fn pod_row(
     p: &LivePod,
     deployment: Option<&str>,
+    metrics: &MetricsStatus,
+    now: i64,
+) -> TableRow {
+    pod_row_in(p, deployment.map(Arc::from).as_ref(), metrics, now)
+}
+
+/// `pod_row` under a deployment name shared by the rows of its group (a full build
+/// makes 100,000 rows under 50 names: one string each, not one per row).
+fn pod_row_in(
+    p: &LivePod,
+    deployment: Option<&Arc<str>>,
     metrics: &MetricsStatus,
     now: i64,
 ) -> TableRow {
@@ -137,12 +148,8 @@ pub(super) fn pod_row(
     let mut row = TableRow::new(p.uid.clone(), cells)
         .depth(u8::from(deployment.is_some()))
         .source(p.info.clone())
-        .target(Target::Pod {
-            namespace: p.namespace.clone(),
-            name: p.name.clone(),
-            uid: p.uid.clone(),
-            deployment: deployment.map(str::to_string),
-        })
+        // `Target::Pod` of `p.info`, made when an action asks (`action_target`).
+        .pod_target(deployment.cloned())
         .sort_key(
             COL_READY,
             f64::from(p.ready) / f64::from(p.containers.max(1)),
@@ -214,20 +221,20 @@ pub(super) fn update_live(row: &mut TableRow, p: &LivePod, metrics: &MetricsStat
 fn reuse_or_build(
     old: Option<TableRow>,
     p: &LivePod,
-    deployment: Option<&str>,
+    deployment: Option<&Arc<str>>,
     metrics: &MetricsStatus,
     now: i64,
 ) -> TableRow {
     let same = |r: &TableRow| {
         r.source.as_ref().is_some_and(|s| s.is(&p.info))
-            && matches!(&r.target, Some(Target::Pod { deployment: d, .. }) if d.as_deref() == deployment)
+            && r.pod_deployment() == Some(deployment.map(|d| &**d))
     };
     match old {
         Some(mut row) if same(&row) => {
             update_live(&mut row, p, metrics, now);
             row
         }
-        _ => pod_row(p, deployment, metrics, now),
+        _ => pod_row_in(p, deployment, metrics, now),
     }
 }
 
@@ -372,6 +379,7 @@ pub fn build_reusing(
     let mut pod_of_row = Vec::with_capacity(rows.capacity());
     let mut members_of = Vec::new();
     for (name, members) in &groups {
+        let deployment: Arc<str> = Arc::from(*name);
         members_of.clear();
         members_of.extend(members.iter().map(|(_, p)| *p));
         let mut header = header_row(name, data.deployment(name), &members_of, &data.namespace);
@@ -384,7 +392,7 @@ pub fn build_reusing(
             rows.push(reuse_or_build(
                 old.take(&p.uid),
                 p,
-                Some(name),
+                Some(&deployment),
                 metrics,
                 now,
             ));

@@ -103,7 +103,8 @@ pub(super) fn in_place(
     let mut groups: Vec<(usize, String, Vec<&LivePod>)> = Vec::new();
     for (old, &at) in last.rows.iter().zip(layout.pod_of_row.iter()) {
         if at == HEADER {
-            let Some(Target::Deployment { name, .. }) = &old.target else {
+            let target = old.action_target();
+            let Some(Target::Deployment { name, .. }) = target.as_deref() else {
                 return None;
             };
             groups.push((rows.len(), name.clone(), Vec::new()));

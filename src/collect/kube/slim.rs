@@ -2,9 +2,11 @@
 //! field while parsing, so what a real API server sends beyond it (full container
 //! specs, volumes, probes, `managedFields`) never becomes a heap allocation.
 
-use k8s_openapi::api::core::v1::{Pod, PodStatus, ResourceRequirements};
+use k8s_openapi::api::core::v1::{Pod, ResourceRequirements};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 use serde::{Deserialize, Deserializer};
+
+pub use super::slim_status::SlimPodStatus;
 
 /// The part of a Pod the console reads. The watch deserializes into this instead of
 /// `k8s_openapi::Pod`, whose spec (every container field, volumes, probes…) is
@@ -17,7 +19,7 @@ pub struct SlimPod {
     #[serde(default)]
     pub spec: Option<SlimPodSpec>,
     #[serde(default)]
-    pub status: Option<PodStatus>,
+    pub status: Option<SlimPodStatus>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -90,7 +92,7 @@ impl From<&Pod> for SlimPod {
                     })
                     .collect(),
             }),
-            status: p.status.clone(),
+            status: p.status.as_ref().map(SlimPodStatus::from),
         }
     }
 }

@@ -86,22 +86,50 @@ fn get(conn: &mut BufReader<TcpStream>, path: &str, token: &str) -> Vec<u8> {
 }
 
 /// Seconds to page through every pod at `addr` (`host:port`), and how many there were.
+#[allow(dead_code)]
 pub fn seconds(addr: &str, bearer: &str) -> (f64, usize) {
-    let mut conn = BufReader::new(TcpStream::connect(addr).expect("connect to kube-sim"));
     let started = Instant::now();
-    let mut cont: Option<String> = None;
     let mut items = 0;
+    each_page(addr, bearer, |page| items += page.items.len());
+    (started.elapsed().as_secs_f64(), items)
+}
+
+/// Every page's body, as the server sent it.
+#[allow(dead_code)]
+pub fn pages(addr: &str, bearer: &str) -> Vec<Vec<u8>> {
+    let mut bodies = Vec::new();
+    let mut conn = BufReader::new(TcpStream::connect(addr).expect("connect to kube-sim"));
+    let mut cont: Option<String> = None;
     loop {
-        let mut path = "/api/v1/pods?limit=500".to_string();
-        if let Some(c) = &cont {
-            path.push_str("&continue=");
-            path.push_str(&url::form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>());
-        }
-        let page: Page = serde_json::from_slice(&get(&mut conn, &path, bearer)).expect("a page");
-        items += page.items.len();
+        let body = get(&mut conn, &page_path(cont.as_deref()), bearer);
+        let page: Page = serde_json::from_slice(&body).expect("a page");
+        bodies.push(body);
         match page.metadata.token.filter(|t| !t.is_empty()) {
             Some(t) => cont = Some(t),
-            None => return (started.elapsed().as_secs_f64(), items),
+            None => return bodies,
+        }
+    }
+}
+
+fn page_path(cont: Option<&str>) -> String {
+    let mut path = "/api/v1/pods?limit=500".to_string();
+    if let Some(c) = cont {
+        path.push_str("&continue=");
+        path.push_str(&url::form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>());
+    }
+    path
+}
+
+fn each_page(addr: &str, bearer: &str, mut each: impl FnMut(&Page)) {
+    let mut conn = BufReader::new(TcpStream::connect(addr).expect("connect to kube-sim"));
+    let mut cont: Option<String> = None;
+    loop {
+        let path = page_path(cont.as_deref());
+        let page: Page = serde_json::from_slice(&get(&mut conn, &path, bearer)).expect("a page");
+        each(&page);
+        match page.metadata.token.filter(|t| !t.is_empty()) {
+            Some(t) => cont = Some(t),
+            None => return,
         }
     }
 }

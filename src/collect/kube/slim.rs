@@ -3,6 +3,7 @@
 //! specs, volumes, probes, `managedFields`) never becomes a heap allocation.
 
 use k8s_openapi::api::core::v1::{Pod, ResourceRequirements};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 use serde::{Deserialize, Deserializer};
 
@@ -31,14 +32,46 @@ pub struct SlimPodSpec {
     pub containers: Vec<SlimContainer>,
 }
 
+/// A container as the pods pane counts it: its requests and limits (its name and
+/// image are not shown for pods; logs and diagnostics read the full pod).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct SlimContainer {
     #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub image: Option<String>,
-    #[serde(default)]
-    pub resources: Option<ResourceRequirements>,
+    pub resources: Option<SlimResources>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SlimResources {
+    pub limits: Option<CpuMemory>,
+    pub requests: Option<CpuMemory>,
+}
+
+/// CPU and memory of a request or a limit: the other resources (ephemeral storage,
+/// huge pages, devices) are skipped, and no map of names is made.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CpuMemory {
+    pub cpu: Option<Quantity>,
+    pub memory: Option<Quantity>,
+}
+
+impl CpuMemory {
+    fn of(map: Option<&std::collections::BTreeMap<String, Quantity>>) -> Option<Self> {
+        map.map(|m| CpuMemory {
+            cpu: m.get("cpu").cloned(),
+            memory: m.get("memory").cloned(),
+        })
+    }
+}
+
+impl From<&ResourceRequirements> for SlimResources {
+    fn from(r: &ResourceRequirements) -> Self {
+        SlimResources {
+            limits: CpuMemory::of(r.limits.as_ref()),
+            requests: CpuMemory::of(r.requests.as_ref()),
+        }
+    }
 }
 
 /// `k8s_openapi::Resource` + `Metadata` for a slim decoding type, so `Api<T>` lists
@@ -86,9 +119,7 @@ impl From<&Pod> for SlimPod {
                     .containers
                     .iter()
                     .map(|c| SlimContainer {
-                        name: c.name.clone(),
-                        image: c.image.clone(),
-                        resources: c.resources.clone(),
+                        resources: c.resources.as_ref().map(SlimResources::from),
                     })
                     .collect(),
             }),
@@ -111,9 +142,29 @@ fn slim_meta<'de, D: Deserializer<'de>>(d: D) -> Result<ObjectMeta, D::Error> {
         resource_version: Option<String>,
         creation_timestamp: Option<Time>,
         deletion_timestamp: Option<Time>,
-        owner_references: Option<Vec<OwnerReference>>,
+        owner_references: Option<Vec<Owner>>,
+    }
+    /// What the pods pane reads of an owner: which controller (its apiVersion and uid
+    /// are not kept).
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Owner {
+        kind: String,
+        name: String,
+        controller: Option<bool>,
     }
     let m = Meta::deserialize(d)?;
+    let owner_references = m.owner_references.map(|owners| {
+        owners
+            .into_iter()
+            .map(|o| OwnerReference {
+                kind: o.kind,
+                name: o.name,
+                controller: o.controller,
+                ..OwnerReference::default()
+            })
+            .collect()
+    });
     Ok(ObjectMeta {
         name: m.name,
         namespace: m.namespace,
@@ -121,7 +172,7 @@ fn slim_meta<'de, D: Deserializer<'de>>(d: D) -> Result<ObjectMeta, D::Error> {
         resource_version: m.resource_version,
         creation_timestamp: m.creation_timestamp,
         deletion_timestamp: m.deletion_timestamp,
-        owner_references: m.owner_references,
+        owner_references,
         ..ObjectMeta::default()
     })
 }

@@ -1,14 +1,19 @@
 //! What decoding the first LIST costs the collector, per pod, apart from the network
 //! and the server: kube-sim's pages of 500 pods (as a real API server sends them,
 //! `managedFields` included) are fetched once, then decoded again and again on one
-//! thread, timed in thread CPU time (so another process on the cores does not count):
+//! thread, timed in thread CPU time (another process on the cores still slows it by
+//! sharing caches: compare binaries in interleaved runs):
 //!
 //! - `scan`: only read through (serde's `IgnoredAny`): the floor of any JSON decode;
 //! - `full`: into `k8s_openapi::Pod`, what a kube-rs watcher of `Pod` decodes;
 //! - `slim`: into the console's `SlimPod`, then `model::pod_info` (what the store keeps).
 //!
-//!     cargo build --release -p kitops-top --example decode_bench
-//!     target/release/examples/decode_bench [PODS=20000] [ROUNDS=5]
+//! Run:
+//!
+//! ```text
+//! cargo build --release -p kitops-top --example decode_bench
+//! target/release/examples/decode_bench [PODS=20000] [ROUNDS=5]
+//! ```
 
 // A benchmark: a setup step that fails should stop it loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

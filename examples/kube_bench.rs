@@ -13,6 +13,9 @@
 // A benchmark: a setup step that fails should stop it loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/api_list.rs"]
+mod api_list;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -410,6 +413,17 @@ fn main() {
         }
     }
     assert!(!addr.is_empty(), "kube-sim did not report its address");
+    // The API alone, before the console starts: the yardstick of the sync ("within 2×").
+    let bearer = std::fs::read_to_string(&kc)
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("token:")
+                .map(|t| t.trim().trim_matches('"').to_string())
+        })
+        .unwrap_or_default();
+    let (api_list_s, api_items) = api_list::seconds(&addr, &bearer);
     // BENCH_NO_METRICS=1: metrics-server absent (isolates the metrics poller's cost).
     if std::env::var_os("BENCH_NO_METRICS").is_some() {
         admin_body(&addr, "POST", "/_sim/metrics", r#"{"enabled": false}"#);
@@ -560,6 +574,10 @@ fn main() {
             .unwrap_or(0.0);
         println!("pods {pods}, nodes {nodes}, measured {elapsed:.0} s after initial sync");
         println!("initial sync: {sync_s:.1} s wall, {sync_cpu:.2} s CPU; requests {}", counts_only(&sync_counts));
+        println!(
+            "the API alone (paged LIST of {api_items} pods, before the console started): {api_list_s:.2} s; the sync took {:.1}× that",
+            sync_s / api_list_s.max(1e-3)
+        );
         if let Some((at, n)) = first_rows {
             println!(
                 "first rows: {at:.2} s after start ({n} pods); {partial} partial snapshots while paging"

@@ -24,6 +24,8 @@ use std::sync::Arc;
 pub struct Continue {
     at: Option<u64>,
     after: Key,
+    /// Items of the (unfiltered) list left after the page that made this token.
+    left: Option<usize>,
 }
 
 pub struct Page {
@@ -49,13 +51,19 @@ const EXPIRED: &str = "The provided continue parameter is too old to display a c
 
 /// The key relative to the list's prefix, as etcd3 does: "ns/name" for an all-namespaces list
 /// of a namespaced kind, "name" otherwise; "\0" makes the next page start strictly after it.
-fn encode(rv: i64, key: &Key, ns: Option<&str>, kind: Kind) -> String {
+/// `left` is how many items follow (`remainingItemCount`): carried in the token so a
+/// page is not a count of the rest of the list (200 pages of 100,000 pods were 10
+/// million steps of the snapshot merge). etcd counts a range itself; the token is opaque.
+fn encode(rv: i64, key: &Key, ns: Option<&str>, kind: Kind, left: Option<usize>) -> String {
     let rel = if kind.namespaced() && ns.is_none() {
         format!("{}/{}", key.0, key.1)
     } else {
         key.1.clone()
     };
-    let tok = json!({"v": "meta.k8s.io/v1", "rv": rv, "start": format!("{rel}\u{0}")});
+    let mut tok = json!({"v": "meta.k8s.io/v1", "rv": rv, "start": format!("{rel}\u{0}")});
+    if let Some(n) = left {
+        tok["left"] = json!(n);
+    }
     URL_SAFE_NO_PAD.encode(tok.to_string())
 }
 
@@ -93,12 +101,13 @@ pub fn decode(token: &str, ns: Option<&str>, kind: Kind) -> Result<Continue, Res
         r if r > 0 => Some(r as u64),
         _ => return Err(bad("invalid resource version")),
     };
-    Ok(Continue { at, after })
+    let left = v["left"].as_u64().and_then(|n| usize::try_from(n).ok());
+    Ok(Continue { at, after, left })
 }
 
 fn expired(c: &Continue, ns: Option<&str>, kind: Kind) -> Resp {
     let mut s = status(410, "Expired", EXPIRED);
-    s["metadata"] = json!({"continue": encode(-1, &c.after, ns, kind)});
+    s["metadata"] = json!({"continue": encode(-1, &c.after, ns, kind, None)});
     json(410, &s)
 }
 
@@ -207,15 +216,22 @@ pub fn page(
         items.push(o.clone());
         last = Some(k);
     }
-    let (mut cont, mut remaining) = (None, None);
+    // The pinned snapshot does not change: what the last token said was left, less this
+    // page, is what is left now (the first page, and a token of an inconsistent
+    // continuation, count it).
+    let known = cont
+        .filter(|c| c.at.is_some())
+        .and_then(|c| c.left)
+        .map(|left| left.saturating_sub(items.len()));
+    let (mut next, mut remaining) = (None, None);
     if let (Some(k), Some(_)) = (last, it.peek()) {
-        cont = Some(encode(rv as i64, k, ns, kind));
-        remaining = unfiltered.then(|| it.count());
+        remaining = unfiltered.then(|| known.unwrap_or_else(|| it.count()));
+        next = Some(encode(rv as i64, k, ns, kind, remaining));
     }
     Ok(Page {
         items,
         rv,
-        cont,
+        cont: next,
         remaining,
     })
 }

@@ -83,10 +83,12 @@ pub async fn connect(settings: &KubeSettings) -> Result<Conn, CollectError> {
 /// would keep a throttled API server out of sight (15 tries) while the pane says
 /// `● live`. The watchers see the error, the pane says "throttled", and the loop
 /// waits out the server's Retry-After (`throttled_for`) before the next request.
+/// Paged LISTs are fetched a page ahead (`prefetch`).
 pub async fn connect_watching(settings: &KubeSettings) -> Result<Conn, CollectError> {
     let (mut config, context) = config(settings).await?;
     config.default_retry = false;
     let client = Client::try_from(config).map_err(|e| CollectError::Connect(e.to_string()))?;
+    let client = super::prefetch::Prefetching::client(client);
     Ok(Conn { client, context })
 }
 

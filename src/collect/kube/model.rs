@@ -280,8 +280,11 @@ fn quantity(
     map: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
     key: &str,
 ) -> Option<f64> {
-    map.and_then(|m| m.get(key))
-        .and_then(|q| parse_quantity(&q.0))
+    quantity_of(map.and_then(|m| m.get(key)))
+}
+
+fn quantity_of(q: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>) -> Option<f64> {
+    q.and_then(|q| parse_quantity(&q.0))
 }
 
 fn sum_resources(containers: &[SlimContainer], limits: bool) -> Resources {
@@ -300,8 +303,8 @@ fn sum_resources(containers: &[SlimContainer], limits: bool) -> Resources {
             (Some(a), None) if !limits => Some(a),
             _ => None,
         };
-        cpu = add(cpu, quantity(map, "cpu"));
-        memory = add(memory, quantity(map, "memory"));
+        cpu = add(cpu, quantity_of(map.and_then(|m| m.cpu.as_ref())));
+        memory = add(memory, quantity_of(map.and_then(|m| m.memory.as_ref())));
     }
     if !limits || containers.is_empty() {
         // A request of 0 means "none".

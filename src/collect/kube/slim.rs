@@ -2,9 +2,12 @@
 //! field while parsing, so what a real API server sends beyond it (full container
 //! specs, volumes, probes, `managedFields`) never becomes a heap allocation.
 
-use k8s_openapi::api::core::v1::{Pod, PodStatus, ResourceRequirements};
+use k8s_openapi::api::core::v1::{Pod, ResourceRequirements};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 use serde::{Deserialize, Deserializer};
+
+pub use super::slim_status::SlimPodStatus;
 
 /// The part of a Pod the console reads. The watch deserializes into this instead of
 /// `k8s_openapi::Pod`, whose spec (every container field, volumes, probes…) is
@@ -17,7 +20,7 @@ pub struct SlimPod {
     #[serde(default)]
     pub spec: Option<SlimPodSpec>,
     #[serde(default)]
-    pub status: Option<PodStatus>,
+    pub status: Option<SlimPodStatus>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -29,14 +32,46 @@ pub struct SlimPodSpec {
     pub containers: Vec<SlimContainer>,
 }
 
+/// A container as the pods pane counts it: its requests and limits (its name and
+/// image are not shown for pods; logs and diagnostics read the full pod).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct SlimContainer {
     #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub image: Option<String>,
-    #[serde(default)]
-    pub resources: Option<ResourceRequirements>,
+    pub resources: Option<SlimResources>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SlimResources {
+    pub limits: Option<CpuMemory>,
+    pub requests: Option<CpuMemory>,
+}
+
+/// CPU and memory of a request or a limit: the other resources (ephemeral storage,
+/// huge pages, devices) are skipped, and no map of names is made.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CpuMemory {
+    pub cpu: Option<Quantity>,
+    pub memory: Option<Quantity>,
+}
+
+impl CpuMemory {
+    fn of(map: Option<&std::collections::BTreeMap<String, Quantity>>) -> Option<Self> {
+        map.map(|m| CpuMemory {
+            cpu: m.get("cpu").cloned(),
+            memory: m.get("memory").cloned(),
+        })
+    }
+}
+
+impl From<&ResourceRequirements> for SlimResources {
+    fn from(r: &ResourceRequirements) -> Self {
+        SlimResources {
+            limits: CpuMemory::of(r.limits.as_ref()),
+            requests: CpuMemory::of(r.requests.as_ref()),
+        }
+    }
 }
 
 /// `k8s_openapi::Resource` + `Metadata` for a slim decoding type, so `Api<T>` lists
@@ -84,13 +119,11 @@ impl From<&Pod> for SlimPod {
                     .containers
                     .iter()
                     .map(|c| SlimContainer {
-                        name: c.name.clone(),
-                        image: c.image.clone(),
-                        resources: c.resources.clone(),
+                        resources: c.resources.as_ref().map(SlimResources::from),
                     })
                     .collect(),
             }),
-            status: p.status.clone(),
+            status: p.status.as_ref().map(SlimPodStatus::from),
         }
     }
 }
@@ -109,9 +142,29 @@ fn slim_meta<'de, D: Deserializer<'de>>(d: D) -> Result<ObjectMeta, D::Error> {
         resource_version: Option<String>,
         creation_timestamp: Option<Time>,
         deletion_timestamp: Option<Time>,
-        owner_references: Option<Vec<OwnerReference>>,
+        owner_references: Option<Vec<Owner>>,
+    }
+    /// What the pods pane reads of an owner: which controller (its apiVersion and uid
+    /// are not kept).
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Owner {
+        kind: String,
+        name: String,
+        controller: Option<bool>,
     }
     let m = Meta::deserialize(d)?;
+    let owner_references = m.owner_references.map(|owners| {
+        owners
+            .into_iter()
+            .map(|o| OwnerReference {
+                kind: o.kind,
+                name: o.name,
+                controller: o.controller,
+                ..OwnerReference::default()
+            })
+            .collect()
+    });
     Ok(ObjectMeta {
         name: m.name,
         namespace: m.namespace,
@@ -119,7 +172,7 @@ fn slim_meta<'de, D: Deserializer<'de>>(d: D) -> Result<ObjectMeta, D::Error> {
         resource_version: m.resource_version,
         creation_timestamp: m.creation_timestamp,
         deletion_timestamp: m.deletion_timestamp,
-        owner_references: m.owner_references,
+        owner_references,
         ..ObjectMeta::default()
     })
 }

@@ -4,6 +4,7 @@
 //! publish walks the store instead of sorting it.
 
 use std::collections::BTreeMap;
+use std::iter::Peekable;
 use std::time::{Duration, Instant};
 
 use kube::runtime::watcher::{self, Event};
@@ -29,18 +30,61 @@ pub fn object_key(namespace: &str, name: &str) -> Box<str> {
 
 /// One object of a store. The uid tells a deleted object from the one that replaced
 /// it under the same name (a StatefulSet's pod, a pod deleted and created again).
-struct Entry<T> {
+pub struct Entry<T> {
     uid: Option<Box<str>>,
     value: T,
 }
 
 type Objects<T> = BTreeMap<Box<str>, Entry<T>>;
 
+/// A LIST as it arrives. An API server lists in key order (etcd's), so objects are
+/// appended to `in_order`, and the map is built from it once the LIST is complete:
+/// 100,000 pods inserted one at a time into a tree of long `namespace NUL name` keys
+/// were 0.4 s of string comparisons in a first sync. One that arrives out of order
+/// waits in `stragglers`; what is shown meanwhile merges the two, still in key order.
+struct Arriving<T> {
+    in_order: Vec<(Box<str>, Entry<T>)>,
+    stragglers: Objects<T>,
+}
+
+impl<T> Default for Arriving<T> {
+    fn default() -> Self {
+        Self {
+            in_order: Vec::new(),
+            stragglers: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T> Arriving<T> {
+    fn push(&mut self, key: Box<str>, entry: Entry<T>) {
+        if self.in_order.last().is_none_or(|(last, _)| *last < key) {
+            self.in_order.push((key, entry));
+        } else {
+            self.stragglers.insert(key, entry);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.in_order.len() + self.stragglers.len()
+    }
+
+    fn into_objects(self) -> Objects<T> {
+        // Sorted already, the sort is one pass over `in_order`.
+        self.in_order.into_iter().chain(self.stragglers).collect()
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut Entry<T>)> {
+        let in_order = self.in_order.iter_mut().map(|(k, e)| (&**k, e));
+        in_order.chain(self.stragglers.iter_mut().map(|(k, e)| (&**k, e)))
+    }
+}
+
 /// A reflector store of compact objects keyed by namespace and name.
 pub struct Store<T> {
     items: Objects<T>,
     /// A (re-)LIST in progress: it replaces `items` when it is complete.
-    buffer: Option<Objects<T>>,
+    buffer: Option<Arriving<T>>,
     pub synced: bool,
     pub error: Option<(String, Instant)>,
     pub resource: &'static str,
@@ -75,18 +119,18 @@ impl<T> Store<T> {
                 return changed || !self.synced;
             }
             Ok(Event::Init) => {
-                self.buffer = Some(BTreeMap::new());
+                self.buffer = Some(Arriving::default());
                 return had_error;
             }
             Ok(Event::InitApply(k)) => {
                 let (key, entry) = keyed(&k, &convert);
                 self.buffer
-                    .get_or_insert_with(BTreeMap::new)
-                    .insert(key, entry);
+                    .get_or_insert_with(Arriving::default)
+                    .push(key, entry);
                 return false;
             }
             Ok(Event::InitDone) => {
-                self.items = self.buffer.take().unwrap_or_default();
+                self.items = self.buffer.take().unwrap_or_default().into_objects();
                 self.synced = true;
             }
             Ok(Event::Apply(k)) => {
@@ -137,32 +181,33 @@ impl<T> Store<T> {
         if self.synced {
             return None;
         }
-        self.buffer.as_ref().map(BTreeMap::len)
+        self.buffer.as_ref().map(Arriving::len)
     }
 
-    /// What to show: the synced items, or during the first LIST what has arrived.
-    fn shown(&self) -> &Objects<T> {
+    /// What to show, by namespace then name, each with its `object_key`: the synced
+    /// items, or during the first LIST what has arrived (in the server's order).
+    pub fn keyed_values(&self) -> Shown<'_, T> {
         match &self.buffer {
-            Some(b) if !self.synced => b,
-            _ => &self.items,
+            Some(b) if !self.synced => Shown::Arriving {
+                in_order: b.in_order.iter().peekable(),
+                stragglers: b.stragglers.iter().peekable(),
+            },
+            _ => Shown::Synced(self.items.iter()),
         }
-    }
-
-    /// What to show, by namespace then name, each with its `object_key`.
-    pub fn keyed_values(&self) -> impl ExactSizeIterator<Item = (&str, &T)> {
-        self.shown().iter().map(|(k, e)| (&**k, &e.value))
     }
 
     /// What to show, by namespace then name.
     pub fn values(&self) -> impl ExactSizeIterator<Item = &T> {
-        self.shown().values().map(|e| &e.value)
+        self.keyed_values().map(|(_, v)| v)
     }
 
     /// Changes every object in place, with its `object_key` (the re-LIST still arriving
     /// too): how a metrics round writes each pod's usage beside it.
     pub fn update_each(&mut self, mut change: impl FnMut(&str, &mut T)) {
-        let buffered = self.buffer.iter_mut().flat_map(|b| b.iter_mut());
-        for (key, entry) in self.items.iter_mut().chain(buffered) {
+        for (key, entry) in self.items.iter_mut() {
+            change(key, &mut entry.value);
+        }
+        for (key, entry) in self.buffer.iter_mut().flat_map(Arriving::iter_mut) {
             change(key, &mut entry.value);
         }
     }
@@ -175,6 +220,53 @@ impl<T> Store<T> {
 }
 
 /// An object's key and entry in a store.
+/// What a store shows (see `Store::keyed_values`).
+pub enum Shown<'a, T> {
+    Synced(std::collections::btree_map::Iter<'a, Box<str>, Entry<T>>),
+    Arriving {
+        in_order: Peekable<std::slice::Iter<'a, (Box<str>, Entry<T>)>>,
+        stragglers: Peekable<std::collections::btree_map::Iter<'a, Box<str>, Entry<T>>>,
+    },
+}
+
+impl<'a, T> Iterator for Shown<'a, T> {
+    type Item = (&'a str, &'a T);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Shown::Synced(it) => it.next().map(|(k, e)| (&**k, &e.value)),
+            Shown::Arriving {
+                in_order,
+                stragglers,
+            } => {
+                let straggler_first = match (in_order.peek(), stragglers.peek()) {
+                    (Some(a), Some(b)) => *b.0 < a.0,
+                    (None, Some(_)) => true,
+                    _ => false,
+                };
+                if straggler_first {
+                    stragglers.next().map(|(k, e)| (&**k, &e.value))
+                } else {
+                    in_order.next().map(|(k, e)| (&**k, &e.value))
+                }
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let len = match self {
+            Shown::Synced(it) => it.len(),
+            Shown::Arriving {
+                in_order,
+                stragglers,
+            } => in_order.len() + stragglers.len(),
+        };
+        (len, Some(len))
+    }
+}
+
+impl<T> ExactSizeIterator for Shown<'_, T> {}
+
 fn keyed<K: Resource, T>(k: &K, convert: impl Fn(&K) -> T) -> (Box<str>, Entry<T>) {
     let m = k.meta();
     let key = object_key(
@@ -252,6 +344,25 @@ mod tests {
         assert_eq!(names(&s), ["a", "b"]);
         s.apply::<Node>(Ok(Event::InitDone), name);
         assert_eq!(names(&s), ["c"]);
+    }
+
+    #[test]
+    fn a_list_arriving_partly_out_of_order_is_shown_and_kept_in_key_order() {
+        let name = |n: &Node| n.metadata.name.clone().unwrap_or_default();
+        let mut s: Store<String> = Store::new("nodes", None);
+        s.apply::<Node>(Ok(Event::Init), name);
+        for n in ["c", "a", "d", "b", "e"] {
+            s.apply(Ok(Event::InitApply(node(n))), name);
+        }
+        assert_eq!(s.loading(), Some(5));
+        assert_eq!(s.values().len(), 5);
+        assert_eq!(names(&s), ["a", "b", "c", "d", "e"]);
+        // A metrics round while the list arrives reaches every object, in order or not.
+        s.update_each(|key, v| v.push_str(&format!("@{key}")));
+        assert_eq!(names(&s), ["a@\0a", "b@\0b", "c@\0c", "d@\0d", "e@\0e"]);
+        s.apply::<Node>(Ok(Event::InitDone), name);
+        assert_eq!(s.loading(), None);
+        assert_eq!(names(&s), ["a@\0a", "b@\0b", "c@\0c", "d@\0d", "e@\0e"]);
     }
 
     #[test]

@@ -333,6 +333,10 @@ pub async fn run(
                 let loading = model.pods.loading().is_some();
                 // During the first LIST every page counts: the pane shows its progress.
                 dirty |= model.pods.apply(ev, |p| live_pod(p, &model.metrics.pods)) || loading;
+                if loading && model.pods.loading().is_none() {
+                    // The LIST is complete: shown now, not on the next tick (up to 0.5 s later).
+                    tick.reset_immediately();
+                }
             }
             Some(ev) = w.deployments.next(), if throttle.open(WatchId::Deployments) => {
                 throttle.note(WatchId::Deployments, &ev);

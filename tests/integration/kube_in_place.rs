@@ -7,7 +7,6 @@
 //! status — and where nothing about a pod changed its row must be the row it was.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use kitops_top::app::pane::PaneId;
 use kitops_top::app::prebuild::{Prebuilder, ViewPrefs};
@@ -106,7 +105,7 @@ impl Builder {
     fn built_fresh(&self, d: &KubeData) -> (PaneContent, PaneContent) {
         let ctx = BuildCtx {
             config: &self.state.config,
-            now: SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(NOW as u64),
+            now: self.state.now,
             alt_view: false,
             redact: Redact(false),
         };
@@ -322,4 +321,47 @@ fn a_metrics_round_keeps_every_node_row_and_colours_it_by_its_new_pressure() {
     b.check(snap(&objects, &nodes, &hot), "a node cordoned");
     let last = b.screen[1].clone();
     assert_eq!(level(&last, "node:node-5"), Level::Dim);
+}
+
+/// Pods in every state the level reads: crash-looping, Pending, not ready, deleting,
+/// an OOMKilled restart a minute short of an hour ago, one long ago, no memory limit.
+fn varied(i: usize) -> PodInfo {
+    let mut p = info(i);
+    match i % 8 {
+        1 => p.reason = "CrashLoopBackOff".into(),
+        2 => {
+            p.phase = "Pending".into();
+            p.reason = "Pending".into();
+        }
+        3 => p.ready = 0,
+        4 => p.deleting = true,
+        5 | 6 => {
+            p.restarts = 2;
+            p.last_termination = Some("OOMKilled".into());
+            p.last_restart = Some(NOW - if i % 8 == 5 { 3540 } else { 86400 });
+        }
+        7 => p.limits.memory = None,
+        _ => {}
+    }
+    p
+}
+
+#[test]
+fn metrics_rounds_over_pods_in_every_state_colour_each_row_as_a_fresh_build_does() {
+    let objects: Vec<Arc<PodInfo>> = (0..PODS).map(|i| Arc::new(varied(i))).collect();
+    let mut b = Builder::new();
+    let first = b.check(snapshot(&objects, 100.0, 300), "the first snapshot");
+    let before = row_texts(&first);
+    // Memory at 39 %, 82 %, 92 % and 39 % of the 256Mi limit, 30 s apart: the
+    // OOMKilled restart of 59 min ago ages out of its hour on the way.
+    for (round, mem_mi) in [210.0, 236.0, 100.0, 236.0].into_iter().enumerate() {
+        b.state.now += std::time::Duration::from_secs(30);
+        let what = format!("metrics round {round} at {mem_mi}Mi");
+        let table = b.check(snapshot(&objects, mem_mi, 300), &what);
+        assert_eq!(row_texts(&table), before, "{what}: every row kept");
+    }
+    let last = b.screen[0].clone();
+    assert_eq!(level(&last, "uid-00000"), Level::Crit, "92 % of its limit");
+    assert_eq!(level(&last, "uid-00007"), Level::Normal, "no limit");
+    assert_eq!(cell(&last, "uid-00000", pods::COL_MEM_PCT), "184%/92%");
 }

@@ -365,3 +365,60 @@ fn metrics_rounds_over_pods_in_every_state_colour_each_row_as_a_fresh_build_does
     assert_eq!(level(&last, "uid-00007"), Level::Normal, "no limit");
     assert_eq!(cell(&last, "uid-00000", pods::COL_MEM_PCT), "184%/92%");
 }
+
+/// The pods pane's attention line as the builder makes it of `d`, and as the pods of
+/// `d` say from scratch.
+fn attention_lines(b: &mut Builder, d: KubeData) -> (Vec<String>, Vec<String>) {
+    use kitops_top::view::attention;
+    let ctx = BuildCtx {
+        config: &b.state.config,
+        now: b.state.now,
+        alt_view: false,
+        redact: Redact(false),
+    };
+    let mut fresh = attention::kube_pods(&d, &ctx);
+    fresh.sort_by(attention::order);
+    let texts = |items: &[attention::Attention]| {
+        items
+            .iter()
+            .map(|a| format!("{:?} {} {:?}", a.level, a.text.as_str(), a.row_key))
+            .collect::<Vec<_>>()
+    };
+    let want = texts(&fresh);
+    let update = kitops_top::app::SourceUpdate::Kube(Snapshot::live(d, clock()));
+    let built = b.builder.build(update, &ViewPrefs::of(&b.state));
+    let pods = built.panes.iter().find(|p| p.id == PaneId::Pods);
+    (texts(&pods.expect("pods pane").attention), want)
+}
+
+#[test]
+fn the_pods_attention_line_follows_the_pods_across_metrics_rounds() {
+    let mut objects: Vec<Arc<PodInfo>> = (0..PODS).map(|i| Arc::new(varied(i))).collect();
+    let mut b = Builder::new();
+    let (first, want) = attention_lines(&mut b, snapshot(&objects, 100.0, 300));
+    assert_eq!(first, want);
+    assert!(
+        first.iter().any(|l| l.contains("pods CrashLoopBackOff")),
+        "{first:?}"
+    );
+    // A metrics round (the same objects): the same line.
+    let (round, want) = attention_lines(&mut b, snapshot(&objects, 236.0, 300));
+    assert_eq!(round, want);
+    assert_eq!(round, first);
+    // Every crash-looping pod recovers but one (new objects, then a metrics round):
+    // the line names that one.
+    for (i, p) in objects.iter_mut().enumerate() {
+        if i % 8 == 1 && i != 9 {
+            *p = Arc::new(info(i));
+        }
+    }
+    for mem_mi in [236.0, 100.0] {
+        let (line, want) = attention_lines(&mut b, snapshot(&objects, mem_mi, 300));
+        assert_eq!(line, want);
+        assert!(
+            line.iter()
+                .any(|l| l.contains("pod api-…p00009 CrashLoopBackOff")),
+            "{line:?}"
+        );
+    }
+}

@@ -99,18 +99,29 @@ pub struct InOrder<'a> {
 impl InOrder<'_> {
     pub fn get(&mut self, key: &str) -> Option<Usage> {
         let t = self.table;
+        // One comparison per key found: `at` is the first entry not below the last key
+        // asked for, so a key below that one (a walk started again) meets an entry
+        // above it, and only then is the entry before looked at.
+        loop {
+            let Some(e) = t.entries.get(self.at) else {
+                break;
+            };
+            match t.key(e).cmp(key) {
+                std::cmp::Ordering::Less => self.at += 1,
+                std::cmp::Ordering::Equal => return Some(e.usage),
+                std::cmp::Ordering::Greater => break,
+            }
+        }
         let before = self.at.checked_sub(1).and_then(|i| t.entries.get(i));
         if before.is_some_and(|e| t.key(e) >= key) {
             self.at = t.entries.partition_point(|e| t.key(e) < key);
-        } else {
-            while t.entries.get(self.at).is_some_and(|e| t.key(e) < key) {
-                self.at += 1;
-            }
+            return t
+                .entries
+                .get(self.at)
+                .filter(|e| t.key(e) == key)
+                .map(|e| e.usage);
         }
-        t.entries
-            .get(self.at)
-            .filter(|e| t.key(e) == key)
-            .map(|e| e.usage)
+        None
     }
 }
 
@@ -487,7 +498,8 @@ mod tests {
                 .collect();
             keys.sort();
             let mut in_order = table.in_order();
-            for key in &keys {
+            // Ascending (a store's walk), then descending: every key below the last.
+            for key in keys.iter().chain(keys.iter().rev()) {
                 let got = in_order.get(key).map(|u| u.cpu);
                 assert_eq!(got, want.get(key).copied(), "{key:?}");
                 assert_eq!(table.get(key).map(|u| u.cpu), got);

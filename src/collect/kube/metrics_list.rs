@@ -102,10 +102,7 @@ impl InOrder<'_> {
         // One comparison per key found: `at` is the first entry not below the last key
         // asked for, so a key below that one (a walk started again) meets an entry
         // above it, and only then is the entry before looked at.
-        loop {
-            let Some(e) = t.entries.get(self.at) else {
-                break;
-            };
+        while let Some(e) = t.entries.get(self.at) {
             match t.key(e).cmp(key) {
                 std::cmp::Ordering::Less => self.at += 1,
                 std::cmp::Ordering::Equal => return Some(e.usage),

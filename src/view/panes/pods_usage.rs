@@ -184,8 +184,8 @@ mod tests {
             name: format!("web-{i}"),
             namespace: "kitops".into(),
             node: Some("node-1".into()),
-            created: (i % 7 != 0).then_some(NOW - 3600),
-            deleting: i % 11 == 0,
+            created: (!i.is_multiple_of(7)).then_some(NOW - 3600),
+            deleting: i.is_multiple_of(11),
             phase: if reason == "Pending" {
                 "Pending"
             } else {
@@ -194,20 +194,20 @@ mod tests {
             .into(),
             reason: reason.into(),
             message: String::new(),
-            ready: u32::from(i % 3 != 0),
+            ready: u32::from(!i.is_multiple_of(3)),
             containers: 1,
             restarts: (i % 4) as u32,
             // No restart, one long ago, one just under and one just over an hour ago.
             last_restart: [None, Some(NOW - 86400), Some(NOW - 3590), Some(NOW - 3610)][i % 4],
-            last_termination: (i % 2 == 0).then(|| "OOMKilled".to_string()),
+            last_termination: i.is_multiple_of(2).then(|| "OOMKilled".to_string()),
             last_exit_code: None,
             replicaset: Some("web-5f6d7c8b9".into()),
             requests: Resources {
-                cpu: (i % 5 != 0).then_some(0.1),
-                memory: (i % 6 != 0).then_some(128.0 * MI),
+                cpu: (!i.is_multiple_of(5)).then_some(0.1),
+                memory: (!i.is_multiple_of(6)).then_some(128.0 * MI),
             },
             limits: Resources {
-                cpu: (i % 3 == 0).then_some(0.5),
+                cpu: i.is_multiple_of(3).then_some(0.5),
                 memory: (i % 5 != 1).then_some(256.0 * MI),
             },
             active: true,
@@ -217,7 +217,7 @@ mod tests {
     /// Memory use that puts a pod under, at and over the warning and critical shares.
     fn usage(round: usize, i: usize) -> Option<Usage> {
         let mi = [100.0, 205.0, 204.7, 231.0, 230.3, 300.0, 0.0][(round + i) % 7];
-        ((round + i) % 9 != 0).then_some(Usage {
+        (!(round + i).is_multiple_of(9)).then_some(Usage {
             cpu: 0.01 * (round + i) as f64,
             memory: mi * MI,
         })

@@ -83,7 +83,11 @@ pub static PANES: [PaneSpec; 8] = [
         details: Some(|s, ctx, target| {
             panes::pod_details::details(s.kube.data.as_deref()?, ctx, target)
         }),
-        attention: |s, ctx| of(s.kube.data.as_deref(), ctx, attention::kube_pods),
+        attention: |s, ctx| {
+            let data = s.kube.data.as_ref();
+            data.map(|d| attention::kube_pods_shared(d, ctx))
+                .unwrap_or_default()
+        },
     },
     PaneSpec {
         id: PaneId::Nodes,

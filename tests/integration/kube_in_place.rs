@@ -7,7 +7,6 @@
 //! status — and where nothing about a pod changed its row must be the row it was.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use kitops_top::app::pane::PaneId;
 use kitops_top::app::prebuild::{Prebuilder, ViewPrefs};
@@ -106,7 +105,7 @@ impl Builder {
     fn built_fresh(&self, d: &KubeData) -> (PaneContent, PaneContent) {
         let ctx = BuildCtx {
             config: &self.state.config,
-            now: SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(NOW as u64),
+            now: self.state.now,
             alt_view: false,
             redact: Redact(false),
         };
@@ -322,4 +321,104 @@ fn a_metrics_round_keeps_every_node_row_and_colours_it_by_its_new_pressure() {
     b.check(snap(&objects, &nodes, &hot), "a node cordoned");
     let last = b.screen[1].clone();
     assert_eq!(level(&last, "node:node-5"), Level::Dim);
+}
+
+/// Pods in every state the level reads: crash-looping, Pending, not ready, deleting,
+/// an OOMKilled restart a minute short of an hour ago, one long ago, no memory limit.
+fn varied(i: usize) -> PodInfo {
+    let mut p = info(i);
+    match i % 8 {
+        1 => p.reason = "CrashLoopBackOff".into(),
+        2 => {
+            p.phase = "Pending".into();
+            p.reason = "Pending".into();
+        }
+        3 => p.ready = 0,
+        4 => p.deleting = true,
+        5 | 6 => {
+            p.restarts = 2;
+            p.last_termination = Some("OOMKilled".into());
+            p.last_restart = Some(NOW - if i % 8 == 5 { 3540 } else { 86400 });
+        }
+        7 => p.limits.memory = None,
+        _ => {}
+    }
+    p
+}
+
+#[test]
+fn metrics_rounds_over_pods_in_every_state_colour_each_row_as_a_fresh_build_does() {
+    let objects: Vec<Arc<PodInfo>> = (0..PODS).map(|i| Arc::new(varied(i))).collect();
+    let mut b = Builder::new();
+    let first = b.check(snapshot(&objects, 100.0, 300), "the first snapshot");
+    let before = row_texts(&first);
+    // Memory at 39 %, 82 %, 92 % and 39 % of the 256Mi limit, 30 s apart: the
+    // OOMKilled restart of 59 min ago ages out of its hour on the way.
+    for (round, mem_mi) in [210.0, 236.0, 100.0, 236.0].into_iter().enumerate() {
+        b.state.now += std::time::Duration::from_secs(30);
+        let what = format!("metrics round {round} at {mem_mi}Mi");
+        let table = b.check(snapshot(&objects, mem_mi, 300), &what);
+        assert_eq!(row_texts(&table), before, "{what}: every row kept");
+    }
+    let last = b.screen[0].clone();
+    assert_eq!(level(&last, "uid-00000"), Level::Crit, "92 % of its limit");
+    assert_eq!(level(&last, "uid-00007"), Level::Normal, "no limit");
+    assert_eq!(cell(&last, "uid-00000", pods::COL_MEM_PCT), "184%/92%");
+}
+
+/// The pods pane's attention line as the builder makes it of `d`, and as the pods of
+/// `d` say from scratch.
+fn attention_lines(b: &mut Builder, d: KubeData) -> (Vec<String>, Vec<String>) {
+    use kitops_top::view::attention;
+    let ctx = BuildCtx {
+        config: &b.state.config,
+        now: b.state.now,
+        alt_view: false,
+        redact: Redact(false),
+    };
+    let mut fresh = attention::kube_pods(&d, &ctx);
+    fresh.sort_by(attention::order);
+    let texts = |items: &[attention::Attention]| {
+        items
+            .iter()
+            .map(|a| format!("{:?} {} {:?}", a.level, a.text.as_str(), a.row_key))
+            .collect::<Vec<_>>()
+    };
+    let want = texts(&fresh);
+    let update = kitops_top::app::SourceUpdate::Kube(Snapshot::live(d, clock()));
+    let built = b.builder.build(update, &ViewPrefs::of(&b.state));
+    let pods = built.panes.iter().find(|p| p.id == PaneId::Pods);
+    (texts(&pods.expect("pods pane").attention), want)
+}
+
+#[test]
+fn the_pods_attention_line_follows_the_pods_across_metrics_rounds() {
+    let mut objects: Vec<Arc<PodInfo>> = (0..PODS).map(|i| Arc::new(varied(i))).collect();
+    let mut b = Builder::new();
+    let (first, want) = attention_lines(&mut b, snapshot(&objects, 100.0, 300));
+    assert_eq!(first, want);
+    assert!(
+        first.iter().any(|l| l.contains("pods CrashLoopBackOff")),
+        "{first:?}"
+    );
+    // A metrics round (the same objects): the same line.
+    let (round, want) = attention_lines(&mut b, snapshot(&objects, 236.0, 300));
+    assert_eq!(round, want);
+    assert_eq!(round, first);
+    // Every crash-looping pod recovers but one (new objects, then a metrics round):
+    // the line names that one.
+    for (i, p) in objects.iter_mut().enumerate() {
+        if i % 8 == 1 && i != 9 {
+            *p = Arc::new(info(i));
+        }
+    }
+    for mem_mi in [236.0, 100.0] {
+        let (line, want) = attention_lines(&mut b, snapshot(&objects, mem_mi, 300));
+        assert_eq!(line, want);
+        assert!(
+            line.iter()
+                .any(|l| l.contains("pod api-…p00009 CrashLoopBackOff")),
+            "{line:?}"
+        );
+    }
 }

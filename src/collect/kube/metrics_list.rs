@@ -5,18 +5,122 @@
 //! their `ObjectMeta` beside the map at 100,000 pods: the collector's largest transient.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use super::model::{parse_quantity, Usage};
-use super::store::object_key;
 
-/// Usage by `store::object_key` (namespace NUL name; a node's namespace is empty), so a
-/// pod or node is looked up with its store key as it is: no key built per lookup.
-pub type UsageByKey = HashMap<Box<str>, Usage, foldhash::fast::RandomState>;
+/// Usage by `store::object_key` (namespace NUL name; a node's namespace is empty), in
+/// key order: the store walks its objects in that same order, so a metrics round
+/// assigns every object its usage in one merge of the two (`InOrder`), with no hash
+/// and no lookup. The keys of a whole list live in one string: 100,000 pods cost
+/// two allocations, not 100,000 boxed keys made, hashed, and freed a round later.
+#[derive(Debug, Clone, Default)]
+pub struct UsageByKey {
+    keys: String,
+    /// By key; `key` ranges into `keys`.
+    entries: Vec<Keyed>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Keyed {
+    start: usize,
+    end: usize,
+    usage: Usage,
+}
+
+impl UsageByKey {
+    fn key(&self, e: &Keyed) -> &str {
+        self.keys.get(e.start..e.end).unwrap_or("")
+    }
+
+    /// Adds the usage of the object under `namespace NUL name` (order is made by `sort`).
+    fn push(&mut self, namespace: &str, name: &str, usage: Usage) {
+        let start = self.keys.len();
+        self.keys.push_str(namespace);
+        self.keys.push('\0');
+        self.keys.push_str(name);
+        let end = self.keys.len();
+        self.entries.push(Keyed { start, end, usage });
+    }
+
+    /// Puts the entries in key order; of an object listed twice, the last one counts.
+    fn sort(&mut self) {
+        let keys = &self.keys;
+        let key = |e: &Keyed| keys.get(e.start..e.end).unwrap_or("");
+        // A server lists in key order (the API server does; metrics-server need not):
+        // then this is one pass.
+        if !self.entries.is_sorted_by(|a, b| key(a) <= key(b)) {
+            self.entries.sort_by(|a, b| key(a).cmp(key(b)));
+        }
+        // `dedup_by` keeps the first of equal neighbours and is handed (later, kept).
+        self.entries.dedup_by(|later, kept| {
+            let same = key(later) == key(kept);
+            if same {
+                kept.usage = later.usage;
+            }
+            same
+        });
+    }
+
+    /// The usage of the object a store keeps under `key`.
+    pub fn get(&self, key: &str) -> Option<Usage> {
+        let at = self.entries.partition_point(|e| self.key(e) < key);
+        self.entries
+            .get(at)
+            .filter(|e| self.key(e) == key)
+            .map(|e| e.usage)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Lookups for keys asked in ascending order (a store's walk): each is found by
+    /// stepping forward from the last; a key below the last is searched for.
+    pub fn in_order(&self) -> InOrder<'_> {
+        InOrder { table: self, at: 0 }
+    }
+}
+
+/// See `UsageByKey::in_order`.
+pub struct InOrder<'a> {
+    table: &'a UsageByKey,
+    /// Every entry before it has a key below the last one asked for.
+    at: usize,
+}
+
+impl InOrder<'_> {
+    pub fn get(&mut self, key: &str) -> Option<Usage> {
+        let t = self.table;
+        // One comparison per key found: `at` is the first entry not below the last key
+        // asked for, so a key below that one (a walk started again) meets an entry
+        // above it, and only then is the entry before looked at.
+        while let Some(e) = t.entries.get(self.at) {
+            match t.key(e).cmp(key) {
+                std::cmp::Ordering::Less => self.at += 1,
+                std::cmp::Ordering::Equal => return Some(e.usage),
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        let before = self.at.checked_sub(1).and_then(|i| t.entries.get(i));
+        if before.is_some_and(|e| t.key(e) >= key) {
+            self.at = t.entries.partition_point(|e| t.key(e) < key);
+            return t
+                .entries
+                .get(self.at)
+                .filter(|e| t.key(e) == key)
+                .map(|e| e.usage);
+        }
+        None
+    }
+}
 
 /// What one metrics list said: usage per object, the newest sample's end (unix
 /// seconds, `None` for an empty list) and the first sample's window (seconds).
@@ -105,17 +209,17 @@ struct Folded {
 impl Folded {
     fn add(&mut self, sample: Sample<'_>) {
         let meta = sample.metadata;
-        let key = object_key(
-            meta.namespace.as_deref().unwrap_or(""),
-            meta.name.as_deref().unwrap_or(""),
-        );
         // PodMetrics: the sum of its containers; NodeMetrics: the node's total.
         let usage = match (sample.containers, sample.usage) {
             (Some(ContainerSum(total)), _) => total,
             (None, Some(u)) => u.usage(),
             (None, None) => Usage::default(),
         };
-        self.list.usage.insert(key, usage);
+        self.list.usage.push(
+            meta.namespace.as_deref().unwrap_or(""),
+            meta.name.as_deref().unwrap_or(""),
+            usage,
+        );
         if let Some(text) = sample.timestamp.as_deref() {
             let at = match &self.last_stamp {
                 Some((last, at)) if last == text => *at,
@@ -132,7 +236,8 @@ impl Folded {
         }
     }
 
-    fn done(self) -> UsageList {
+    fn done(mut self) -> UsageList {
+        self.list.usage.sort();
         self.list
     }
 }
@@ -261,6 +366,7 @@ impl<'de> Visitor<'de> for SumVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collect::kube::store::object_key;
 
     #[test]
     fn pod_metrics_are_summed_per_pod_and_keyed_like_the_store() {
@@ -279,17 +385,17 @@ mod tests {
                "timestamp":"2026-12-01T10:00:15Z","containers":null}
             ]}"#;
         let list: UsageList = serde_json::from_str(text).expect("list");
-        let web = list.usage.get(&*object_key("kitops", "web-1")).copied();
+        let web = list.usage.get(&object_key("kitops", "web-1"));
         let web = web.expect("web-1");
         assert!((web.cpu - 0.3).abs() < 1e-9);
         assert_eq!(web.memory, 129.0 * 1048576.0);
         assert_eq!(
-            list.usage.get(&*object_key("kitops", "we\"b-2")),
-            Some(&Usage::default())
+            list.usage.get(&object_key("kitops", "we\"b-2")),
+            Some(Usage::default())
         );
         assert_eq!(
-            list.usage.get(&*object_key("other", "db")),
-            Some(&Usage::default())
+            list.usage.get(&object_key("other", "db")),
+            Some(Usage::default())
         );
         assert_eq!(list.usage.len(), 3);
         assert_eq!(list.newest, parse_timestamp("2026-12-01T10:00:30Z"));
@@ -301,7 +407,7 @@ mod tests {
         let text = r#"{"items":[{"metadata":{"name":"n1"},"timestamp":"2026-12-01T10:00:15Z",
             "window":"20s","usage":{"cpu":"1500m","memory":"2Gi"}}]}"#;
         let list: UsageList = serde_json::from_str(text).expect("list");
-        let n1 = list.usage.get(&*object_key("", "n1")).copied();
+        let n1 = list.usage.get(&object_key("", "n1"));
         assert_eq!(
             n1,
             Some(Usage {
@@ -316,5 +422,85 @@ mod tests {
             assert_eq!(list.newest, None);
         }
         assert!(serde_json::from_str::<UsageList>(r#"{"items":{}}"#).is_err());
+    }
+
+    fn usage(cpu: f64) -> Usage {
+        Usage { cpu, memory: 1.0 }
+    }
+
+    #[test]
+    fn a_list_in_any_order_is_found_by_key_and_in_a_stores_walk() {
+        // Out of order (metrics-server's order is its own), listed twice (the last counts),
+        // a namespace that is a prefix of another.
+        let mut table = UsageByKey::default();
+        for (ns, name, cpu) in [
+            ("kitops", "b", 2.0),
+            ("kit", "z", 3.0),
+            ("kitops", "a", 1.0),
+            ("kitops", "b", 4.0),
+            ("", "node-1", 5.0),
+        ] {
+            table.push(ns, name, usage(cpu));
+        }
+        table.sort();
+        assert_eq!(table.len(), 4);
+        let cpu = |u: Option<Usage>| u.map(|u| u.cpu);
+        assert_eq!(cpu(table.get(&object_key("kitops", "b"))), Some(4.0));
+        assert_eq!(cpu(table.get(&object_key("kit", "z"))), Some(3.0));
+        assert_eq!(cpu(table.get(&object_key("kitops", "c"))), None);
+        // A store's walk: its keys ascending, some without usage; then a second walk
+        // (a re-LIST's buffer) starts from the beginning again.
+        let walk = [
+            ("", "node-0", None),
+            ("", "node-1", Some(5.0)),
+            ("kit", "z", Some(3.0)),
+            ("kito", "a", None),
+            ("kitops", "a", Some(1.0)),
+            ("kitops", "b", Some(4.0)),
+            ("kitops", "c", None),
+        ];
+        let mut in_order = table.in_order();
+        for _ in 0..2 {
+            for (ns, name, want) in walk {
+                assert_eq!(
+                    cpu(in_order.get(&object_key(ns, name))),
+                    want,
+                    "{ns}/{name}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn in_order_lookups_agree_with_a_hash_map_over_random_lists() {
+        use std::collections::HashMap;
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for _ in 0..50 {
+            let mut table = UsageByKey::default();
+            let mut want = HashMap::new();
+            for i in 0..(next() % 60) {
+                let (ns, name) = (format!("ns{}", next() % 3), format!("p{}", next() % 40));
+                table.push(&ns, &name, usage(i as f64));
+                want.insert(object_key(&ns, &name), i as f64);
+            }
+            table.sort();
+            let mut keys: Vec<Box<str>> = (0..80)
+                .map(|_| object_key(&format!("ns{}", next() % 4), &format!("p{}", next() % 45)))
+                .collect();
+            keys.sort();
+            let mut in_order = table.in_order();
+            // Ascending (a store's walk), then descending: every key below the last.
+            for key in keys.iter().chain(keys.iter().rev()) {
+                let got = in_order.get(key).map(|u| u.cpu);
+                assert_eq!(got, want.get(key).copied(), "{key:?}");
+                assert_eq!(table.get(key).map(|u| u.cpu), got);
+            }
+        }
     }
 }

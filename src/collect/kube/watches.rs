@@ -94,9 +94,11 @@ impl Model {
     /// A metrics round: its usage is written beside every pod and node.
     pub fn set_metrics(&mut self, metrics: MetricsUpdate) {
         self.metrics = metrics;
-        let (pods, nodes) = (&self.metrics.pods, &self.metrics.nodes);
-        self.pods.update_each(|key, p| p.usage = pods.of(key));
-        self.nodes.update_each(|key, n| n.usage = nodes.of(key));
+        // The stores walk in key order, the usage is in key order: one merge each.
+        let mut pods = self.metrics.pods.usage.in_order();
+        self.pods.update_each(|key, p| p.usage = pods.get(key));
+        let mut nodes = self.metrics.nodes.usage.in_order();
+        self.nodes.update_each(|key, n| n.usage = nodes.get(key));
     }
 
     pub fn settled(&self) -> bool {

@@ -2,7 +2,10 @@
 //! that are not ready, stalled or short deployments, warning Events, nodes under
 //! pressure, and resources the console cannot read.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::{Arc, Weak};
 
 use super::{short_name, Attention, Impact};
 use crate::collect::kube::{KubeData, MetricsStatus, PodInfo};
@@ -36,7 +39,75 @@ fn restarts(p: &PodInfo) -> String {
     s
 }
 
+/// The namespace's pods the line names, as indices into `KubeData::pods` in their
+/// order: broken (a critical status reason) and not ready. What they are follows from
+/// the pod objects alone (not their usage).
+#[derive(Default)]
+struct PodProblems {
+    broken: Vec<usize>,
+    unready: Vec<usize>,
+}
+
+fn pod_problems(data: &KubeData) -> PodProblems {
+    let mut problems = PodProblems::default();
+    for (i, p) in data.pods.iter().enumerate() {
+        if p.namespace != data.namespace {
+            continue;
+        }
+        if CRIT_REASONS.contains(&p.reason.as_str()) {
+            problems.broken.push(i);
+        } else if !p.deleting && (p.phase == "Pending" || p.ready < p.containers) {
+            problems.unready.push(i);
+        }
+    }
+    problems
+}
+
+thread_local! {
+    /// The last snapshot this thread read the pods of (held weakly: a snapshot is not
+    /// kept alive for this) and what it found. A metrics round brings the very same
+    /// pod objects with new usage: at 100,000 pods the walk over them is a cache
+    /// miss or two per pod, for the same answer.
+    static LAST_PODS: RefCell<Option<(Weak<KubeData>, Rc<PodProblems>)>> =
+        const { RefCell::new(None) };
+}
+
+/// `pod_problems`, kept from the last snapshot when its pods are the very same objects.
+fn remembered_problems(data: &Arc<KubeData>) -> Rc<PodProblems> {
+    let same_pods = |before: &KubeData| {
+        before.namespace == data.namespace
+            && before.pods.len() == data.pods.len()
+            && before
+                .pods
+                .iter()
+                .zip(&data.pods)
+                .all(|(a, b)| Arc::ptr_eq(&a.info, &b.info))
+    };
+    LAST_PODS.with(|last| {
+        let mut last = last.borrow_mut();
+        let kept = last
+            .as_ref()
+            .filter(|(before, _)| before.upgrade().is_some_and(|b| same_pods(&b)))
+            .map(|(_, problems)| problems.clone());
+        kept.unwrap_or_else(|| {
+            let problems = Rc::new(pod_problems(data));
+            *last = Some((Arc::downgrade(data), problems.clone()));
+            problems
+        })
+    })
+}
+
+/// `pods` for a snapshot the caller shares: the walk over its pods is kept from the
+/// last snapshot when they are the same objects (`remembered_problems`).
+pub fn pods_shared(data: &Arc<KubeData>, ctx: &BuildCtx) -> Vec<Attention> {
+    pods_from(data, ctx, &remembered_problems(data))
+}
+
 pub fn pods(data: &KubeData, ctx: &BuildCtx) -> Vec<Attention> {
+    pods_from(data, ctx, &pod_problems(data))
+}
+
+fn pods_from(data: &KubeData, ctx: &BuildCtx, problems: &PodProblems) -> Vec<Attention> {
     let mut out = Vec::new();
     for e in &data.errors {
         out.push(Attention::crit(
@@ -44,15 +115,12 @@ pub fn pods(data: &KubeData, ctx: &BuildCtx) -> Vec<Attention> {
             &format!("k8s {}: {}", e.resource, e.message),
         ));
     }
+    let pod = |&i: &usize| data.pods.get(i).map(|p| &*p.info);
     let mut broken: BTreeMap<&str, Vec<&PodInfo>> = BTreeMap::new();
-    let mut unready: Vec<&PodInfo> = Vec::new();
-    for p in data.namespace_pods() {
-        if CRIT_REASONS.contains(&p.reason.as_str()) {
-            broken.entry(p.reason.as_str()).or_default().push(p);
-        } else if !p.deleting && (p.phase == "Pending" || p.ready < p.containers) {
-            unready.push(p);
-        }
+    for p in problems.broken.iter().filter_map(pod) {
+        broken.entry(p.reason.as_str()).or_default().push(p);
     }
+    let unready: Vec<&PodInfo> = problems.unready.iter().filter_map(pod).collect();
     for (reason, pods) in broken {
         let restarts_total: u32 = pods.iter().map(|p| p.restarts).sum();
         let item = match pods.as_slice() {
@@ -90,13 +158,20 @@ pub fn pods(data: &KubeData, ctx: &BuildCtx) -> Vec<Attention> {
     }
     // A deployment short of pods that are already named above adds nothing.
     let named: Vec<String> = out.iter().filter_map(|a| a.row_key.clone()).collect();
+    // The pods named are among those found above: no walk over every pod.
     let has_named_pod = |d: &str| {
-        data.namespace_pods().any(|p| {
-            named.contains(&p.uid)
-                && p.replicaset
-                    .as_deref()
-                    .is_some_and(|rs| rs.starts_with(&format!("{d}-")))
-        })
+        let prefix = format!("{d}-");
+        problems
+            .broken
+            .iter()
+            .chain(&problems.unready)
+            .filter_map(pod)
+            .any(|p| {
+                named.contains(&p.uid)
+                    && p.replicaset
+                        .as_deref()
+                        .is_some_and(|rs| rs.starts_with(&prefix))
+            })
     };
     for d in data
         .deployments

@@ -21,7 +21,7 @@ mod kube;
 mod other;
 mod pg;
 
-pub use kube::{nodes as kube_nodes, pods as kube_pods};
+pub use kube::{nodes as kube_nodes, pods as kube_pods, pods_shared as kube_pods_shared};
 pub use other::{aws as aws_targets, deps, redis, signals};
 pub use pg::{activity as pg_activity, locks as pg_locks};
 

@@ -13,6 +13,7 @@ pub mod pod_diag;
 pub mod pods;
 mod pods_reuse;
 mod pods_summary;
+mod pods_usage;
 pub use pod_diag::{exit_meaning, warnings as event_warnings};
 pub mod redis;
 pub mod signals;

@@ -103,31 +103,41 @@ fn pressure(n: &NodeInfo, a: &Allocated) -> f64 {
     used + if n.memory_pressure { 1000.0 } else { 0.0 }
 }
 
+/// A node's requests and limits as shares of its allocatable (%), computed once per
+/// node and build: the row's text, its level and its sort keys all read them.
+#[derive(Clone, Copy)]
+struct Shares {
+    mem_req: Option<f64>,
+    mem_lim: Option<f64>,
+    cpu_req: Option<f64>,
+    cpu_lim: Option<f64>,
+}
+
+impl Shares {
+    fn of(n: &NodeInfo, a: &Allocated) -> Self {
+        let alloc = n.allocatable;
+        Self {
+            mem_req: pct(a.mem_req, Some(alloc.memory)),
+            mem_lim: pct(a.mem_lim, Some(alloc.memory)),
+            cpu_req: pct(a.cpu_req, Some(alloc.cpu)),
+            cpu_lim: pct(a.cpu_lim, Some(alloc.cpu)),
+        }
+    }
+}
+
 fn pct_cell(v: Option<f64>) -> String {
     v.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "-".into())
 }
 
-/// A node's row: the text that follows from the node object and its pods' requests
-/// (`node_text`), the usage cells, level and sort keys from its usage (`set_usage`).
-pub(super) fn node_row(
-    n: &NodeInfo,
-    a: &Allocated,
-    ctx: &BuildCtx,
-    metrics: &MetricsStatus,
-) -> TableRow {
-    let mut row = node_text(n, a);
-    set_usage(&mut row, n, a, ctx, metrics);
-    row
-}
-
-/// What does not change while the node object and its pods do not: a metrics round
-/// keeps it (`rebuild`).
-fn node_text(n: &NodeInfo, a: &Allocated) -> TableRow {
-    let alloc = n.allocatable;
-    let mem_req = pct(a.mem_req, Some(alloc.memory));
-    let mem_lim = pct(a.mem_lim, Some(alloc.memory));
-    let cpu_req = pct(a.cpu_req, Some(alloc.cpu));
-    let cpu_lim = pct(a.cpu_lim, Some(alloc.cpu));
+/// A node's row but for its usage: the text that follows from the node object and
+/// its pods' requests. A metrics round keeps it (`rebuild`); `set_usage` completes it.
+fn node_text(n: &NodeInfo, a: &Allocated, shares: &Shares) -> TableRow {
+    let Shares {
+        mem_req,
+        mem_lim,
+        cpu_req,
+        cpu_lim,
+    } = *shares;
     let live = SafeText::line("");
     let cells = vec![
         SafeText::line(&n.name),
@@ -150,14 +160,23 @@ fn node_text(n: &NodeInfo, a: &Allocated) -> TableRow {
 }
 
 /// The cells, level (colour by pressure) and sort keys that follow from usage.
-fn set_usage(row: &mut TableRow, n: &NodeInfo, a: &Allocated, ctx: &BuildCtx, m: &MetricsStatus) {
+fn set_usage(
+    row: &mut TableRow,
+    n: &NodeInfo,
+    a: &Allocated,
+    shares: &Shares,
+    ctx: &BuildCtx,
+    m: &MetricsStatus,
+) {
     let alloc = n.allocatable;
     let used_pct = n.usage.and_then(|u| pct(u.memory, Some(alloc.memory)));
     let cpu_pct = n.usage.and_then(|u| pct(u.cpu, Some(alloc.cpu)));
-    let mem_req = pct(a.mem_req, Some(alloc.memory));
-    let mem_lim = pct(a.mem_lim, Some(alloc.memory));
-    let cpu_req = pct(a.cpu_req, Some(alloc.cpu));
-    let cpu_lim = pct(a.cpu_lim, Some(alloc.cpu));
+    let Shares {
+        mem_req,
+        mem_lim,
+        cpu_req,
+        cpu_lim,
+    } = *shares;
     row.set_live(
         COL_MEM,
         LiveCell::Bar {
@@ -214,10 +233,12 @@ pub(super) fn node_facts(
     now: i64,
 ) -> Vec<(String, SafeText)> {
     let alloc = n.allocatable;
-    let mem_req = pct(a.mem_req, Some(alloc.memory));
-    let mem_lim = pct(a.mem_lim, Some(alloc.memory));
-    let cpu_req = pct(a.cpu_req, Some(alloc.cpu));
-    let cpu_lim = pct(a.cpu_lim, Some(alloc.cpu));
+    let Shares {
+        mem_req,
+        mem_lim,
+        cpu_req,
+        cpu_lim,
+    } = Shares::of(n, a);
     TableRow::new(String::new(), Vec::new())
         .detail("node", &n.name)
         .detail("conditions", &conditions(n))
@@ -393,12 +414,11 @@ fn build_with<K: Borrow<str> + Hash + Eq>(
     }
     let rows = nodes
         .into_iter()
-        .map(|(n, a, _)| match kept(n, a) {
-            Some(mut row) => {
-                set_usage(&mut row, n, a, ctx, &data.node_metrics);
-                row
-            }
-            None => node_row(n, a, ctx, &data.node_metrics),
+        .map(|(n, a, _)| {
+            let shares = Shares::of(n, a);
+            let mut row = kept(n, a).unwrap_or_else(|| node_text(n, a, &shares));
+            set_usage(&mut row, n, a, &shares, ctx, &data.node_metrics);
+            row
         })
         .collect();
     PaneContent {

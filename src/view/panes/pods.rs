@@ -231,7 +231,9 @@ fn reuse_or_build(
     };
     match old {
         Some(mut row) if same(&row) => {
-            update_live(&mut row, p, metrics, now);
+            if !super::pods_usage::update_usage(&mut row, p.usage, metrics, now) {
+                update_live(&mut row, p, metrics, now);
+            }
             row
         }
         _ => pod_row_in(p, deployment, metrics, now),
@@ -410,7 +412,7 @@ pub fn build_reusing(
         rows,
         empty_message: empty_message(data),
         memo: shared
-            .map(|data| super::pods_reuse::PodsLayout::memo(data, pod_of_row))
+            .map(|data| super::pods_reuse::PodsLayout::memo(data, pod_of_row, counts))
             .unwrap_or_default(),
     }
 }

@@ -10,11 +10,11 @@
 
 use std::sync::Arc;
 
-use super::pods;
 use super::pods_summary::{empty_message, summary, Counts};
 use super::BuildCtx;
-use crate::collect::kube::{KubeData, LivePod};
-use crate::view::table::{BuildMemo, PaneContent, Target};
+use super::{pods, pods_usage};
+use crate::collect::kube::{KubeData, LivePod, Usage};
+use crate::view::table::{BuildMemo, LiveCell, PaneContent, TableRow, Target};
 
 /// `PodsLayout::pod_of_row` for a group header.
 pub(super) const HEADER: u32 = u32::MAX;
@@ -26,13 +26,16 @@ pub(super) struct PodsLayout {
     data: Arc<KubeData>,
     /// For each row, the index in `data.pods` of the pod it shows, or `HEADER`.
     pod_of_row: Arc<[u32]>,
+    /// The namespace's counts over those pods (the same pods count the same).
+    counts: Counts,
 }
 
 impl PodsLayout {
-    pub(super) fn memo(data: &Arc<KubeData>, pod_of_row: Vec<u32>) -> BuildMemo {
+    pub(super) fn memo(data: &Arc<KubeData>, pod_of_row: Vec<u32>, counts: Counts) -> BuildMemo {
         BuildMemo::new(Self {
             data: data.clone(),
             pod_of_row: pod_of_row.into(),
+            counts,
         })
     }
 }
@@ -67,21 +70,54 @@ pub(super) fn same_objects(before: &[LivePod], now: &[LivePod]) -> bool {
             .all(|(a, b)| Arc::ptr_eq(&a.info, &b.info))
 }
 
-/// The same pods in the same order: each the same object, or a new version of the
-/// same pod that stays in its group.
-fn same_pods(before: &[LivePod], now: &[LivePod]) -> bool {
-    before.len() == now.len()
-        && before.iter().zip(now).all(|(a, b)| {
-            Arc::ptr_eq(&a.info, &b.info)
-                || (a.uid == b.uid
-                    && a.name == b.name
-                    && a.namespace == b.namespace
-                    && a.replicaset == b.replicaset)
-        })
+/// How the pods of two snapshots compare, when they are the same pods in the same order.
+#[derive(PartialEq)]
+enum SamePods {
+    /// Each the very object it was: only usage can have changed (a metrics round).
+    Objects,
+    /// Some a new version of the same pod that stays in its group (a watch event).
+    Versions,
+}
+
+fn same_pods(before: &[LivePod], now: &[LivePod]) -> Option<SamePods> {
+    if before.len() != now.len() {
+        return None;
+    }
+    let mut same = SamePods::Objects;
+    for (a, b) in before.iter().zip(now) {
+        if Arc::ptr_eq(&a.info, &b.info) {
+            continue;
+        }
+        if a.uid == b.uid
+            && a.name == b.name
+            && a.namespace == b.namespace
+            && a.replicaset == b.replicaset
+        {
+            same = SamePods::Versions;
+        } else {
+            return None;
+        }
+    }
+    Some(same)
+}
+
+/// A group's usage total as its header shows it (`pods::header_row`): the sum over
+/// the members that have a sample, none when no member has one.
+fn add_usage(total: &mut Option<Usage>, usage: Option<Usage>) {
+    if let Some(u) = usage {
+        let t = total.get_or_insert_with(Usage::default);
+        t.cpu += u.cpu;
+        t.memory += u.memory;
+    }
 }
 
 /// The pane laid over `last`'s rows, when `last` remembers its layout and `data`
 /// has the same pods in the same order under the same owners; else `None`.
+///
+/// A metrics round (the very same pod objects, deployments as they were) reads no
+/// pod: the counts are the last ones, a header keeps its text and gets its usage
+/// totals, a row its usage (`pods_usage`). Otherwise every pod is counted again and
+/// the headers made again from their members.
 pub(super) fn in_place(
     data: &Arc<KubeData>,
     ctx: &BuildCtx,
@@ -89,37 +125,51 @@ pub(super) fn in_place(
 ) -> Option<PaneContent> {
     let layout = last.memo.get::<PodsLayout>()?;
     let before = &layout.data;
-    if layout.pod_of_row.len() != last.rows.len()
-        || !same_owners(before, data)
-        || !same_pods(&before.pods, &data.pods)
-    {
+    if layout.pod_of_row.len() != last.rows.len() || !same_owners(before, data) {
         return None;
     }
+    let same = same_pods(&before.pods, &data.pods)?;
+    let usage_only = same == SamePods::Objects && before.deployments == data.deployments;
     let now = pods::unix(ctx.now);
     let metrics = &data.pod_metrics;
     let mut counts = Counts::default();
     let mut rows = Vec::with_capacity(last.rows.len());
-    // Group headers: their row, deployment and members, made once the members are.
-    let mut groups: Vec<(usize, String, Vec<&LivePod>)> = Vec::new();
+    // Group headers: their row, deployment, members and usage total, made once the
+    // members are.
+    let mut groups: Vec<(usize, String, Vec<&LivePod>, Option<Usage>)> = Vec::new();
     for (old, &at) in last.rows.iter().zip(layout.pod_of_row.iter()) {
         if at == HEADER {
             let target = old.action_target();
             let Some(Target::Deployment { name, .. }) = target.as_deref() else {
                 return None;
             };
-            groups.push((rows.len(), name.clone(), Vec::new()));
+            groups.push((rows.len(), name.clone(), Vec::new(), None));
             rows.push(old.clone());
             continue;
         }
         let p = data.pods.get(at as usize)?;
-        counts.add(p);
         // Rows under a header are its members; the pods of no deployment come last.
         let group = groups.last_mut().filter(|_| old.depth > 0);
+        if usage_only {
+            // The row was made from this very pod (`same_pods`).
+            let mut row = old.clone();
+            if !pods_usage::update_usage(&mut row, p.usage, metrics, now) {
+                pods::update_live(&mut row, p, metrics, now);
+            }
+            rows.push(row);
+            if let Some(g) = group {
+                add_usage(&mut g.3, p.usage);
+            }
+            continue;
+        }
+        counts.add(p);
         let deployment = group.as_ref().map(|g| g.1.as_str());
         // Same group by construction (`same_owners`, `same_pods`): only the object matters.
         let row = if old.source.as_ref().is_some_and(|s| s.is(&p.info)) {
             let mut row = old.clone();
-            pods::update_live(&mut row, p, metrics, now);
+            if !pods_usage::update_usage(&mut row, p.usage, metrics, now) {
+                pods::update_live(&mut row, p, metrics, now);
+            }
             row
         } else {
             pods::pod_row(p, deployment, metrics, now)
@@ -129,11 +179,23 @@ pub(super) fn in_place(
             g.2.push(p);
         }
     }
-    for (at, name, members) in &groups {
-        let mut header = pods::header_row(name, data.deployment(name), members, &data.namespace);
-        if let Some(slot) = rows.get_mut(*at) {
-            header.keep_text_of(slot);
-            *slot = header;
+    if usage_only {
+        counts = layout.counts;
+        // The same members and deployment: the header says what it said, but for the
+        // usage totals.
+        for (at, _, _, total) in &groups {
+            if let Some(header) = rows.get_mut(*at) {
+                set_totals(header, *total);
+            }
+        }
+    } else {
+        for (at, name, members, _) in &groups {
+            let mut header =
+                pods::header_row(name, data.deployment(name), members, &data.namespace);
+            if let Some(slot) = rows.get_mut(*at) {
+                header.keep_text_of(slot);
+                *slot = header;
+            }
         }
     }
     Some(PaneContent {
@@ -144,6 +206,25 @@ pub(super) fn in_place(
         memo: BuildMemo::new(PodsLayout {
             data: data.clone(),
             pod_of_row: layout.pod_of_row.clone(),
+            counts,
         }),
     })
+}
+
+/// A group header's usage cells, as `pods::header_row` makes them.
+fn set_totals(header: &mut TableRow, total: Option<Usage>) {
+    header.set_live(
+        pods::COL_CPU,
+        LiveCell::Cpu {
+            cores: total.map(|u| u.cpu).into(),
+            none: "",
+        },
+    );
+    header.set_live(
+        pods::COL_MEM,
+        LiveCell::Mem {
+            bytes: total.map(|u| u.memory).into(),
+            none: "",
+        },
+    );
 }

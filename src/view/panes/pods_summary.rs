@@ -11,7 +11,7 @@ use crate::view::safe_text::SafeText;
 use crate::view::table::{Level, SummaryItem};
 
 /// The namespace's pod counts the summary line shows.
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 pub(super) struct Counts {
     pub pods: usize,
     pub not_ready: usize,

@@ -70,6 +70,15 @@ pub struct QuietBackend<W: Write> {
     cursor_hidden: Option<bool>,
 }
 
+/// A write error that means the terminal itself has gone away.
+fn terminal_gone(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::EIO)
+        || matches!(
+            e.kind(),
+            io::ErrorKind::BrokenPipe | io::ErrorKind::NotConnected
+        )
+}
+
 impl<W: Write> QuietBackend<W> {
     pub fn new(writer: W) -> Self {
         QuietBackend {
@@ -158,7 +167,13 @@ impl<W: Write> Backend for QuietBackend<W> {
 
     fn show_cursor(&mut self) -> io::Result<()> {
         if self.cursor_hidden != Some(false) {
-            execute!(self.writer, Show)?;
+            match execute!(self.writer, Show) {
+                // The terminal is gone (its tmux server killed, the SSH session dropped):
+                // there is no cursor to show. ratatui's `Terminal` shows the cursor when
+                // dropped and `eprintln!`s a failure, which panics with stderr gone too.
+                Err(e) if terminal_gone(&e) => {}
+                result => result?,
+            }
             self.cursor_hidden = Some(false);
         }
         Ok(())
@@ -220,5 +235,41 @@ impl<W: Write> Backend for QuietBackend<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.writer.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A terminal whose every write fails with `error`.
+    struct Failing(fn() -> io::Error);
+
+    impl Write for Failing {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err((self.0)())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Err((self.0)())
+        }
+    }
+
+    #[test]
+    fn showing_the_cursor_of_a_terminal_that_is_gone_is_not_an_error() {
+        for gone in [
+            || io::Error::from_raw_os_error(libc::EIO),
+            || io::Error::from(io::ErrorKind::BrokenPipe),
+        ] {
+            let mut backend = QuietBackend::new(Failing(gone));
+            assert!(backend.show_cursor().is_ok());
+            assert!(backend.hide_cursor().is_err(), "hiding still reports it");
+        }
+    }
+
+    #[test]
+    fn other_failures_to_show_the_cursor_are_reported() {
+        let mut backend =
+            QuietBackend::new(Failing(|| io::Error::from(io::ErrorKind::PermissionDenied)));
+        assert!(backend.show_cursor().is_err());
     }
 }

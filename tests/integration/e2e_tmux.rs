@@ -103,6 +103,34 @@ fn sighup_from_a_dropped_ssh_session_restores_the_terminal() {
     signal_restores_the_terminal("hup", "-HUP");
 }
 
+/// The terminal itself disappears (its tmux server is killed, as when a bastion's SSH
+/// session and everything on it ends): the console exits without a panic, which
+/// would otherwise be its last line in the log (ratatui's `Terminal` shows the cursor
+/// when dropped and prints a failure with `eprintln!`, which panics with no stderr).
+#[test]
+fn a_terminal_that_disappears_ends_the_console_without_a_panic() {
+    let t = Tmux::start("gone", 80, 24, "");
+    t.wait_for("the console", |s| s.contains("1 Pods"));
+    let pid = t.console_pid();
+    t.tmux(&["kill-server"]);
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
+    let gone = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        // Ended, or a zombie nobody reaps (the test's tmux server was its parent).
+        std::fs::read_to_string(proc_dir.join("stat")).map_or(true, |st| {
+            st.rsplit_once(')')
+                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        })
+    });
+    assert!(gone, "the console {pid} still runs without a terminal");
+    let log = std::fs::read_to_string(t.log_path()).unwrap_or_default();
+    assert!(
+        log.contains("kitops-top started"),
+        "the log was written:\n{log}"
+    );
+    assert!(!log.contains("panic"), "no panic on the way out:\n{log}");
+}
+
 #[test]
 fn bad_config_exits_2_with_one_line_and_no_half_drawn_screen() {
     let t = Tmux::start("badcfg", 200, 24, "--theme /nonexistent/theme.toml");

@@ -164,8 +164,6 @@ fn pod_row_in(
 pub(super) fn update_live(row: &mut TableRow, p: &LivePod, metrics: &MetricsStatus, now: i64) {
     let none = metrics.cell_text();
     let usage = p.usage;
-    let cpu = Num::from(usage.map(|u| u.cpu));
-    let memory = Num::from(usage.map(|u| u.memory));
     row.set_live(
         COL_RESTARTS,
         LiveCell::Restarts {
@@ -174,46 +172,81 @@ pub(super) fn update_live(row: &mut TableRow, p: &LivePod, metrics: &MetricsStat
         },
     );
     row.set_live(COL_AGE, LiveCell::Age(p.created));
-    row.set_live(COL_CPU, LiveCell::Cpu { cores: cpu, none });
+    let requests_limits = |r: Option<f64>, l: Option<f64>| (Num::from(r), Num::from(l));
+    set_usage(
+        row,
+        usage,
+        none,
+        requests_limits(p.requests.cpu, p.limits.cpu),
+        requests_limits(p.requests.memory, p.limits.memory),
+    );
+    set_age_key(row, p.created, now);
+    let mem_limit_pct = usage.and_then(|u| pct(u.memory, p.limits.memory));
+    row.level = pod_level(p, mem_limit_pct, now);
+}
+
+/// The usage cells (CPU, memory, and each as a share of request / limit, given as
+/// `(request, limit)`) and their sort keys: what a metrics round changes in a pod row,
+/// whether the pod is read again (`update_live`) or not (`pods_usage`).
+pub(super) fn set_usage(
+    row: &mut TableRow,
+    usage: Option<Usage>,
+    none: &'static str,
+    cpu: (Num, Num),
+    memory: (Num, Num),
+) {
+    let used_cpu = Num::from(usage.map(|u| u.cpu));
+    let used_memory = Num::from(usage.map(|u| u.memory));
+    row.set_live(
+        COL_CPU,
+        LiveCell::Cpu {
+            cores: used_cpu,
+            none,
+        },
+    );
     row.set_live(
         COL_CPU_PCT,
         LiveCell::PctPair {
-            used: cpu,
-            request: p.requests.cpu.into(),
-            limit: p.limits.cpu.into(),
+            used: used_cpu,
+            request: cpu.0,
+            limit: cpu.1,
         },
     );
     row.set_live(
         COL_MEM,
         LiveCell::Mem {
-            bytes: memory,
+            bytes: used_memory,
             none,
         },
     );
     row.set_live(
         COL_MEM_PCT,
         LiveCell::PctPair {
-            used: memory,
-            request: p.requests.memory.into(),
-            limit: p.limits.memory.into(),
+            used: used_memory,
+            request: memory.0,
+            limit: memory.1,
         },
     );
-    let age = p.created.map(|c| (now - c) as f64).unwrap_or(0.0);
+    // A share sorts against the limit, or the request when there is no limit.
+    let share = |used: f64, (request, limit): (Num, Num)| {
+        pct(used, limit.get().or(request.get())).unwrap_or(0.0)
+    };
     let keys = match usage {
-        Some(u) => [
-            u.cpu,
-            u.memory,
-            pct(u.cpu, p.limits.cpu.or(p.requests.cpu)).unwrap_or(0.0),
-            pct(u.memory, p.limits.memory.or(p.requests.memory)).unwrap_or(0.0),
-        ],
+        Some(u) => [u.cpu, u.memory, share(u.cpu, cpu), share(u.memory, memory)],
         None => [-1.0; 4],
     };
-    let cols = [COL_CPU, COL_MEM, COL_CPU_PCT, COL_MEM_PCT];
-    for (col, v) in std::iter::once((COL_AGE, age)).chain(cols.into_iter().zip(keys)) {
+    for (col, v) in [COL_CPU, COL_MEM, COL_CPU_PCT, COL_MEM_PCT]
+        .into_iter()
+        .zip(keys)
+    {
         row.sort_keys.set(col, Some(v));
     }
-    let mem_limit_pct = usage.and_then(|u| pct(u.memory, p.limits.memory));
-    row.level = pod_level(p, mem_limit_pct, now);
+}
+
+/// The AGE column's sort key at `now`.
+pub(super) fn set_age_key(row: &mut TableRow, created: Option<i64>, now: i64) {
+    let age = created.map(|c| (now - c) as f64).unwrap_or(0.0);
+    row.sort_keys.set(COL_AGE, Some(age));
 }
 
 /// The row for `p` from the last build when it was made from this very pod object

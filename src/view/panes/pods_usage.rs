@@ -5,7 +5,7 @@
 //! its status strings for the level was a cache miss or three per row: most of
 //! `update_live`'s time in a metrics round.
 
-use super::pods::{pct, COL_AGE, COL_CPU, COL_CPU_PCT, COL_MEM, COL_MEM_PCT, COL_RESTARTS};
+use super::pods::{pct, set_age_key, set_usage, COL_AGE, COL_CPU_PCT, COL_MEM_PCT, COL_RESTARTS};
 use super::pods::{CRIT_PCT, WARN_PCT};
 use crate::collect::kube::{MetricsStatus, Usage};
 use crate::view::table::{Level, LiveCell, Num, TableRow};
@@ -104,53 +104,10 @@ pub(super) fn update_usage(
     let Some(status) = status_level(row, &kept, now) else {
         return false;
     };
-    let none = metrics.cell_text();
-    let cpu = Num::from(usage.map(|u| u.cpu));
+    set_usage(row, usage, metrics.cell_text(), kept.cpu, kept.memory);
+    set_age_key(row, kept.created, now);
     let memory = Num::from(usage.map(|u| u.memory));
-    let (cpu_request, cpu_limit) = kept.cpu;
-    let (mem_request, mem_limit) = kept.memory;
-    row.set_live(COL_CPU, LiveCell::Cpu { cores: cpu, none });
-    row.set_live(
-        COL_CPU_PCT,
-        LiveCell::PctPair {
-            used: cpu,
-            request: cpu_request,
-            limit: cpu_limit,
-        },
-    );
-    row.set_live(
-        COL_MEM,
-        LiveCell::Mem {
-            bytes: memory,
-            none,
-        },
-    );
-    row.set_live(
-        COL_MEM_PCT,
-        LiveCell::PctPair {
-            used: memory,
-            request: mem_request,
-            limit: mem_limit,
-        },
-    );
-    let age = kept.created.map(|c| (now - c) as f64).unwrap_or(0.0);
-    let share = |used: f64, (request, limit): (Num, Num)| {
-        pct(used, limit.get().or(request.get())).unwrap_or(0.0)
-    };
-    let keys = match usage {
-        Some(u) => [
-            u.cpu,
-            u.memory,
-            share(u.cpu, kept.cpu),
-            share(u.memory, kept.memory),
-        ],
-        None => [-1.0; 4],
-    };
-    let cols = [COL_CPU, COL_MEM, COL_CPU_PCT, COL_MEM_PCT];
-    for (col, v) in std::iter::once((COL_AGE, age)).chain(cols.into_iter().zip(keys)) {
-        row.sort_keys.set(col, Some(v));
-    }
-    let by_usage = usage_level(memory, mem_limit);
+    let by_usage = usage_level(memory, kept.memory.1);
     row.level = if rank(by_usage) > rank(status) {
         by_usage
     } else {

@@ -16,6 +16,10 @@
 // A benchmark: a setup step that fails should stop it loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/thread_cpu.rs"]
+mod thread_cpu;
+use thread_cpu::thread_cpu;
+
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -155,18 +159,6 @@ fn with_usage(base: &KubeData, pods: &[Arc<PodInfo>], round: usize) -> KubeData 
         window_s: 15.0,
     };
     d
-}
-
-/// CPU time of this thread: on a shared machine, what the work cost rather than how
-/// long it waited for a core.
-fn thread_cpu() -> Duration {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes the timespec it is given.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
-    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
 /// One build's thread CPU time. The tables it replaces stay alive meanwhile in

@@ -21,7 +21,9 @@
 #[path = "support/api_list.rs"]
 mod api_list;
 
-use std::time::Duration;
+#[path = "support/thread_cpu.rs"]
+mod thread_cpu;
+use thread_cpu::thread_cpu;
 
 use k8s_openapi::api::core::v1::Pod;
 use kitops_top::collect::kube::model::{pod_info, SlimPod};
@@ -33,16 +35,6 @@ fn arg(i: usize, default: usize) -> usize {
         .nth(i)
         .and_then(|a| a.parse().ok())
         .unwrap_or(default)
-}
-
-fn thread_cpu() -> Duration {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime fills the struct we own.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
-    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
 /// Thread CPU time of `decode` over every page, per pod (µs), median of `rounds`.

@@ -370,7 +370,10 @@ fn press(st: &mut State, key: KeyEvent) -> Duration {
 
 fn main() {
     // As the console's main() does: the measurement is of the product's allocator setup.
-    kitops_top::heap::use_single_arena();
+    // BENCH_MALLOC_ARENAS=default: glibc's arena per thread instead (what it costs and saves).
+    if std::env::var("BENCH_MALLOC_ARENAS").as_deref() != Ok("default") {
+        kitops_top::heap::use_single_arena();
+    }
     let (tx, rx) = std::sync::mpsc::channel();
     *PREPARE_TX.lock().unwrap() = Some(tx);
     *PREPARED.lock().unwrap() = Some(rx);
@@ -381,6 +384,8 @@ fn main() {
     let (pods, nodes, secs) = (arg(0, 5000), arg(1, 200), arg(2, 60));
     // BENCH_NO_UI=1: the collector alone, without the reducer and rendering.
     let no_ui = std::env::var_os("BENCH_NO_UI").is_some();
+    // BENCH_TIMELINE=1: each snapshot of the sync as it arrives (when, how many pods, its build).
+    let timeline = std::env::var_os("BENCH_TIMELINE").is_some();
 
     let dir = tempfile::tempdir().expect("tempdir");
     let kc = dir.path().join("kubeconfig");
@@ -472,10 +477,20 @@ fn main() {
             }
             let done = snap.status == SourceStatus::Live && loading.is_none() && n as u64 >= pods;
             let status = snap.status.clone();
+            let arrived = t0.elapsed();
             if !no_ui {
                 let (ui, took) = deliver(&mut st, snap, &builder, &mut |_| None, &mut Vec::new());
                 sync_ui.push(ui);
                 sync_build.push(took);
+                if timeline {
+                    eprintln!(
+                        "  {:6.3} s: snapshot of {n} pods (loading {}), built in {:.3} s, UI {:.3} s",
+                        arrived.as_secs_f64(),
+                        loading.is_some(),
+                        took.as_secs_f64(),
+                        ui.as_secs_f64()
+                    );
+                }
                 let frame = kitops_top::ui::render_to_string(&st, 200, 60);
                 if partial == 1 && loading.is_some() {
                     if let Some(l) = frame.lines().find(|l| l.contains("loading pods")) {

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod events;
+mod forward;
 pub mod liveness;
 mod log_resume;
 pub mod logs;

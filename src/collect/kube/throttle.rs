@@ -9,10 +9,10 @@ use kube::runtime::watcher;
 
 use super::client::watch_throttled_for;
 
-/// The watch loop's watches, by index in `Throttle`.
+/// The watches the loop polls itself, by index in `Throttle` (the pods' watch runs on
+/// a task of its own, which waits for a Retry-After itself: `forward`).
 #[derive(Debug, Clone, Copy)]
 pub enum WatchId {
-    Pods,
     Deployments,
     ReplicaSets,
     Nodes,
@@ -22,7 +22,7 @@ pub enum WatchId {
 /// When each watch may be polled again.
 #[derive(Debug, Default)]
 pub struct Throttle {
-    until: [Option<Instant>; 5],
+    until: [Option<Instant>; 4],
 }
 
 impl Throttle {
@@ -67,11 +67,11 @@ mod tests {
             "throttled (429) on watch pods, retrying in 3s"
         );
         let mut t = Throttle::default();
-        t.note::<()>(WatchId::Pods, &Err(e));
-        assert!(!t.open(WatchId::Pods));
+        t.note::<()>(WatchId::Events, &Err(e));
+        assert!(!t.open(WatchId::Events));
         assert!(t.open(WatchId::Nodes), "only the throttled watch waits");
-        t.note(WatchId::Pods, &Ok(()));
-        assert!(t.open(WatchId::Pods));
+        t.note(WatchId::Events, &Ok(()));
+        assert!(t.open(WatchId::Events));
     }
 
     #[test]

@@ -22,6 +22,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::client::{is_status, Conn};
 use super::events::{self, EventInfo};
+use super::forward::{forward, Forwarded};
 use super::liveness::Liveness;
 use super::metrics::{self, MetricsUpdate, NodeMetrics, PodMetrics};
 use super::model::{self, DeploymentInfo, LiveNode, LivePod, NodeObject, ReplicaSetInfo};
@@ -32,11 +33,17 @@ use crate::config::KubeSettings;
 
 /// At most one snapshot per this interval, however fast the watches change.
 pub const COALESCE: Duration = Duration::from_millis(500);
-/// While the first LIST of pods is paged in, after the first page (shown at once):
-/// each partial snapshot is a full build of every pod so far on the builder thread,
-/// which competes with the decoding of the next pages for the same cores. One every
-/// 2 s keeps the progress line moving at a quarter of the builds.
-pub const LOADING_COALESCE: Duration = Duration::from_secs(2);
+/// While the first LIST of pods is paged in, the progress line moves this often. The
+/// rows on screen stay those of the first pages (see `LOADING_ROWS`): such a snapshot
+/// holds the very pod objects of the last one, which the pane lays over its table in
+/// place instead of building every pod so far again.
+pub const LOADING_COALESCE: Duration = Duration::from_secs(1);
+/// While the first LIST is paged in, the rows are rebuilt from every pod so far at most
+/// this often. Each such build is a table of every pod listed yet on the builder
+/// thread, competing with the decoding of the next pages for the same cores: at
+/// 100,000 pods one build in the middle of the list made the whole list 0.6 s later.
+/// A list that fast is shown whole when it ends; a slow one still fills in.
+pub const LOADING_ROWS: Duration = Duration::from_secs(10);
 type Watch<K> = BoxStream<'static, Result<Event<K>, watcher::Error>>;
 
 fn watch<K>(api: Api<K>, config: watcher::Config) -> Watch<K>
@@ -144,7 +151,11 @@ impl Model {
     pub fn data(&self) -> KubeData {
         // The stores are kept by namespace and name, with usage beside each object: a
         // publish copies pointers in order, with no sort and no lookup.
-        let pods = self.pods.values().cloned().collect();
+        self.data_with(self.pods.values().cloned().collect())
+    }
+
+    /// The snapshot's data with these pods (every other store as it is now).
+    fn data_with(&self, pods: Vec<LivePod>) -> KubeData {
         let nodes = self.nodes.values().cloned().collect();
         let pods_loading = self.pods.loading().map(|loaded| ListProgress {
             loaded,
@@ -178,6 +189,19 @@ impl Model {
             }
             None => Snapshot::live(self.data(), SystemTime::now()),
         }
+    }
+
+    /// While the first LIST pages in: the pods of the previous snapshot (the rows on
+    /// screen) with the progress so far, and everything else as it is now. `None` when
+    /// there is nothing on screen yet, or when the list is no longer in progress.
+    pub fn progress_snapshot(&self, previous: &Snapshot<KubeData>) -> Option<Snapshot<KubeData>> {
+        let shown = previous.data.as_ref()?;
+        self.pods.loading()?;
+        if self.all_failing().is_some() {
+            return None;
+        }
+        let data = self.data_with(shown.pods.clone());
+        Some(Snapshot::live(data, SystemTime::now()))
     }
 }
 
@@ -256,7 +280,8 @@ pub fn live_node(n: &Node, metrics: &NodeMetrics) -> LiveNode {
 
 /// The five watches, made again when the API server stopped (or resumed) answering.
 struct Watches {
-    pods: Watch<SlimPod>,
+    /// On a task of its own: its pages are decoded while the loop files the last one.
+    pods: Forwarded<SlimPod>,
     deployments: Watch<Deployment>,
     replicasets: Watch<ReplicaSet>,
     nodes: Watch<Node>,
@@ -276,7 +301,7 @@ impl Watches {
             pod_config = pod_config.labels(sel);
         }
         Self {
-            pods: watch(pods_api, pod_config),
+            pods: forward(watch(pods_api, pod_config)),
             deployments: watch(
                 Api::<Deployment>::namespaced(client.clone(), ns),
                 watcher::Config::default(),
@@ -327,14 +352,17 @@ pub async fn run(
     let mut trim_at: Option<Instant> = None;
     let mut last_trim = Instant::now();
     let mut last_publish: Option<Instant> = None;
+    // When the rows were last made from every pod listed so far (see `LOADING_ROWS`).
+    let mut last_rows: Option<Instant> = None;
     loop {
         tokio::select! {
-            Some(ev) = w.pods.next(), if throttle.open(WatchId::Pods) => {
-                throttle.note(WatchId::Pods, &ev);
-                dirty |= from_server(&ev) && liveness.heard();
+            Some(batch) = w.pods.next() => {
                 let loading = model.pods.loading().is_some();
-                // During the first LIST every page counts: the pane shows its progress.
-                dirty |= model.pods.apply(ev, |p| live_pod(p, &model.metrics.pods)) || loading;
+                for ev in batch {
+                    dirty |= from_server(&ev) && liveness.heard();
+                    // During the first LIST every page counts: the pane shows its progress.
+                    dirty |= model.pods.apply(ev, |p| live_pod(p, &model.metrics.pods)) || loading;
+                }
                 if loading && model.pods.loading().is_none() {
                     // The LIST is complete: shown now, not on the next tick (up to 0.5 s later).
                     tick.reset_immediately();
@@ -384,18 +412,27 @@ pub async fn run(
                     dirty |= expired;
                 }
                 let paging = model.pods.loading().is_some();
-                let due = !paging
-                    || last_publish.is_none_or(|t| now.duration_since(t) >= LOADING_COALESCE);
+                let since = |t: Option<Instant>, every| t.is_none_or(|t| now.duration_since(t) >= every);
+                let due = !paging || since(last_publish, LOADING_COALESCE);
                 if dirty && due && !*paused.borrow_and_update() && model.showable() {
-                    let next = match &liveness.failure {
-                        Some(why) => tx.borrow().failed(why.clone()),
-                        None => model.snapshot(&tx.borrow()),
+                    let rows_due = !paging || since(last_rows, LOADING_ROWS);
+                    let progress = (!rows_due && liveness.failure.is_none())
+                        .then(|| model.progress_snapshot(&tx.borrow()))
+                        .flatten();
+                    let made_rows = progress.is_none() && liveness.failure.is_none();
+                    let next = match (progress, &liveness.failure) {
+                        (Some(progress), _) => progress,
+                        (None, Some(why)) => tx.borrow().failed(why.clone()),
+                        (None, None) => model.snapshot(&tx.borrow()),
                     };
                     if tx.send(next).is_err() {
                         return;
                     }
                     dirty = false;
                     last_publish = Some(now);
+                    if made_rows {
+                        last_rows = Some(now);
+                    }
                     trim_at = Some(now + TRIM_AFTER);
                 } else if trim_at.is_some_and(|t| now >= t) || last_trim.elapsed() >= TRIM_EVERY {
                     // An idle tick after a publish: the UI has swapped in the new rows by now,

@@ -15,6 +15,7 @@ mod prefetch;
 mod shared_text;
 mod slim;
 mod slim_status;
+mod slim_text;
 pub mod store;
 pub mod throttle;
 pub mod watches;
@@ -176,7 +177,7 @@ async fn list_into<K, T: Clone>(
     store: &mut watches::Store<T>,
     api: Api<K>,
     lp: ListParams,
-    convert: impl Fn(&K) -> T,
+    convert: impl Fn(K) -> T,
 ) where
     K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
 {
@@ -229,13 +230,13 @@ pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectEr
             deployments,
             Api::<Deployment>::namespaced(c.clone(), ns),
             ListParams::default(),
-            model::deployment_info
+            |d| model::deployment_info(&d)
         ),
         list_into(
             replicasets,
             Api::<ReplicaSet>::namespaced(c.clone(), ns),
             ListParams::default(),
-            model::replicaset_info
+            |r| model::replicaset_info(&r)
         ),
         list_into(
             nodes,
@@ -247,7 +248,7 @@ pub async fn collect_once(settings: &KubeSettings) -> Result<KubeData, CollectEr
             events,
             Api::<k8s_openapi::api::core::v1::Event>::namespaced(c.clone(), ns),
             ListParams::default(),
-            events::event_info
+            |e| events::event_info(&e)
         ),
         metrics::fetch(c, ns, settings.label_selector.as_deref()),
     );

@@ -1,6 +1,7 @@
 //! Compact models of the objects the panes need, converted from the API types as
 //! each watch event arrives (a full `Pod` is ~10 KB; a `PodInfo` a few hundred bytes).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use serde::{Deserialize, Serialize};
 
 pub use super::shared_text::SharedText;
-pub use super::slim::{SlimContainer, SlimPod};
+pub use super::slim::{SlimPod, SlimPodStatus};
 
 pub const REVISION_ANNOTATION: &str = "deployment.kubernetes.io/revision";
 /// What `kubectl rollout history` shows as CHANGE-CAUSE.
@@ -287,44 +288,21 @@ fn quantity_of(q: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantit
     q.and_then(|q| parse_quantity(&q.0))
 }
 
-fn sum_resources(containers: &[SlimContainer], limits: bool) -> Resources {
-    let mut cpu = Some(0.0);
-    let mut memory = Some(0.0);
-    for c in containers {
-        let r = c.resources.as_ref();
-        let map = if limits {
-            r.and_then(|r| r.limits.as_ref())
-        } else {
-            r.and_then(|r| r.requests.as_ref())
-        };
-        let add = |acc: Option<f64>, v: Option<f64>| match (acc, v) {
-            (Some(a), Some(v)) => Some(a + v),
-            // A missing request counts as 0; a missing limit makes the pod unbounded.
-            (Some(a), None) if !limits => Some(a),
-            _ => None,
-        };
-        cpu = add(cpu, quantity_of(map.and_then(|m| m.cpu.as_ref())));
-        memory = add(memory, quantity_of(map.and_then(|m| m.memory.as_ref())));
-    }
-    if !limits || containers.is_empty() {
-        // A request of 0 means "none".
-        cpu = cpu.filter(|v| *v > 0.0);
-        memory = memory.filter(|v| *v > 0.0);
-    }
-    Resources { cpu, memory }
-}
-
-pub fn pod_info(p: &SlimPod) -> PodInfo {
-    let m = &p.metadata;
-    let spec = p.spec.as_ref();
-    let status = p.status.as_ref();
-    let containers = spec.map(|s| s.containers.as_slice()).unwrap_or(&[]);
-    let statuses = status
-        .and_then(|s| s.container_statuses.as_deref())
-        .unwrap_or(&[]);
+/// A pod's compact form, made from its decoded form by moving its strings (name, uid)
+/// out of it: what is left to drop is little more than its `resourceVersion`.
+pub fn pod_info(p: SlimPod) -> PodInfo {
+    let SlimPod {
+        metadata,
+        spec,
+        status,
+    } = p;
+    let m = metadata.object;
+    let status = status.unwrap_or_default();
+    let statuses = status.container_statuses.as_deref().unwrap_or(&[]);
     let phase = status
-        .and_then(|s| s.phase.clone())
-        .unwrap_or_else(|| "Pending".into());
+        .phase
+        .clone()
+        .unwrap_or_else(|| SharedText::new("Pending"));
     let mut restarts = 0u32;
     let mut ready = 0u32;
     let mut last_restart: Option<i64> = None;
@@ -344,48 +322,48 @@ pub fn pod_info(p: &SlimPod) -> PodInfo {
             }
         }
     }
-    let (reason, message) = status_reason(p, &phase);
-    let replicaset = m
-        .owner_references
-        .as_ref()
-        .and_then(|o| o.iter().find(|r| r.controller == Some(true)))
-        .filter(|r| r.kind == "ReplicaSet")
-        .map(|r| SharedText::new(&r.name));
+    let deleting = m.deletion_timestamp.is_some();
+    let (reason, message) = status_reason(&status, &phase, deleting);
+    // Mostly the phase itself ("Running"): the same text, shared without a look-up.
+    let reason = if *reason == *phase {
+        phase.clone()
+    } else {
+        SharedText::new(&reason)
+    };
+    let message = message.into_owned();
     PodInfo {
-        uid: m.uid.clone().unwrap_or_default(),
-        name: m.name.clone().unwrap_or_default(),
+        created: created(&m),
+        uid: m.uid.unwrap_or_default(),
+        name: m.name.unwrap_or_default(),
         namespace: SharedText::new(m.namespace.as_deref().unwrap_or_default()),
-        node: spec
-            .and_then(|s| s.node_name.as_deref())
-            .map(SharedText::new),
-        created: created(m),
-        deleting: m.deletion_timestamp.is_some(),
+        node: spec.node_name,
+        deleting,
         active: phase != "Succeeded" && phase != "Failed",
-        phase: SharedText::new(&phase),
-        reason: SharedText::new(&reason),
+        phase,
+        reason,
         message,
         ready,
-        containers: containers.len() as u32,
+        containers: spec.containers.count,
         restarts,
         last_restart,
         last_termination,
         last_exit_code,
-        replicaset,
-        requests: sum_resources(containers, false),
-        limits: sum_resources(containers, true),
+        replicaset: metadata.replicaset,
+        requests: spec.containers.requests,
+        limits: spec.containers.limits,
     }
 }
 
 /// The STATUS column of `kubectl get pods` (printPod), plus a message.
-fn status_reason(p: &SlimPod, phase: &str) -> (String, String) {
-    let status = p.status.as_ref();
-    let mut reason = status
-        .and_then(|s| s.reason.clone())
-        .unwrap_or_else(|| phase.to_string());
-    let mut message = status.and_then(|s| s.message.clone()).unwrap_or_default();
-    let init = status
-        .and_then(|s| s.init_container_statuses.as_deref())
-        .unwrap_or(&[]);
+fn status_reason<'a>(
+    status: &'a SlimPodStatus,
+    phase: &'a str,
+    deleting: bool,
+) -> (Cow<'a, str>, Cow<'a, str>) {
+    let text = |t: &'a Option<String>| Cow::Borrowed(t.as_deref().unwrap_or_default());
+    let mut reason = Cow::Borrowed(status.reason.as_deref().unwrap_or(phase));
+    let mut message = text(&status.message);
+    let init = status.init_container_statuses.as_deref().unwrap_or(&[]);
     let mut initializing = false;
     for (i, cs) in init.iter().enumerate() {
         let st = cs.state.as_ref();
@@ -396,66 +374,60 @@ fn status_reason(p: &SlimPod, phase: &str) -> (String, String) {
             reason = match &t.reason {
                 Some(r) if !r.is_empty() => format!("Init:{r}"),
                 _ => format!("Init:ExitCode:{}", t.exit_code),
-            };
+            }
+            .into();
         } else if let Some(w) = st
             .and_then(|s| s.waiting.as_ref())
             .filter(|w| w.reason.as_deref().is_some_and(|r| r != "PodInitializing"))
         {
-            reason = format!("Init:{}", w.reason.clone().unwrap_or_default());
-            message = w.message.clone().unwrap_or_default();
+            reason = format!("Init:{}", w.reason.as_deref().unwrap_or_default()).into();
+            message = text(&w.message);
         } else {
-            reason = format!("Init:{i}/{}", init.len());
+            reason = format!("Init:{i}/{}", init.len()).into();
         }
         initializing = true;
         break;
     }
     if !initializing {
         let mut has_running = false;
-        let statuses = status
-            .and_then(|s| s.container_statuses.as_deref())
-            .unwrap_or(&[]);
+        let statuses = status.container_statuses.as_deref().unwrap_or(&[]);
         for cs in statuses.iter().rev() {
             let st = cs.state.as_ref();
             if let Some(w) = st
                 .and_then(|s| s.waiting.as_ref())
                 .filter(|w| w.reason.as_deref().is_some_and(|r| !r.is_empty()))
             {
-                reason = w.reason.clone().unwrap_or_default();
-                message = w.message.clone().unwrap_or_default();
+                reason = text(&w.reason);
+                message = text(&w.message);
             } else if let Some(t) = st.and_then(|s| s.terminated.as_ref()) {
                 reason = match &t.reason {
-                    Some(r) if !r.is_empty() => r.clone(),
+                    Some(r) if !r.is_empty() => Cow::Borrowed(r.as_str()),
                     _ => match t.signal {
-                        Some(sig) if sig != 0 => format!("Signal:{sig}"),
-                        _ => format!("ExitCode:{}", t.exit_code),
+                        Some(sig) if sig != 0 => format!("Signal:{sig}").into(),
+                        _ => format!("ExitCode:{}", t.exit_code).into(),
                     },
                 };
-                message = t.message.clone().unwrap_or_default();
+                message = text(&t.message);
             } else if cs.ready && st.and_then(|s| s.running.as_ref()).is_some() {
                 has_running = true;
             }
         }
         if reason == "Completed" && has_running {
-            reason = "Running".into();
+            reason = Cow::Borrowed("Running");
         }
     }
     if phase == "Pending" && reason == "Pending" {
-        let unscheduled = status
-            .and_then(|s| s.conditions.as_deref())
-            .unwrap_or(&[])
-            .iter()
-            .find(|c| c.type_ == "PodScheduled" && c.status == "False");
-        if let Some(c) = unscheduled {
-            reason = format!("Pending {}", c.reason.as_deref().unwrap_or("unscheduled"));
-            message = c.message.clone().unwrap_or_default();
+        if let Some(c) = &status.unscheduled {
+            reason = format!("Pending {}", c.reason.as_deref().unwrap_or("unscheduled")).into();
+            message = text(&c.message);
         }
     }
-    if p.metadata.deletion_timestamp.is_some() {
-        reason = if status.and_then(|s| s.reason.as_deref()) == Some("NodeLost") {
-            "Unknown".into()
+    if deleting {
+        reason = Cow::Borrowed(if status.reason.as_deref() == Some("NodeLost") {
+            "Unknown"
         } else {
-            "Terminating".into()
-        };
+            "Terminating"
+        });
     }
     (reason, message)
 }

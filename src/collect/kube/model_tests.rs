@@ -14,17 +14,22 @@ fn quantities() {
     assert_eq!(parse_quantity("x"), None);
 }
 
-fn pod(json: serde_json::Value) -> SlimPod {
-    let full: k8s_openapi::api::core::v1::Pod =
-        serde_json::from_value(json.clone()).expect("pod json");
-    let slim: SlimPod = serde_json::from_value(json).expect("slim pod json");
-    assert_eq!(pod_info(&SlimPod::from(&full)), pod_info(&slim));
-    slim
+/// A pod's compact form decoded from its JSON text (as the watcher decodes a page),
+/// checked to be what the full `k8s_openapi` decode makes of it too.
+fn pod(json: serde_json::Value) -> PodInfo {
+    let text = json.to_string();
+    let full: k8s_openapi::api::core::v1::Pod = serde_json::from_str(&text).expect("pod json");
+    let slim: SlimPod = serde_json::from_str(&text).expect("slim pod json");
+    let from_value: SlimPod = serde_json::from_value(json).expect("slim pod value");
+    let info = pod_info(slim);
+    assert_eq!(pod_info(SlimPod::from(&full)), info);
+    assert_eq!(pod_info(from_value), info);
+    info
 }
 
 #[test]
 fn crashloop_and_oomkilled_last_state() {
-    let p = pod(serde_json::json!({
+    let i = pod(serde_json::json!({
         "metadata": {"name": "a", "namespace": "kitops", "uid": "u1",
             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-abc", "uid": "r", "controller": true}]},
         "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "img",
@@ -34,7 +39,6 @@ fn crashloop_and_oomkilled_last_state() {
             "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off"}},
             "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled", "finishedAt": "2026-01-01T00:00:00Z"}}}]}
     }));
-    let i = pod_info(&p);
     assert_eq!(i.reason, "CrashLoopBackOff");
     assert_eq!(i.last_termination.as_deref(), Some("OOMKilled"));
     assert_eq!(i.restarts, 4);
@@ -46,19 +50,18 @@ fn crashloop_and_oomkilled_last_state() {
 
 #[test]
 fn unschedulable_and_terminating() {
-    let p = pod(serde_json::json!({
+    let i = pod(serde_json::json!({
         "metadata": {"name": "a", "uid": "u"},
         "spec": {"containers": [{"name": "c"}]},
         "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False",
             "reason": "Unschedulable", "message": "0/3 nodes are available"}]}
     }));
-    let i = pod_info(&p);
     assert_eq!(i.reason, "Pending Unschedulable");
     assert_eq!(i.message, "0/3 nodes are available");
-    let p = pod(serde_json::json!({
+    let i = pod(serde_json::json!({
         "metadata": {"name": "a", "uid": "u", "deletionTimestamp": "2026-01-01T00:00:00Z"},
         "spec": {"containers": [{"name": "c"}]},
         "status": {"phase": "Running"}
     }));
-    assert_eq!(pod_info(&p).reason, "Terminating");
+    assert_eq!(i.reason, "Terminating");
 }

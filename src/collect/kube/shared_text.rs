@@ -145,12 +145,7 @@ impl serde::Serialize for SharedText {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SharedText {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::new(&text))
-    }
-}
+// `Deserialize` is in `slim_text`: read in place, as the pods' other strings are.
 
 #[cfg(test)]
 mod tests {

@@ -1,76 +1,287 @@
-//! The part of each watched object the console decodes. serde skips every other
-//! field while parsing, so what a real API server sends beyond it (full container
-//! specs, volumes, probes, `managedFields`) never becomes a heap allocation.
+//! The part of each watched object the console decodes, decoded straight into the
+//! form it keeps. serde skips every other field while parsing, so what a real API
+//! server sends beyond it (full container specs, volumes, probes, `managedFields`)
+//! never becomes a heap allocation; and of what is read, the repeated texts become
+//! `SharedText`s and the quantities numbers as they are read (`slim_text`), without a
+//! `String` made and freed for each.
 
-use k8s_openapi::api::core::v1::{Pod, ResourceRequirements};
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
+use k8s_openapi::api::core::v1::{Container, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+
+use super::model::{parse_quantity, Resources};
+use super::shared_text::SharedText;
+use super::slim_text::{Amount, Text};
 
 pub use super::slim_status::SlimPodStatus;
 
 /// The part of a Pod the console reads. The watch deserializes into this instead of
 /// `k8s_openapi::Pod`, whose spec (every container field, volumes, probes…) is
 /// several KB per pod even when sparse: 5,000 pods listed at once then cost a
-/// fraction of the memory and CPU. Unknown fields are skipped by serde.
+/// fraction of the memory and CPU. Unknown fields are skipped by serde; a `null`
+/// part reads as an absent one.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct SlimPod {
-    #[serde(default, deserialize_with = "slim_meta")]
-    pub metadata: ObjectMeta,
-    #[serde(default)]
-    pub spec: Option<SlimPodSpec>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub metadata: SlimMeta,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub spec: SlimPodSpec,
     #[serde(default)]
     pub status: Option<SlimPodStatus>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SlimPodSpec {
-    #[serde(default)]
-    pub node_name: Option<String>,
-    #[serde(default)]
-    pub containers: Vec<SlimContainer>,
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
-/// A container as the pods pane counts it: its requests and limits (its name and
-/// image are not shown for pods; logs and diagnostics read the full pod).
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct SlimContainer {
-    #[serde(default)]
-    pub resources: Option<SlimResources>,
+/// Object metadata without `managedFields` — a JSON tree per object, often the
+/// largest part of a pod a real API server sends (kube-sim sends it too) — and
+/// without labels and annotations, which the console does not read for pods.
+/// `object` holds what the watcher and the store read (`resourceVersion`: the watcher
+/// resumes from it); of the owners only the controlling ReplicaSet's name is kept.
+#[derive(Debug, Clone, Default)]
+pub struct SlimMeta {
+    pub object: ObjectMeta,
+    pub replicaset: Option<SharedText>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct SlimResources {
-    pub limits: Option<CpuMemory>,
-    pub requests: Option<CpuMemory>,
-}
-
-/// CPU and memory of a request or a limit: the other resources (ephemeral storage,
-/// huge pages, devices) are skipped, and no map of names is made.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct CpuMemory {
-    pub cpu: Option<Quantity>,
-    pub memory: Option<Quantity>,
-}
-
-impl CpuMemory {
-    fn of(map: Option<&std::collections::BTreeMap<String, Quantity>>) -> Option<Self> {
-        map.map(|m| CpuMemory {
-            cpu: m.get("cpu").cloned(),
-            memory: m.get("memory").cloned(),
+impl<'de> Deserialize<'de> for SlimMeta {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize, Default)]
+        #[serde(rename_all = "camelCase", default)]
+        struct Meta {
+            name: Option<String>,
+            namespace: Option<String>,
+            uid: Option<String>,
+            resource_version: Option<String>,
+            creation_timestamp: Option<Time>,
+            deletion_timestamp: Option<Time>,
+            owner_references: Option<ControllerOwner>,
+        }
+        let m = Meta::deserialize(d)?;
+        Ok(SlimMeta {
+            object: ObjectMeta {
+                name: m.name,
+                namespace: m.namespace,
+                uid: m.uid,
+                resource_version: m.resource_version,
+                creation_timestamp: m.creation_timestamp,
+                deletion_timestamp: m.deletion_timestamp,
+                ..ObjectMeta::default()
+            },
+            replicaset: m.owner_references.and_then(|o| o.0),
         })
     }
 }
 
-impl From<&ResourceRequirements> for SlimResources {
-    fn from(r: &ResourceRequirements) -> Self {
-        SlimResources {
-            limits: CpuMemory::of(r.limits.as_ref()),
-            requests: CpuMemory::of(r.requests.as_ref()),
+impl From<&ObjectMeta> for SlimMeta {
+    fn from(m: &ObjectMeta) -> Self {
+        let controller = m
+            .owner_references
+            .as_deref()
+            .unwrap_or(&[])
+            .iter()
+            .find(|o| o.controller == Some(true));
+        SlimMeta {
+            object: ObjectMeta {
+                name: m.name.clone(),
+                namespace: m.namespace.clone(),
+                uid: m.uid.clone(),
+                resource_version: m.resource_version.clone(),
+                creation_timestamp: m.creation_timestamp.clone(),
+                deletion_timestamp: m.deletion_timestamp.clone(),
+                ..ObjectMeta::default()
+            },
+            replicaset: controller.and_then(|o| replicaset(&o.kind, &o.name)),
         }
+    }
+}
+
+/// The pods pane's owner: the controller's name when the controller is a ReplicaSet.
+fn replicaset(kind: &str, name: &str) -> Option<SharedText> {
+    (kind == "ReplicaSet").then(|| SharedText::new(name))
+}
+
+/// `ownerReferences` read down to the first controller's name, if a ReplicaSet (see
+/// `OwnerReference`: its apiVersion and uid are not kept).
+struct ControllerOwner(Option<SharedText>);
+
+impl<'de> Deserialize<'de> for ControllerOwner {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct Owner<'a> {
+            #[serde(borrow)]
+            kind: Text<'a>,
+            #[serde(borrow)]
+            name: Text<'a>,
+            controller: Option<bool>,
+        }
+        struct Owners;
+        impl<'de> Visitor<'de> for Owners {
+            type Value = ControllerOwner;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of owners")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut found = None;
+                while let Some(owner) = seq.next_element::<Owner>()? {
+                    if found.is_none() && owner.controller == Some(true) {
+                        found = Some(replicaset(&owner.kind, &owner.name));
+                    }
+                }
+                Ok(ControllerOwner(found.flatten()))
+            }
+        }
+        d.deserialize_seq(Owners)
+    }
+}
+
+/// What the pods pane reads of a spec: the node, and the containers' count and
+/// summed requests and limits (their names and images are not shown for pods; logs
+/// and diagnostics read the full pod).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SlimPodSpec {
+    pub node_name: Option<SharedText>,
+    #[serde(deserialize_with = "null_as_default")]
+    pub containers: Containers,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Containers {
+    pub count: u32,
+    pub requests: Resources,
+    pub limits: Resources,
+}
+
+impl<'de> Deserialize<'de> for Containers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        /// A container as the pods pane counts it: its requests and limits.
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct Container {
+            resources: Option<ResourcesOf>,
+        }
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct ResourcesOf {
+            limits: Option<CpuMemory>,
+            requests: Option<CpuMemory>,
+        }
+        /// CPU and memory of a request or a limit: the other resources (ephemeral
+        /// storage, huge pages, devices) are skipped, and no map of names is made.
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct CpuMemory {
+            cpu: Option<Amount>,
+            memory: Option<Amount>,
+        }
+        fn amounts(m: Option<CpuMemory>) -> (Option<f64>, Option<f64>) {
+            let m = m.unwrap_or_default();
+            (m.cpu.and_then(|a| a.0), m.memory.and_then(|a| a.0))
+        }
+        struct Seq;
+        impl<'de> Visitor<'de> for Seq {
+            type Value = Containers;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of containers")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Containers, A::Error> {
+                let mut sums = Sums::default();
+                while let Some(c) = seq.next_element::<Container>()? {
+                    let r = c.resources.unwrap_or_default();
+                    sums.add(amounts(r.requests), amounts(r.limits));
+                }
+                Ok(sums.total())
+            }
+        }
+        d.deserialize_seq(Seq)
+    }
+}
+
+/// Containers' requests and limits added up as `kubectl describe node` does.
+struct Sums {
+    count: u32,
+    requests: (Option<f64>, Option<f64>),
+    limits: (Option<f64>, Option<f64>),
+}
+
+impl Default for Sums {
+    fn default() -> Self {
+        Self {
+            count: 0,
+            requests: (Some(0.0), Some(0.0)),
+            limits: (Some(0.0), Some(0.0)),
+        }
+    }
+}
+
+impl Sums {
+    /// One container's (cpu, memory) requests and limits.
+    fn add(&mut self, requests: (Option<f64>, Option<f64>), limits: (Option<f64>, Option<f64>)) {
+        // A missing request counts as 0; a missing limit makes the pod unbounded.
+        let request = |acc: Option<f64>, v: Option<f64>| acc.map(|a| v.map_or(a, |v| a + v));
+        let limit = |acc: Option<f64>, v: Option<f64>| Some(acc? + v?);
+        self.requests = (
+            request(self.requests.0, requests.0),
+            request(self.requests.1, requests.1),
+        );
+        self.limits = (
+            limit(self.limits.0, limits.0),
+            limit(self.limits.1, limits.1),
+        );
+        self.count = self.count.saturating_add(1);
+    }
+
+    fn total(self) -> Containers {
+        // A request of 0 means "none"; so does a limit of a pod without containers.
+        let positive = |(cpu, memory): (Option<f64>, Option<f64>)| Resources {
+            cpu: cpu.filter(|v| *v > 0.0),
+            memory: memory.filter(|v| *v > 0.0),
+        };
+        let limits = if self.count == 0 {
+            positive(self.limits)
+        } else {
+            Resources {
+                cpu: self.limits.0,
+                memory: self.limits.1,
+            }
+        };
+        Containers {
+            count: self.count,
+            requests: positive(self.requests),
+            limits,
+        }
+    }
+}
+
+impl From<&[Container]> for Containers {
+    fn from(containers: &[Container]) -> Self {
+        let mut sums = Sums::default();
+        for c in containers {
+            let r = c.resources.as_ref();
+            let amounts = |map: Option<&std::collections::BTreeMap<String, _>>| {
+                let of = |k: &str| {
+                    map.and_then(|m| m.get(k)).and_then(
+                        |q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity| {
+                            parse_quantity(&q.0)
+                        },
+                    )
+                };
+                (of("cpu"), of("memory"))
+            };
+            sums.add(
+                amounts(r.and_then(|r| r.requests.as_ref())),
+                amounts(r.and_then(|r| r.limits.as_ref())),
+            );
+        }
+        sums.total()
     }
 }
 
@@ -90,10 +301,10 @@ macro_rules! slim_resource {
         impl k8s_openapi::Metadata for $ty {
             type Ty = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
             fn metadata(&self) -> &Self::Ty {
-                &self.metadata
+                &self.metadata.object
             }
             fn metadata_mut(&mut self) -> &mut Self::Ty {
-                &mut self.metadata
+                &mut self.metadata.object
             }
         }
     };
@@ -112,94 +323,20 @@ slim_resource!(
 impl From<&Pod> for SlimPod {
     fn from(p: &Pod) -> Self {
         SlimPod {
-            metadata: p.metadata.clone(),
-            spec: p.spec.as_ref().map(|s| SlimPodSpec {
-                node_name: s.node_name.clone(),
-                containers: s
-                    .containers
-                    .iter()
-                    .map(|c| SlimContainer {
-                        resources: c.resources.as_ref().map(SlimResources::from),
-                    })
-                    .collect(),
-            }),
+            metadata: SlimMeta::from(&p.metadata),
+            spec: p
+                .spec
+                .as_ref()
+                .map(|s| SlimPodSpec {
+                    node_name: s.node_name.as_deref().map(SharedText::new),
+                    containers: Containers::from(s.containers.as_slice()),
+                })
+                .unwrap_or_default(),
             status: p.status.as_ref().map(SlimPodStatus::from),
         }
     }
 }
 
-/// Object metadata without `managedFields` — a JSON tree per object, often the
-/// largest part of a pod a real API server sends (kube-sim sends it too) — and
-/// without labels and annotations, which the console does not read for pods.
-/// `resourceVersion` is kept: the watcher resumes from it.
-fn slim_meta<'de, D: Deserializer<'de>>(d: D) -> Result<ObjectMeta, D::Error> {
-    #[derive(Deserialize, Default)]
-    #[serde(rename_all = "camelCase", default)]
-    struct Meta {
-        name: Option<String>,
-        namespace: Option<String>,
-        uid: Option<String>,
-        resource_version: Option<String>,
-        creation_timestamp: Option<Time>,
-        deletion_timestamp: Option<Time>,
-        owner_references: Option<Vec<Owner>>,
-    }
-    /// What the pods pane reads of an owner: which controller (its apiVersion and uid
-    /// are not kept).
-    #[derive(Deserialize, Default)]
-    #[serde(default)]
-    struct Owner {
-        kind: String,
-        name: String,
-        controller: Option<bool>,
-    }
-    let m = Meta::deserialize(d)?;
-    let owner_references = m.owner_references.map(|owners| {
-        owners
-            .into_iter()
-            .map(|o| OwnerReference {
-                kind: o.kind,
-                name: o.name,
-                controller: o.controller,
-                ..OwnerReference::default()
-            })
-            .collect()
-    });
-    Ok(ObjectMeta {
-        name: m.name,
-        namespace: m.namespace,
-        uid: m.uid,
-        resource_version: m.resource_version,
-        creation_timestamp: m.creation_timestamp,
-        deletion_timestamp: m.deletion_timestamp,
-        owner_references,
-        ..ObjectMeta::default()
-    })
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn managed_fields_and_labels_are_not_kept() {
-        let pod: SlimPod = serde_json::from_value(serde_json::json!({
-            "metadata": {
-                "name": "kitops-backend-1", "namespace": "kitops", "uid": "u1",
-                "resourceVersion": "42",
-                "labels": {"app": "kitops-backend"},
-                "managedFields": [{"manager": "kubelet", "fieldsType": "FieldsV1",
-                                   "fieldsV1": {"f:status": {"f:phase": {}}}}],
-                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
-                                     "name": "kitops-backend-7d9f", "uid": "rs1", "controller": true}]
-            }
-        }))
-        .expect("pod decodes");
-        let m = &pod.metadata;
-        assert_eq!(m.name.as_deref(), Some("kitops-backend-1"));
-        assert_eq!(m.resource_version.as_deref(), Some("42"));
-        assert_eq!(m.owner_references.as_ref().map(Vec::len), Some(1));
-        assert!(m.managed_fields.is_none());
-        assert!(m.labels.is_none());
-    }
-}
+#[path = "slim_tests.rs"]
+mod tests;

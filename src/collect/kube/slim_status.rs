@@ -3,33 +3,92 @@
 //! status also carries every container's image, image ID, container ID, start times
 //! and probes' times, IPs and QoS class: as `k8s_openapi`'s `PodStatus` each is a
 //! heap string or a parsed time, ~20 per pod that the first LIST of 100,000 pods made
-//! and freed at once. Field names and types are `PodStatus`'s, so the model reads
+//! and freed at once. Field names and types follow `PodStatus`'s, so the model reads
 //! either (`From<&PodStatus>` converts for the tests that compare both).
 
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use serde::de::IgnoredAny;
-use serde::Deserialize;
+use serde::de::{IgnoredAny, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use super::shared_text::SharedText;
+use super::slim_text::Text;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SlimPodStatus {
-    pub phase: Option<String>,
+    /// Shared: 100,000 pods have a handful of phases.
+    pub phase: Option<SharedText>,
     pub reason: Option<String>,
     pub message: Option<String>,
-    pub conditions: Option<Vec<SlimCondition>>,
+    /// Of the conditions, the first `PodScheduled=False` (why the pod waits for a
+    /// node): the others are read past.
+    #[serde(rename = "conditions", deserialize_with = "first_unscheduled")]
+    pub unscheduled: Option<Unscheduled>,
     pub container_statuses: Option<Vec<SlimContainerStatus>>,
     pub init_container_statuses: Option<Vec<SlimContainerStatus>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct SlimCondition {
-    #[serde(rename = "type")]
-    pub type_: String,
-    pub status: String,
+/// The scheduler's verdict on a pod no node was found for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Unscheduled {
     pub reason: Option<String>,
     pub message: Option<String>,
+}
+
+impl Unscheduled {
+    fn of(type_: &str, status: &str, reason: Option<&str>, message: Option<&str>) -> Option<Self> {
+        (type_ == "PodScheduled" && status == "False").then(|| Unscheduled {
+            reason: reason.map(str::to_owned),
+            message: message.map(str::to_owned),
+        })
+    }
+}
+
+fn first_unscheduled<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Unscheduled>, D::Error> {
+    Ok(Option::<Conditions>::deserialize(d)?.and_then(|c| c.0))
+}
+
+/// A `conditions` list, read down to its first `PodScheduled=False`.
+struct Conditions(Option<Unscheduled>);
+
+impl<'de> Deserialize<'de> for Conditions {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct Condition<'a> {
+            #[serde(rename = "type", borrow)]
+            type_: Text<'a>,
+            #[serde(borrow)]
+            status: Text<'a>,
+            #[serde(borrow)]
+            reason: Option<Text<'a>>,
+            #[serde(borrow)]
+            message: Option<Text<'a>>,
+        }
+        struct Seq;
+        impl<'de> Visitor<'de> for Seq {
+            type Value = Conditions;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of conditions")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Conditions, A::Error> {
+                let mut found = None;
+                while let Some(c) = seq.next_element::<Condition>()? {
+                    if found.is_none() {
+                        found = Unscheduled::of(
+                            &c.type_,
+                            &c.status,
+                            c.reason.as_deref(),
+                            c.message.as_deref(),
+                        );
+                    }
+                }
+                Ok(Conditions(found))
+            }
+        }
+        d.deserialize_seq(Seq)
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -84,18 +143,16 @@ impl From<&core::PodStatus> for SlimPodStatus {
                 .map(|v| v.iter().map(SlimContainerStatus::from).collect())
         };
         SlimPodStatus {
-            phase: s.phase.clone(),
+            phase: s.phase.as_deref().map(SharedText::new),
             reason: s.reason.clone(),
             message: s.message.clone(),
-            conditions: s.conditions.as_ref().map(|v| {
-                v.iter()
-                    .map(|c| SlimCondition {
-                        type_: c.type_.clone(),
-                        status: c.status.clone(),
-                        reason: c.reason.clone(),
-                        message: c.message.clone(),
-                    })
-                    .collect()
+            unscheduled: s.conditions.as_deref().unwrap_or(&[]).iter().find_map(|c| {
+                Unscheduled::of(
+                    &c.type_,
+                    &c.status,
+                    c.reason.as_deref(),
+                    c.message.as_deref(),
+                )
             }),
             container_statuses: containers(&s.container_statuses),
             init_container_statuses: containers(&s.init_container_statuses),

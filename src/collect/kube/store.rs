@@ -107,7 +107,7 @@ impl<T> Store<T> {
     pub fn apply<K: Resource>(
         &mut self,
         event: Result<Event<K>, watcher::Error>,
-        convert: impl Fn(&K) -> T,
+        convert: impl Fn(K) -> T,
     ) -> bool {
         let had_error = self.error.is_some();
         match event {
@@ -123,7 +123,7 @@ impl<T> Store<T> {
                 return had_error;
             }
             Ok(Event::InitApply(k)) => {
-                let (key, entry) = keyed(&k, &convert);
+                let (key, entry) = keyed(k, &convert);
                 self.buffer
                     .get_or_insert_with(Arriving::default)
                     .push(key, entry);
@@ -135,7 +135,7 @@ impl<T> Store<T> {
             }
             Ok(Event::Apply(k)) => {
                 // Same name, new uid: the object was made again; its predecessor is gone.
-                let (key, entry) = keyed(&k, &convert);
+                let (key, entry) = keyed(k, &convert);
                 self.items.insert(key, entry);
             }
             Ok(Event::Delete(k)) => {
@@ -219,7 +219,6 @@ impl<T> Store<T> {
     }
 }
 
-/// An object's key and entry in a store.
 /// What a store shows (see `Store::keyed_values`).
 pub enum Shown<'a, T> {
     Synced(std::collections::btree_map::Iter<'a, Box<str>, Entry<T>>),
@@ -267,7 +266,9 @@ impl<'a, T> Iterator for Shown<'a, T> {
 
 impl<T> ExactSizeIterator for Shown<'_, T> {}
 
-fn keyed<K: Resource, T>(k: &K, convert: impl Fn(&K) -> T) -> (Box<str>, Entry<T>) {
+/// An object's key and entry in a store: the key and uid read first, so that
+/// `convert` can take the object apart (move its strings instead of copying them).
+fn keyed<K: Resource, T>(k: K, convert: impl Fn(K) -> T) -> (Box<str>, Entry<T>) {
     let m = k.meta();
     let key = object_key(
         m.namespace.as_deref().unwrap_or(""),
@@ -306,7 +307,11 @@ mod tests {
     }
 
     /// What a pod becomes in the store: enough to see which object and which version.
-    fn shown(p: &Pod) -> String {
+    fn shown(p: Pod) -> String {
+        describe(&p)
+    }
+
+    fn describe(p: &Pod) -> String {
         let m = &p.metadata;
         format!(
             "{}/{} {} v{}",
@@ -323,7 +328,7 @@ mod tests {
 
     #[test]
     fn the_first_list_is_shown_while_it_arrives() {
-        let name = |n: &Node| n.metadata.name.clone().unwrap_or_default();
+        let name = |n: Node| n.metadata.name.unwrap_or_default();
         let mut s: Store<String> = Store::new("nodes", None);
         assert_eq!(s.loading(), None);
         s.apply::<Node>(Ok(Event::Init), name);
@@ -348,7 +353,7 @@ mod tests {
 
     #[test]
     fn a_list_arriving_partly_out_of_order_is_shown_and_kept_in_key_order() {
-        let name = |n: &Node| n.metadata.name.clone().unwrap_or_default();
+        let name = |n: Node| n.metadata.name.unwrap_or_default();
         let mut s: Store<String> = Store::new("nodes", None);
         s.apply::<Node>(Ok(Event::Init), name);
         for n in ["c", "a", "d", "b", "e"] {
@@ -496,7 +501,7 @@ mod tests {
             if version % 100 == 0 {
                 let mut expected: Vec<&Pod> = live.values().collect();
                 expected.sort_by_key(|p| (p.metadata.namespace.clone(), p.metadata.name.clone()));
-                let expected: Vec<String> = expected.into_iter().map(shown).collect();
+                let expected: Vec<String> = expected.into_iter().map(describe).collect();
                 assert_eq!(names_of(&s), expected, "after {version} events");
             }
         }

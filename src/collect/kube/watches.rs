@@ -265,15 +265,18 @@ const TRIM_EVERY: Duration = Duration::from_secs(5);
 
 /// A pod's compact form, shared from the store with every snapshot, with its usage
 /// from the last metrics round.
-pub fn live_pod(p: &SlimPod, metrics: &PodMetrics) -> LivePod {
+pub fn live_pod(p: SlimPod, metrics: &PodMetrics) -> LivePod {
     let info = Arc::new(model::pod_info(p));
-    let usage = metrics.of(&object_key(&info.namespace, &info.name));
+    // No key made for the lookup when there is no usage to find (the first LIST).
+    let usage = (!metrics.usage.is_empty())
+        .then(|| metrics.of(&object_key(&info.namespace, &info.name)))
+        .flatten();
     LivePod::new(info, usage)
 }
 
 /// A node's compact form, shared from the store with every snapshot, with its usage.
-pub fn live_node(n: &Node, metrics: &NodeMetrics) -> LiveNode {
-    let info: Arc<NodeObject> = Arc::new(model::node_info(n));
+pub fn live_node(n: Node, metrics: &NodeMetrics) -> LiveNode {
+    let info: Arc<NodeObject> = Arc::new(model::node_info(&n));
     let usage = metrics.of(&object_key("", &info.name));
     LiveNode::new(info, usage)
 }
@@ -371,12 +374,12 @@ pub async fn run(
             Some(ev) = w.deployments.next(), if throttle.open(WatchId::Deployments) => {
                 throttle.note(WatchId::Deployments, &ev);
                 dirty |= from_server(&ev) && liveness.heard();
-                dirty |= model.deployments.apply(ev, model::deployment_info);
+                dirty |= model.deployments.apply(ev, |d| model::deployment_info(&d));
             }
             Some(ev) = w.replicasets.next(), if throttle.open(WatchId::ReplicaSets) => {
                 throttle.note(WatchId::ReplicaSets, &ev);
                 dirty |= from_server(&ev) && liveness.heard();
-                dirty |= model.replicasets.apply(ev, model::replicaset_info);
+                dirty |= model.replicasets.apply(ev, |r| model::replicaset_info(&r));
             }
             Some(ev) = w.nodes.next(), if throttle.open(WatchId::Nodes) => {
                 throttle.note(WatchId::Nodes, &ev);
@@ -386,7 +389,7 @@ pub async fn run(
             Some(ev) = w.events.next(), if throttle.open(WatchId::Events) => {
                 throttle.note(WatchId::Events, &ev);
                 dirty |= from_server(&ev) && liveness.heard();
-                dirty |= model.events.apply(ev, events::event_info);
+                dirty |= model.events.apply(ev, |e| events::event_info(&e));
             }
             Some(m) = mrx.recv() => {
                 model.set_metrics(m);

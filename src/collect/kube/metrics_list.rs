@@ -4,13 +4,13 @@
 //! everything else is skipped. Decoding whole `ObjectList`s kept 100,000 objects with
 //! their `ObjectMeta` beside the map at 100,000 pods: the collector's largest transient.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use super::model::{parse_quantity, Usage};
+use super::slim_text::Text;
 
 /// Usage by `store::object_key` (namespace NUL name; a node's namespace is empty), in
 /// key order: the store walks its objects in that same order, so a metrics round
@@ -156,44 +156,6 @@ impl<'de> Visitor<'de> for ListVisitor {
             }
         }
         Ok(list.done())
-    }
-}
-
-/// A string of the response: borrowed from it unless it holds escapes.
-struct Text<'a>(Cow<'a, str>);
-
-impl std::ops::Deref for Text<'_> {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(TextVisitor)
-    }
-}
-
-struct TextVisitor;
-
-impl<'de> Visitor<'de> for TextVisitor {
-    type Value = Text<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a string")
-    }
-
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
-        Ok(Text(Cow::Borrowed(v)))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
-        Ok(Text(Cow::Owned(v.to_owned())))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
-        Ok(Text(Cow::Owned(v)))
     }
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::model::{parse_quantity, Resources};
 use super::shared_text::SharedText;
-use super::slim_text::{Amount, Text};
+use super::slim_text::{first_of, Amount, Text};
 
 pub use super::slim_status::SlimPodStatus;
 
@@ -122,23 +122,11 @@ impl<'de> Deserialize<'de> for ControllerOwner {
             name: Text<'a>,
             controller: Option<bool>,
         }
-        struct Owners;
-        impl<'de> Visitor<'de> for Owners {
-            type Value = ControllerOwner;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a list of owners")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut found = None;
-                while let Some(owner) = seq.next_element::<Owner>()? {
-                    if found.is_none() && owner.controller == Some(true) {
-                        found = Some(replicaset(&owner.kind, &owner.name));
-                    }
-                }
-                Ok(ControllerOwner(found.flatten()))
-            }
-        }
-        d.deserialize_seq(Owners)
+        // The first controller decides: a controller that is no ReplicaSet means none.
+        let first = first_of(d, "a list of owners", |o: Owner| {
+            (o.controller == Some(true)).then(|| replicaset(&o.kind, &o.name))
+        })?;
+        Ok(ControllerOwner(first.flatten()))
     }
 }
 

@@ -8,11 +8,11 @@
 
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use serde::de::{IgnoredAny, SeqAccess, Visitor};
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer};
 
 use super::shared_text::SharedText;
-use super::slim_text::Text;
+use super::slim_text::{first_of, Text};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -66,28 +66,15 @@ impl<'de> Deserialize<'de> for Conditions {
             #[serde(borrow)]
             message: Option<Text<'a>>,
         }
-        struct Seq;
-        impl<'de> Visitor<'de> for Seq {
-            type Value = Conditions;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a list of conditions")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Conditions, A::Error> {
-                let mut found = None;
-                while let Some(c) = seq.next_element::<Condition>()? {
-                    if found.is_none() {
-                        found = Unscheduled::of(
-                            &c.type_,
-                            &c.status,
-                            c.reason.as_deref(),
-                            c.message.as_deref(),
-                        );
-                    }
-                }
-                Ok(Conditions(found))
-            }
-        }
-        d.deserialize_seq(Seq)
+        let first = first_of(d, "a list of conditions", |c: Condition| {
+            Unscheduled::of(
+                &c.type_,
+                &c.status,
+                c.reason.as_deref(),
+                c.message.as_deref(),
+            )
+        })?;
+        Ok(Conditions(first))
     }
 }
 

@@ -8,7 +8,9 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, Visitor};
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserialize, Deserializer, SeqAccess, Visitor};
 
 use super::model::parse_quantity;
 use super::shared_text::SharedText;
@@ -44,6 +46,44 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
         }
         d.deserialize_str(TextVisitor)
     }
+}
+
+/// The first element of a JSON array that `pick` makes something of. Every element is
+/// read (the array must be well formed), none is kept but that one.
+pub fn first_of<'de, D, E, T>(
+    d: D,
+    what: &'static str,
+    pick: impl Fn(E) -> Option<T>,
+) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    E: Deserialize<'de>,
+{
+    struct First<E, F> {
+        what: &'static str,
+        pick: F,
+        element: PhantomData<fn() -> E>,
+    }
+    impl<'de, E: Deserialize<'de>, T, F: Fn(E) -> Option<T>> Visitor<'de> for First<E, F> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(self.what)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<T>, A::Error> {
+            let mut found = None;
+            while let Some(element) = seq.next_element::<E>()? {
+                if found.is_none() {
+                    found = (self.pick)(element);
+                }
+            }
+            Ok(found)
+        }
+    }
+    d.deserialize_seq(First {
+        what,
+        pick,
+        element: PhantomData,
+    })
 }
 
 /// Reads a JSON string as `read` makes it into a value, without a copy of its own

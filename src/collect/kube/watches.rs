@@ -418,24 +418,24 @@ pub async fn run(
                 let since = |t: Option<Instant>, every| t.is_none_or(|t| now.duration_since(t) >= every);
                 let due = !paging || since(last_publish, LOADING_COALESCE);
                 if dirty && due && !*paused.borrow_and_update() && model.showable() {
-                    let rows_due = !paging || since(last_rows, LOADING_ROWS);
-                    let progress = (!rows_due && liveness.failure.is_none())
-                        .then(|| model.progress_snapshot(&tx.borrow()))
-                        .flatten();
-                    let made_rows = progress.is_none() && liveness.failure.is_none();
-                    let next = match (progress, &liveness.failure) {
-                        (Some(progress), _) => progress,
-                        (None, Some(why)) => tx.borrow().failed(why.clone()),
-                        (None, None) => model.snapshot(&tx.borrow()),
+                    let next = match &liveness.failure {
+                        Some(why) => tx.borrow().failed(why.clone()),
+                        None => {
+                            let rows_due = !paging || since(last_rows, LOADING_ROWS);
+                            let progress = (!rows_due)
+                                .then(|| model.progress_snapshot(&tx.borrow()))
+                                .flatten();
+                            progress.unwrap_or_else(|| {
+                                last_rows = Some(now);
+                                model.snapshot(&tx.borrow())
+                            })
+                        }
                     };
                     if tx.send(next).is_err() {
                         return;
                     }
                     dirty = false;
                     last_publish = Some(now);
-                    if made_rows {
-                        last_rows = Some(now);
-                    }
                     trim_at = Some(now + TRIM_AFTER);
                 } else if trim_at.is_some_and(|t| now >= t) || last_trim.elapsed() >= TRIM_EVERY {
                     // An idle tick after a publish: the UI has swapped in the new rows by now,

@@ -375,3 +375,64 @@ async fn unreachable_api_server_is_an_error_with_stale_data() {
     .await;
     assert_eq!(snap.data.expect("stale data").namespace_pods().count(), 8);
 }
+
+/// The first metrics round waits for the pods' first LIST: at 100,000 pods the usage
+/// list decoded beside the pages took the cores the pages needed. 2,600 pods are six
+/// pages; every one of them (and the `limit=1` probe) is asked for before any usage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_metrics_round_waits_for_the_pods_list() {
+    let sim = start(support::kube::Options {
+        pods: 2600,
+        ..fast_options()
+    })
+    .await;
+    let mut rx = sim.spawn();
+    wait_for(&mut rx, "2,600 pods with their usage", |s| {
+        live(s).is_some_and(|d| {
+            d.pods.len() >= 2600 && matches!(d.pod_metrics, MetricsStatus::Live { .. })
+        })
+    })
+    .await;
+    let log = sim.handle.request_log();
+    let first_usage = log
+        .iter()
+        .position(|r| r.path.contains("metrics.k8s.io"))
+        .expect("usage was asked for");
+    let pod_lists = log[..first_usage]
+        .iter()
+        .filter(|r| r.verb == "list" && r.path == "/api/v1/pods")
+        .count();
+    assert_eq!(
+        pod_lists, 7,
+        "the probe and six pages before any usage: {log:?}"
+    );
+}
+
+/// A pods list that is refused does not hold the usage back: the nodes' usage comes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_pods_do_not_hold_back_the_usage() {
+    let sim = start(fast_options()).await;
+    sim.handle.forbid(ForbidRule {
+        verb: "list".into(),
+        resource: "pods".into(),
+        group: None,
+        namespace: None,
+    });
+    let mut rx = sim.spawn();
+    // Sooner than the first round's longest wait: it was the refusal that let it go.
+    let within = kitops_top::collect::kube::metrics::FIRST_ROUND_WAITS_AT_MOST / 2;
+    let usage = wait_for(&mut rx, "node usage with pods refused", |s| {
+        s.data
+            .as_ref()
+            .is_some_and(|d| matches!(d.node_metrics, MetricsStatus::Live { .. }))
+    });
+    let snap = tokio::time::timeout(within, usage)
+        .await
+        .expect("the usage came before the first round's longest wait");
+    let data = snap.data.expect("data");
+    assert!(
+        data.errors.iter().any(|e| e.resource == "pods"),
+        "{:?}",
+        data.errors
+    );
+}

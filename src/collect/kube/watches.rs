@@ -339,12 +339,14 @@ pub async fn run(
     let (mut liveness, mut probes) = Liveness::new(refresh);
     let mut throttle = Throttle::default();
     let (mtx, mut mrx) = mpsc::channel::<MetricsUpdate>(2);
+    let (pods_listed, listed_rx) = watch::channel(false);
     tokio::spawn(metrics::run(
         client.clone(),
         ns.clone(),
         settings.label_selector.clone(),
         mtx,
         controls.refresh_now.clone(),
+        listed_rx,
     ));
 
     let mut model = Model::new(&conn, &settings, scope);
@@ -369,6 +371,14 @@ pub async fn run(
                 if loading && model.pods.loading().is_none() {
                     // The LIST is complete: shown now, not on the next tick (up to 0.5 s later).
                     tick.reset_immediately();
+                }
+                if last_publish.is_none() && model.pods.loading().is_some_and(|n| n > 0) {
+                    // The first page: its rows are shown at once, and cost the builder
+                    // one page, not every pod listed by the next tick.
+                    tick.reset_immediately();
+                }
+                if model.pods.settled() && !*pods_listed.borrow() {
+                    pods_listed.send_replace(true);
                 }
             }
             Some(ev) = w.deployments.next(), if throttle.open(WatchId::Deployments) => {

@@ -46,6 +46,7 @@ async fn pods_and_nodes_panes_from_watches() {
     })
     .await;
     let data = snap.data.expect("data");
+    assert!(!data.nodes_loading, "the nodes are listed");
     assert_eq!(data.context, "kube-sim");
     assert_eq!(data.namespace, "kitops");
     assert!(data.cluster_pods, "cluster-wide pod list is allowed");

@@ -239,6 +239,7 @@ pub(crate) fn data() -> KubeData {
         cluster_pods: true,
         pods,
         pods_loading: None,
+        nodes_loading: false,
         deployments: vec![deployment("kitops-backend", 5, 5, 4, 4), frontend],
         replicasets: vec![
             rs("kitops-backend-7d9f8c6b5", "kitops-backend", 2),
@@ -314,6 +315,28 @@ fn nodes_pane_zoomed_200x60_and_80x24() {
     key(&mut st, 'z');
     insta::assert_snapshot!("nodes_200x60", render_to_string(&st, 200, 60));
     insta::assert_snapshot!("nodes_80x24", render_to_string(&st, 80, 24));
+}
+
+/// The first pods of a long LIST are shown before the nodes have answered: the nodes
+/// pane says it is loading, not "0 nodes · 0 not ready"; once listed, the counts.
+#[test]
+fn nodes_not_listed_yet_say_so_at_both_sizes() {
+    let mut d = data();
+    let listed = d.nodes.len();
+    d.nodes.clear();
+    d.nodes_loading = true;
+    let mut st = state(d);
+    key(&mut st, '2');
+    for (w, h) in [(80, 24), (200, 60)] {
+        let screen = render_to_string(&st, w, h);
+        assert!(screen.contains("loading nodes…"), "{w}x{h}:\n{screen}");
+        assert!(!screen.contains("0 nodes"), "{w}x{h}:\n{screen}");
+        assert!(!screen.contains("no nodes"), "{w}x{h}:\n{screen}");
+    }
+    let st = state(data());
+    let screen = render_to_string(&st, 200, 60);
+    assert!(screen.contains(&format!("{listed} nodes")), "{screen}");
+    assert!(!screen.contains("loading nodes"), "{screen}");
 }
 
 #[test]

@@ -93,6 +93,10 @@ pub struct KubeData {
     pub replicasets: Vec<ReplicaSetInfo>,
     /// Sorted by name.
     pub nodes: Vec<LiveNode>,
+    /// The first LIST of nodes has not answered yet: `nodes` is empty because nothing
+    /// is known, not because there are none (the pods of a long LIST are shown first).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nodes_loading: bool,
     pub pod_metrics: MetricsStatus,
     pub node_metrics: MetricsStatus,
     pub errors: Vec<ResourceError>,

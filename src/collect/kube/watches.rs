@@ -171,6 +171,7 @@ impl Model {
             deployments: self.deployments.values().cloned().collect(),
             replicasets: self.replicasets.values().cloned().collect(),
             nodes,
+            nodes_loading: !self.nodes.settled(),
             pod_metrics: self.metrics.pods.status.clone(),
             node_metrics: self.metrics.nodes.status.clone(),
             errors: self.errors(),

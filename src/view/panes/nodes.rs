@@ -30,6 +30,9 @@ pub const COL_CONDITIONS: usize = 9;
 const BAR_WIDTH: u8 = 10;
 
 /// Fixed widths (see the pods pane); CONDITIONS, last, takes the rest.
+/// The nodes pane before the nodes' first LIST has answered.
+const LOADING: &str = "loading nodes…";
+
 fn columns() -> Vec<Column> {
     vec![
         Column::text("NODE", 20, 20, 10),
@@ -389,7 +392,13 @@ fn build_with<K: Borrow<str> + Hash + Eq>(
         )),
         Level::Normal,
     ));
-    let mut summary = vec![SummaryItem::Line(head)];
+    // Before the nodes' first LIST answers, "0 nodes · 0 not ready" would be a claim.
+    let loading = data.nodes_loading && data.nodes.is_empty();
+    let mut summary = if loading {
+        vec![SummaryItem::text(LOADING, Level::Warn)]
+    } else {
+        vec![SummaryItem::Line(head)]
+    };
     let metrics_level = match data.node_metrics {
         MetricsStatus::Absent => Level::Warn,
         MetricsStatus::Error { .. } => Level::Crit,
@@ -426,10 +435,10 @@ fn build_with<K: Borrow<str> + Hash + Eq>(
         summary,
         columns: columns(),
         rows,
-        empty_message: Some(
-            data.error_of("nodes")
-                .map(str::to_string)
-                .unwrap_or_else(|| "no nodes".into()),
-        ),
+        empty_message: Some(match data.error_of("nodes") {
+            Some(e) => e.to_string(),
+            None if loading => LOADING.into(),
+            None => "no nodes".into(),
+        }),
     }
 }

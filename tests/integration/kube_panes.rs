@@ -161,8 +161,11 @@ fn snapshot_of(data: &KubeData) -> Snapshot<KubeData> {
     Snapshot::live(data.clone(), SystemTime::now())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn forbidden_pods_shown_in_pods_pane_nodes_keep_working() {
+/// The console's collector against a kube-sim that refuses to list pods (anywhere).
+async fn start_with_pods_refused() -> (
+    support::kube::Sim,
+    tokio::sync::watch::Receiver<Snapshot<KubeData>>,
+) {
     let sim = start(fast_options()).await;
     sim.handle.forbid(ForbidRule {
         verb: "list".into(),
@@ -170,7 +173,13 @@ async fn forbidden_pods_shown_in_pods_pane_nodes_keep_working() {
         group: None,
         namespace: None,
     });
-    let mut rx = sim.spawn();
+    let rx = sim.spawn();
+    (sim, rx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forbidden_pods_shown_in_pods_pane_nodes_keep_working() {
+    let (sim, mut rx) = start_with_pods_refused().await;
     let snap = wait_for(&mut rx, "pods forbidden, nodes listed", |s| {
         s.data
             .as_ref()
@@ -412,14 +421,7 @@ async fn the_first_metrics_round_waits_for_the_pods_list() {
 /// A pods list that is refused does not hold the usage back: the nodes' usage comes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_pods_do_not_hold_back_the_usage() {
-    let sim = start(fast_options()).await;
-    sim.handle.forbid(ForbidRule {
-        verb: "list".into(),
-        resource: "pods".into(),
-        group: None,
-        namespace: None,
-    });
-    let mut rx = sim.spawn();
+    let (_sim, mut rx) = start_with_pods_refused().await;
     // Sooner than the first round's longest wait: it was the refusal that let it go.
     let within = kitops_top::collect::kube::metrics::FIRST_ROUND_WAITS_AT_MOST / 2;
     let usage = wait_for(&mut rx, "node usage with pods refused", |s| {

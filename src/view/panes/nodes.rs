@@ -29,10 +29,10 @@ pub const COL_CONDITIONS: usize = 9;
 
 const BAR_WIDTH: u8 = 10;
 
-/// Fixed widths (see the pods pane); CONDITIONS, last, takes the rest.
 /// The nodes pane before the nodes' first LIST has answered.
 const LOADING: &str = "loading nodes…";
 
+/// Fixed widths (see the pods pane); CONDITIONS, last, takes the rest.
 fn columns() -> Vec<Column> {
     vec![
         Column::text("NODE", 20, 20, 10),

@@ -116,16 +116,24 @@ async fn fetch(
 ) -> Result<(http::response::Parts, Vec<u8>), kube::Error> {
     use http_body_util::BodyExt;
     let (parts, mut body) = client.send(req).await?.into_parts();
-    let mut bytes = Vec::new();
+    // The frames are kept as they came and copied once, into a buffer of their size:
+    // a page is sent chunked, so its size is known only at its end.
+    let mut frames = Vec::new();
+    let mut size = 0usize;
     while let Some(frame) = body.frame().await {
         if let Ok(data) = frame?.into_data() {
-            if bytes.len() + data.len() > MAX_PAGE_BYTES {
+            size += data.len();
+            if size > MAX_PAGE_BYTES {
                 return Err(kube::Error::Service(
                     format!("a list page larger than {MAX_PAGE_BYTES} bytes").into(),
                 ));
             }
-            bytes.extend_from_slice(&data);
+            frames.push(data);
         }
+    }
+    let mut bytes = Vec::with_capacity(size);
+    for data in frames {
+        bytes.extend_from_slice(&data);
     }
     Ok((parts, bytes))
 }
@@ -163,6 +171,13 @@ impl tower_service::Service<Request<Body>> for Prefetching {
             };
             if res_parts.status.is_success() {
                 this.ask_next(&parts, &bytes);
+                // The read-ahead was spawned from the watcher's task, so tokio holds it in
+                // this worker's LIFO slot, which no other worker may take: it would wait
+                // until the watcher's poll ends, after decoding this very page, and the
+                // next page would be asked for only then (measured at 100,000 pods: 3 ms of
+                // waiting per page, 0.6 s in all). Yielding once lets it send its request
+                // first; its answer is then read on the other worker during the decode.
+                tokio::task::yield_now().await;
             }
             Ok(Response::from_parts(res_parts, Body::from(bytes)))
         })

@@ -1,4 +1,5 @@
 use super::*;
+use std::time::Duration;
 
 #[test]
 fn the_continue_token_is_read_from_the_head_of_a_list() {
@@ -133,5 +134,57 @@ async fn a_paged_list_is_the_same_with_each_page_asked_for_once() {
         prefetching.served_ahead(),
         2,
         "pages 2 and 3 were already here"
+    );
+}
+
+/// The watcher decodes a page without yielding (kube-rs decodes it in one call). The
+/// next page must be asked for before that decoding starts, not after it: a task
+/// spawned from the watcher's task waits in its worker's LIFO slot, which no other
+/// worker takes, until the watcher's task yields (`call` yields once for it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_page_is_asked_for_while_this_one_is_decoded() {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Api, ListParams};
+    let sim = kube_sim::start(kube_sim::Options {
+        pods: 1_200,
+        nodes: 3,
+        ..kube_sim::Options::default()
+    })
+    .await
+    .expect("kube-sim starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kc = dir.path().join("kubeconfig");
+    sim.write_kubeconfig(&kc).expect("kubeconfig");
+    let kubeconfig = kube::config::Kubeconfig::read_from(&kc).expect("kubeconfig reads");
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+        .await
+        .expect("config");
+    let client = Prefetching::client(kube::Client::try_from(config).expect("client"));
+    let listed = || sim.request_counts().get("list pods").copied().unwrap_or(0);
+    let before = listed();
+    let (decoding_tx, decoding_rx) = std::sync::mpsc::channel();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    // On a worker, as the watcher runs: the first page, then a "decode" that blocks
+    // this worker until the test has looked.
+    let lister = tokio::spawn(async move {
+        let api: Api<Pod> = Api::all(client);
+        let page = api.list(&ListParams::default().limit(500)).await;
+        let _ = decoding_tx.send(page.is_ok());
+        let _ = done_rx.recv_timeout(Duration::from_secs(10));
+    });
+    assert_eq!(decoding_rx.recv_timeout(Duration::from_secs(10)), Ok(true));
+    let mut asked = listed() - before;
+    for _ in 0..200 {
+        if asked >= 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        asked = listed() - before;
+    }
+    let _ = done_tx.send(());
+    lister.await.expect("the lister ends");
+    assert_eq!(
+        asked, 2,
+        "while the first page was being decoded, the second was asked for"
     );
 }

@@ -8,6 +8,7 @@ mod forward;
 pub mod liveness;
 mod log_resume;
 pub mod logs;
+mod managed_fields;
 pub mod metrics;
 mod metrics_list;
 pub mod model;

@@ -5,8 +5,10 @@
 //! the next page is at the top of each page (an API server writes `metadata` before
 //! `items`), so as soon as a page has arrived the next one is asked for, and it is
 //! received while this one is decoded. Nothing else changes: the watcher asks for the
-//! next page as before and is handed the one already here (same status, headers and
-//! bytes the server sent), and every other request goes through as it is.
+//! next page as before and is handed the one already here (same status and headers,
+//! and the bytes the server sent but for the objects' `managedFields`, which
+//! `managed_fields` cuts out on this task), and every other request goes through as
+//! it is.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -17,6 +19,8 @@ use std::task::{Context, Poll};
 
 use http::{Request, Response};
 use kube::client::Body;
+
+use super::managed_fields;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 /// At most this many pages wait to be claimed (one per list in progress: pods,
@@ -109,7 +113,7 @@ impl Prefetching {
 }
 
 /// Sends `req` and reads its whole body (as `Client::request` would before decoding),
-/// failing past `MAX_PAGE_BYTES`.
+/// failing past `MAX_PAGE_BYTES`, with its objects' `managedFields` cut out.
 async fn fetch(
     client: &kube::Client,
     req: Request<Body>,
@@ -135,6 +139,9 @@ async fn fetch(
     for data in frames {
         bytes.extend_from_slice(&data);
     }
+    managed_fields::strip(&mut bytes);
+    let mut parts = parts;
+    parts.headers.remove(http::header::CONTENT_LENGTH);
     Ok((parts, bytes))
 }
 

@@ -24,6 +24,17 @@ pub struct SafeText(String);
 impl SafeText {
     /// For table cells: one line, runs of whitespace (newlines, tabs) collapsed to one space.
     pub fn line(raw: &str) -> Self {
+        // Printable ASCII without a space (a pod's or node's name, a status, "1/1") is
+        // shown as it is: no hazard, no whitespace to collapse or trim. Decided on the
+        // bytes, without decoding chars; a fifth of a first build of 100,000 rows went
+        // to sanitizing such cells char by char.
+        if raw.bytes().all(|b| matches!(b, b'!'..=b'~')) {
+            return SafeText(raw.to_owned());
+        }
+        Self::line_by_char(raw)
+    }
+
+    fn line_by_char(raw: &str) -> Self {
         let mut out = String::with_capacity(raw.len());
         let mut last_space = false;
         for ch in raw.trim().chars() {
@@ -105,6 +116,25 @@ pub fn clipboard(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_ascii_shown_as_it_is_is_what_the_char_by_char_way_shows() {
+        let chars: Vec<char> = (0u8..=0x7f)
+            .map(char::from)
+            .chain(['\u{1b}', '\u{9b}', '\u{202e}', 'é', '界', '\u{3164}'])
+            .collect();
+        for a in &chars {
+            for b in &chars {
+                for text in [format!("{a}{b}"), format!("pod-{a}x{b}"), format!("{a}")] {
+                    assert_eq!(
+                        SafeText::line(&text),
+                        SafeText::line_by_char(&text),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn escape_sequences_are_shown_not_sent() {

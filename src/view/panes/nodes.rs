@@ -59,18 +59,33 @@ pub(super) struct Allocated {
 }
 
 pub(super) fn allocated(data: &KubeData) -> HashMap<&str, Allocated> {
-    let mut out: HashMap<&str, Allocated> = HashMap::new();
+    // The pods on a node share one text of its name (`SharedText`), so they are summed
+    // by where that text is, a cheap hash of an address per pod instead of SipHash of a
+    // name (a tenth of a first build at 100,000 pods); then by name, once per text.
+    let mut by_text: HashMap<(usize, usize), (&str, Allocated), foldhash::fast::FixedState> =
+        HashMap::default();
     for p in data.pods.iter().filter(|p| p.active) {
         let Some(node) = p.node.as_deref() else {
             continue;
         };
-        let a = out.entry(node).or_default();
+        let (_, a) = by_text
+            .entry((node.as_ptr() as usize, node.len()))
+            .or_insert((node, Allocated::default()));
         a.pods += 1;
         a.cpu_req += p.requests.cpu.unwrap_or(0.0);
         a.mem_req += p.requests.memory.unwrap_or(0.0);
         // kubectl sums the limits that are set; an unbounded container adds 0.
         a.cpu_lim += p.limits.cpu.unwrap_or(0.0);
         a.mem_lim += p.limits.memory.unwrap_or(0.0);
+    }
+    let mut out: HashMap<&str, Allocated> = HashMap::with_capacity(by_text.len());
+    for (node, a) in by_text.into_values() {
+        let sum = out.entry(node).or_default();
+        sum.pods += a.pods;
+        sum.cpu_req += a.cpu_req;
+        sum.mem_req += a.mem_req;
+        sum.cpu_lim += a.cpu_lim;
+        sum.mem_lim += a.mem_lim;
     }
     out
 }

@@ -19,9 +19,9 @@ use std::task::{Context, Poll};
 
 use http::{Request, Response};
 use kube::client::Body;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::managed_fields;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 /// At most this many pages wait to be claimed (one per list in progress: pods,
 /// nodes, deployments, replicasets and events list at once on start-up).

@@ -116,30 +116,6 @@ pub(crate) fn status_text(p: &PodInfo) -> Cow<'_, str> {
     }
 }
 
-/// `ready/containers` ("1/2"), written without the formatting machinery: one per row
-/// of a build, 100,000 at once.
-fn ready_text(ready: u32, containers: u32) -> String {
-    fn push_number(out: &mut String, n: u32) {
-        let mut digits = [0u8; 10];
-        let mut i = digits.len();
-        let mut n = n;
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        out.extend(digits[i..].iter().map(|&d| char::from(d)));
-    }
-    let mut out = String::with_capacity(8);
-    push_number(&mut out, ready);
-    out.push('/');
-    push_number(&mut out, containers);
-    out
-}
-
 /// A new row for a pod: its text cells (what the filter searches) and its live ones.
 pub(super) fn pod_row(
     p: &LivePod,
@@ -160,7 +136,7 @@ fn pod_row_in(
 ) -> TableRow {
     let cells = vec![
         SafeText::line(&p.name),
-        SafeText::line(&ready_text(p.ready, p.containers)),
+        SafeText::line(&format::ready(p.ready, p.containers)),
         SafeText::line(&status_text(p)),
         SafeText::default(),
         SafeText::default(),
@@ -472,23 +448,5 @@ pub fn build_reusing(
         memo: shared
             .map(|data| super::pods_reuse::PodsLayout::memo(data, pod_of_row, counts))
             .unwrap_or_default(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn ready_text_is_what_format_writes() {
-        for (r, c) in [
-            (0, 0),
-            (1, 1),
-            (1, 2),
-            (9, 10),
-            (10, 9),
-            (123, 45),
-            (u32::MAX, u32::MAX),
-        ] {
-            assert_eq!(super::ready_text(r, c), format!("{r}/{c}"));
-        }
     }
 }

@@ -134,6 +134,8 @@ pub fn ready(ready: u32, containers: u32) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn ready_is_what_format_writes() {
         for (r, c) in [
@@ -145,11 +147,9 @@ mod tests {
             (123, 45),
             (u32::MAX, u32::MAX),
         ] {
-            assert_eq!(super::ready(r, c), format!("{r}/{c}"));
+            assert_eq!(ready(r, c), format!("{r}/{c}"));
         }
     }
-
-    use super::*;
 
     #[test]
     fn formats() {

@@ -119,7 +119,7 @@ async fn fetch(
     req: Request<Body>,
 ) -> Result<(http::response::Parts, Vec<u8>), kube::Error> {
     use http_body_util::BodyExt;
-    let (parts, mut body) = client.send(req).await?.into_parts();
+    let (mut parts, mut body) = client.send(req).await?.into_parts();
     // The frames are kept as they came and copied once, into a buffer of their size:
     // a page is sent chunked, so its size is known only at its end.
     let mut frames = Vec::new();
@@ -140,7 +140,6 @@ async fn fetch(
         bytes.extend_from_slice(&data);
     }
     managed_fields::strip(&mut bytes);
-    let mut parts = parts;
     parts.headers.remove(http::header::CONTENT_LENGTH);
     Ok((parts, bytes))
 }

@@ -86,15 +86,10 @@ fn the_next_page_is_the_same_request_with_the_token_and_is_found_by_it() {
     assert_ne!(page_key(other.uri()), page_key(next.uri()));
 }
 
-/// Against kube-sim: a LIST in pages through the prefetching client gives the very
-/// objects a plain client gets, asks the server for each page once, and all pages
-/// but the first are handed over from ahead.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_paged_list_is_the_same_with_each_page_asked_for_once() {
-    use k8s_openapi::api::core::v1::Pod;
-    use kube::api::{Api, ListParams};
+/// kube-sim with `pods` pods and three nodes, and a plain client of it.
+async fn sim_and_client(pods: usize) -> (kube_sim::Handle, kube::Client) {
     let sim = kube_sim::start(kube_sim::Options {
-        pods: 1_234,
+        pods,
         nodes: 3,
         ..kube_sim::Options::default()
     })
@@ -107,7 +102,17 @@ async fn a_paged_list_is_the_same_with_each_page_asked_for_once() {
     let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
         .await
         .expect("config");
-    let plain = kube::Client::try_from(config).expect("client");
+    (sim, kube::Client::try_from(config).expect("client"))
+}
+
+/// Against kube-sim: a LIST in pages through the prefetching client gives the very
+/// objects a plain client gets, asks the server for each page once, and all pages
+/// but the first are handed over from ahead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paged_list_is_the_same_with_each_page_asked_for_once() {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Api, ListParams};
+    let (sim, plain) = sim_and_client(1_234).await;
     let prefetching = Prefetching::new(plain.clone());
     let ahead = prefetching.clone().into_client();
 
@@ -145,21 +150,8 @@ async fn a_paged_list_is_the_same_with_each_page_asked_for_once() {
 async fn the_next_page_is_asked_for_while_this_one_is_decoded() {
     use k8s_openapi::api::core::v1::Pod;
     use kube::api::{Api, ListParams};
-    let sim = kube_sim::start(kube_sim::Options {
-        pods: 1_200,
-        nodes: 3,
-        ..kube_sim::Options::default()
-    })
-    .await
-    .expect("kube-sim starts");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let kc = dir.path().join("kubeconfig");
-    sim.write_kubeconfig(&kc).expect("kubeconfig");
-    let kubeconfig = kube::config::Kubeconfig::read_from(&kc).expect("kubeconfig reads");
-    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
-        .await
-        .expect("config");
-    let client = Prefetching::client(kube::Client::try_from(config).expect("client"));
+    let (sim, plain) = sim_and_client(1_200).await;
+    let client = Prefetching::client(plain);
     let listed = || sim.request_counts().get("list pods").copied().unwrap_or(0);
     let before = listed();
     let (decoding_tx, decoding_rx) = std::sync::mpsc::channel();
